@@ -1,0 +1,71 @@
+import { randomInt } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { HactlError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { Secret } from './secret.js';
+
+/** Every generated credential of a cluster, keyed as in the secrets file. */
+export const SECRET_KEYS = [
+  'db_root_password',
+  'replication_password',
+  'app_password',
+  'stats_password',
+] as const;
+
+export type SecretKey = (typeof SECRET_KEYS)[number];
+export type Secrets = Record<SecretKey, Secret>;
+
+export const SECRETS_FILE = 'secrets.json';
+
+// Letters and digits only: a generated secret must be safe inside any config
+// file or option without quoting (haproxy.cfg, my.cnf, a DSN).
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+export function generateSecret(length = 24): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[randomInt(ALPHABET.length)];
+  return out;
+}
+
+/**
+ * Load the cluster's secrets from STATE_DIR/secrets.json, generating (and
+ * storing, mode 0600) any that are missing. The folder is made 0700.
+ */
+export function loadOrCreateSecrets(stateDir: string): Secrets {
+  const file = join(stateDir, SECRETS_FILE);
+  const stored = readStored(file);
+  let changed = false;
+  for (const key of SECRET_KEYS) {
+    if (typeof stored[key] !== 'string' || stored[key] === '') {
+      stored[key] = generateSecret();
+      changed = true;
+    }
+  }
+  if (changed) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(file, JSON.stringify(stored, null, 2) + '\n', 0o600);
+  } else if ((statSync(file).mode & 0o077) !== 0) {
+    // Someone loosened it (a copy, a chmod -R): secrets stay owner-only.
+    chmodSync(file, 0o600);
+  }
+  return wrap(stored);
+}
+
+function readStored(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new HactlError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new HactlError(`${file} must hold a JSON object of secrets`);
+  }
+  return parsed as Record<string, string>;
+}
+
+export function wrap(values: Record<SecretKey, string>): Secrets {
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, new Secret(values[k])])) as Secrets;
+}

@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+
+/**
+ * Write a file so that readers see either the old or the new content, never
+ * a half-written one: write a temp file in the same folder, fix its mode,
+ * then rename over the target (rename is atomic within one filesystem).
+ */
+export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, content, { mode, flag: 'wx' });
+    // The umask may have masked bits off (or, for secrets, we want to be sure).
+    chmodSync(tmp, mode);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
