@@ -22,6 +22,11 @@ export class HactlError extends Error {
     super(message);
     this.name = 'HactlError';
   }
+
+  /** The command has printed its own report; only the exit code is left to give. */
+  static quiet(exitCode: ExitCode): HactlError {
+    return new HactlError('', exitCode);
+  }
 }
 
 export function badInput(message: string, details: readonly string[] = []): HactlError {

@@ -1,3 +1,4 @@
+import { hostPort, WILDCARD_ADDRESSES } from '../util/net.js';
 import { isHost } from './formats.js';
 import { MAX_DB_NODES, type Cluster, type Tier } from './model.js';
 import type { Problem } from './problem.js';
@@ -11,7 +12,6 @@ interface Endpoint {
   path: Path;
 }
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
   const out: Endpoint[] = [];
@@ -24,10 +24,6 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
     });
   }
   return out;
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
@@ -52,7 +48,7 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[]): Proble
 
   const seen: Endpoint[] = [];
   for (const e of endpoints(c, usable)) {
-    const clash = seen.find((s) => s.port === e.port && (s.host === e.host || WILDCARDS.has(s.host) || WILDCARDS.has(e.host)));
+    const clash = seen.find((s) => s.port === e.port && (s.host === e.host || WILDCARD_ADDRESSES.has(s.host) || WILDCARD_ADDRESSES.has(e.host)));
     if (clash) problems.push({ path: e.path, message: `${hostPort(e.host, e.port)} is already used by ${clash.owner}` });
     else seen.push(e);
   }

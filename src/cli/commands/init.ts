@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { initProject } from '../../ops/init.js';
+import { contextOf, examples } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('init')
+    .description('write a starter cluster.yaml (2 web nodes, 2 MariaDB masters, sticky sessions)')
+    .option('--force', 'overwrite an existing file')
+    .option('--name <name>', 'cluster name (a DNS label)')
+    .addHelpText('after', examples('hactl init', 'hactl init --name shop -f shop/cluster.yaml', 'hactl init --force'))
+    .action((opts: { force?: boolean; name?: string }, command: Command) => {
+      const { project, out } = contextOf(command);
+      initProject(project, opts);
+      if (out.json) out.printJson({ file: project.file, written: true });
+      else {
+        out.print(`${out.color.green('✓')} wrote ${project.file}`);
+        out.print('  next: read it, then `hactl validate` and `hactl render`');
+      }
+    });
+}

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { renderProject } from '../../ops/render.js';
+import { contextOf, examples } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('render')
+    .description('render every config from cluster.yaml (HAProxy, MariaDB, app settings, compose) and check them with haproxy -c')
+    .option('--out <dir>', 'output folder (default: .hactl/rendered/RUNTIME)')
+    .addHelpText('after', examples('hactl render', 'hactl render --out /tmp/hactl-configs --runtime compose'))
+    .action(async (opts: { out?: string }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const summary = await renderProject(project, { runtime, out: opts.out && resolve(opts.out) }, runner);
+      if (out.json) {
+        out.printJson({
+          runtime: summary.runtime,
+          out: summary.out,
+          files: summary.files.map((f) => ({ path: f.path, kind: f.kind, mode: `0${f.mode.toString(8)}` })),
+          haproxy_check: summary.checks ? summary.checks.map((c) => ({ file: c.file, ok: c.ok })) : 'skipped: haproxy not installed',
+        });
+        return;
+      }
+      out.print(`Rendered for the ${summary.runtime} runtime into ${summary.out}:`);
+      out.table(
+        ['file', 'what', 'mode', 'haproxy -c'],
+        summary.files.map((f) => {
+          const check = summary.checks?.find((c) => c.file === f.path);
+          return [f.path, f.kind, `0${f.mode.toString(8)}`, f.kind !== 'haproxy' ? '' : check ? out.color.green('valid') : 'skipped'];
+        }),
+      );
+      if (!summary.checks) out.print(out.color.yellow('haproxy is not installed: the HAProxy configs were not checked (apt-get install haproxy)'));
+    });
+}

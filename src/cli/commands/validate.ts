@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { EXIT, HactlError } from '../../errors.js';
+import { inspectClusterFile } from '../../spec/load.js';
+import { formatPath, formatProblem } from '../../spec/problem.js';
+import { contextOf, examples } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('check cluster.yaml and report every problem at once (exit 2 if any)')
+    .argument('[file]', 'cluster file (default: -f or ./cluster.yaml)')
+    .addHelpText('after', examples('hactl validate', 'hactl validate other.yaml --json'))
+    .action((file: string | undefined, _opts, command: Command) => {
+      const { project, out } = contextOf(command, file);
+      const { problems, cluster } = inspectClusterFile(project.file);
+      const shown = project.file.startsWith(`${process.cwd()}/`) ? project.file.slice(process.cwd().length + 1) : project.file;
+      if (out.json) {
+        out.printJson({
+          file: project.file,
+          valid: problems.length === 0,
+          problems: problems.map((p) => ({ line: p.line, col: p.col, path: formatPath(p.path), message: p.message })),
+        });
+      } else if (problems.length === 0) {
+        out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s), session mode ${cluster.sessionMode}`);
+      } else {
+        for (const p of problems) out.error(formatProblem(shown, p));
+      }
+      if (problems.length > 0) throw HactlError.quiet(EXIT.badInput);
+    });
+}

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { resolveRuntime } from '../drivers/detect.js';
+import { renderCluster, type RenderedFile } from '../render/index.js';
+import { composeLayout, localLayout, type RenderTarget } from '../render/layout.js';
+import { loadTemplateSources } from '../render/templates.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { ConcreteRuntime, Runtime } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import type { Project } from './project.js';
+import { writeRendered, type WriteResult } from './write-rendered.js';
+
+export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTarget {
+  return {
+    runtime,
+    layout: runtime === 'local' ? localLayout(project.stateDir) : composeLayout,
+    composeDir: join(PACKAGE_ROOT, 'compose'),
+  };
+}
+
+export interface RenderOptions {
+  runtime?: Runtime | undefined;
+  /** Default: STATE_DIR/rendered/RUNTIME */
+  out?: string | undefined;
+}
+
+export interface RenderSummary extends WriteResult {
+  runtime: ConcreteRuntime;
+  out: string;
+  files: RenderedFile[];
+}
+
+/** Validate cluster.yaml, render every file for the runtime, check, write. */
+export async function renderProject(project: Project, options: RenderOptions, runner: Runner): Promise<RenderSummary> {
+  const { cluster } = loadClusterFile(project.file);
+  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
+  const out = options.out ?? join(project.stateDir, 'rendered', runtime);
+  return { runtime, out, files, ...(await writeRendered(out, files, runner)) };
+}

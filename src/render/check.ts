@@ -1,0 +1,22 @@
+import type { Runner } from '../util/runner.js';
+
+export interface ConfigCheck {
+  file: string;
+  ok: boolean;
+  /** The checker's own words on failure ([ALERT] lines). */
+  output: string;
+}
+
+/**
+ * `haproxy -c` on one file. undefined when haproxy is not installed, so a
+ * caller can say the check was skipped rather than claim it passed.
+ */
+export async function checkHaproxyConfig(runner: Runner, file: string): Promise<ConfigCheck | undefined> {
+  const r = await runner.run(['haproxy', ['-c', '-q', '-f', file]], { timeoutMs: 20_000 });
+  if (r.notFound) return undefined;
+  const output = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter((l) => /ALERT|error/i.test(l))
+    .join('\n');
+  return { file, ok: r.exitCode === 0, output: output || `${r.stdout}${r.stderr}`.trim() };
+}

@@ -1,0 +1,52 @@
+import type { Secrets } from '../secrets/store.js';
+import type { Cluster, DbNode, WebNode } from '../spec/model.js';
+import { hostPort } from '../util/net.js';
+import { compile } from './engine.js';
+import type { RenderTarget } from './layout.js';
+
+/** The cookie PHP's session lives in; lb-web's stick table follows it in sticky mode. */
+export const SESSION_COOKIE = 'PHPSESSID';
+
+/** The DB user lb-db's mysql-check logs in as: no password, no privileges. */
+export const DB_CHECK_USER = 'hactl_check';
+
+/** Where a node is reached from the balancer: its own address locally, its service name in compose. */
+export function nodeAddress(target: RenderTarget, node: WebNode | DbNode): string {
+  return hostPort(target.runtime === 'compose' ? node.name : node.host, node.port);
+}
+
+/** An entry point's bind: the listen address locally; every interface inside a container (compose publishes it). */
+function bind(cluster: Cluster, target: RenderTarget, port: number): string {
+  return target.runtime === 'compose' ? `:${port}` : hostPort(cluster.listen, port);
+}
+
+export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, source: string): string {
+  return compile(source)({
+    cluster,
+    compose: target.runtime === 'compose',
+    paths: target.layout.balancer('lb-web'),
+    bind: { http: bind(cluster, target, cluster.ports.http), stats: bind(cluster, target, cluster.ports.stats) },
+    sticky: cluster.sessionMode === 'sticky',
+    sessionCookie: SESSION_COOKIE,
+    statsPassword: secrets.stats_password.reveal(),
+    servers: cluster.web.map((n) => ({
+      name: n.name,
+      address: nodeAddress(target, n),
+      cookie: n.cookie,
+      // Weight 0 is HAProxy's drain: sticky visitors stay, new ones go elsewhere.
+      weight: n.state === 'drain' ? 0 : n.weight,
+      disabled: n.state === 'maint',
+    })),
+  });
+}
+
+export function renderHaproxyDb(cluster: Cluster, target: RenderTarget, source: string): string {
+  return compile(source)({
+    cluster,
+    compose: target.runtime === 'compose',
+    paths: target.layout.balancer('lb-db'),
+    bind: { db: bind(cluster, target, cluster.ports.db) },
+    checkUser: DB_CHECK_USER,
+    servers: cluster.db.map((n, i) => ({ name: n.name, address: nodeAddress(target, n), backup: i > 0 })),
+  });
+}

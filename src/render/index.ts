@@ -1,0 +1,45 @@
+import type { Secrets } from '../secrets/store.js';
+import type { Cluster } from '../spec/model.js';
+import { renderAppSettings } from './app-settings.js';
+import { renderComposeFile } from './compose-file.js';
+import { assertConfigSafe } from './engine.js';
+import { renderHaproxyDb, renderHaproxyWeb } from './haproxy.js';
+import type { RenderTarget } from './layout.js';
+import { renderMariadb } from './mariadb.js';
+import type { TemplateSources } from './templates.js';
+
+export type RenderedKind = 'haproxy' | 'mariadb' | 'app' | 'compose';
+
+export interface RenderedFile {
+  /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
+  path: string;
+  content: string;
+  /** 0600 for files holding a secret. */
+  mode: number;
+  kind: RenderedKind;
+}
+
+/** Everything a cluster needs, derived from the model alone. Pure: no I/O. */
+export function renderCluster(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
+  assertConfigSafe(cluster);
+  const files: RenderedFile[] = [
+    { path: 'lb-web/haproxy.cfg', content: renderHaproxyWeb(cluster, secrets, target, sources.haproxyWeb), mode: 0o600, kind: 'haproxy' },
+    { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, target, sources.haproxyDb), mode: 0o644, kind: 'haproxy' },
+    ...cluster.db.map((n) => ({
+      path: `${n.name}/my.cnf`,
+      content: renderMariadb(cluster, n, target, sources.mariadb),
+      mode: 0o644,
+      kind: 'mariadb' as const,
+    })),
+    ...cluster.web.map((n) => ({
+      path: `${n.name}/app.json`,
+      content: renderAppSettings(cluster, n, secrets, target),
+      mode: 0o600,
+      kind: 'app' as const,
+    })),
+  ];
+  if (target.runtime === 'compose') {
+    files.push({ path: 'compose.yaml', content: renderComposeFile(cluster, target), mode: 0o644, kind: 'compose' });
+  }
+  return files;
+}

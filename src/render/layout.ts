@@ -1,0 +1,47 @@
+import type { ConcreteRuntime } from '../spec/model.js';
+
+/** Where a runtime keeps each node's sockets, state and data. */
+export interface Layout {
+  balancer(lb: 'lb-web' | 'lb-db'): { adminSocket: string; masterSocket: string; stateFile: string; pidFile: string };
+  /** undefined: the DB image's own defaults apply. */
+  database(node: string): { dataDir: string; socket: string; pidFile: string; errorLog: string } | undefined;
+  web(node: string): { dataDir: string; sessions: string };
+}
+
+/** The local runtime keeps everything under the project's state folder (.hactl). */
+export function localLayout(stateDir: string): Layout {
+  return {
+    balancer: (lb) => ({
+      adminSocket: `${stateDir}/run/${lb}.sock`,
+      masterSocket: `${stateDir}/run/${lb}.master.sock`,
+      stateFile: `${stateDir}/run/${lb}.state`,
+      pidFile: `${stateDir}/run/${lb}.pid`,
+    }),
+    database: (node) => ({
+      dataDir: `${stateDir}/data/${node}`,
+      socket: `${stateDir}/run/${node}.sock`,
+      pidFile: `${stateDir}/run/${node}.pid`,
+      errorLog: `${stateDir}/log/${node}.log`,
+    }),
+    web: (node) => ({ dataDir: `${stateDir}/data/${node}`, sessions: `${stateDir}/data/${node}/sessions` }),
+  };
+}
+
+/** Paths inside the containers built from compose/. */
+export const composeLayout: Layout = {
+  balancer: () => ({
+    adminSocket: '/run/haproxy/admin.sock',
+    masterSocket: '/run/haproxy/master.sock',
+    stateFile: '/var/lib/haproxy/server-state',
+    pidFile: '/run/haproxy/haproxy.pid',
+  }),
+  database: () => undefined,
+  web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions' }),
+};
+
+export interface RenderTarget {
+  runtime: ConcreteRuntime;
+  layout: Layout;
+  /** Absolute path of the repository's compose/ folder: the images' build contexts. */
+  composeDir: string;
+}

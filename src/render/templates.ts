@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+
+/** The handlebars sources under templates/, read once and passed to render(). */
+export interface TemplateSources {
+  haproxyWeb: string;
+  haproxyDb: string;
+  mariadb: string;
+}
+
+const DIR = new URL('../../templates/', import.meta.url);
+
+export function loadTemplateSources(): TemplateSources {
+  const read = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
+  return {
+    haproxyWeb: read('haproxy-web.cfg.hbs'),
+    haproxyDb: read('haproxy-db.cfg.hbs'),
+    mariadb: read('mariadb.cnf.hbs'),
+  };
+}

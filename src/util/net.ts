@@ -1,0 +1,13 @@
+/** "127.0.0.1:80", "[::1]:80": the host:port form every config and message uses. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export const WILDCARD_ADDRESSES: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
+
+/** Where a client on this host connects to reach something bound to HOST. */
+export function connectAddress(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}

@@ -1,0 +1,47 @@
+import { execa } from 'execa';
+
+/** A command as data: the program and its arguments, never a shell string. */
+export type Command = readonly [bin: string, args: readonly string[]];
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Set when the program could not be started at all (e.g. not installed). */
+  notFound?: boolean;
+}
+
+export interface Runner {
+  run(command: Command, options?: { timeoutMs?: number; cwd?: string }): Promise<CommandResult>;
+}
+
+/** Runs commands for real, without a shell, never throwing on a non-zero exit. */
+export const execaRunner: Runner = {
+  async run([bin, args], options = {}) {
+    const result = await execa(bin, args, {
+      reject: false,
+      timeout: options.timeoutMs,
+      cwd: options.cwd,
+      stdin: 'ignore',
+    });
+    const notFound = (result as { code?: string }).code === 'ENOENT';
+    return {
+      exitCode: result.exitCode ?? (notFound ? 127 : 1),
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      ...(notFound ? { notFound } : {}),
+    };
+  },
+};
+
+/** For tests: records every command and answers from a script. */
+export function recordingRunner(answer: (command: Command) => Partial<CommandResult> = () => ({})): Runner & { commands: Command[] } {
+  const commands: Command[] = [];
+  return {
+    commands,
+    async run(command) {
+      commands.push(command);
+      return { exitCode: 0, stdout: '', stderr: '', ...answer(command) };
+    },
+  };
+}
