@@ -8,17 +8,23 @@ declare(strict_types=1);
  * trusted proxy: anyone can send it.
  */
 
-function is_address_or_cidr(string $entry): bool
+/** A trusted_proxies entry: an IP address, a CIDR range, or a host name (compose: "lb-web"). */
+function is_trusted_proxy_entry(string $entry): bool
 {
-    return parse_cidr($entry) !== null;
+    return parse_cidr($entry) !== null || is_host_name($entry);
+}
+
+function is_host_name(string $entry): bool
+{
+    return preg_match('/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/D', $entry) === 1;
 }
 
 /** @return array{0: string, 1: int}|null packed address and prefix length */
 function parse_cidr(string $entry): ?array
 {
     [$address, $prefix] = str_contains($entry, '/') ? explode('/', $entry, 2) : [$entry, null];
-    $packed = filter_var($address, FILTER_VALIDATE_IP) === false ? false : inet_pton($address);
-    if ($packed === false) {
+    $packed = pack_ip($address);
+    if ($packed === null) {
         return null;
     }
     $bits = strlen($packed) * 8;
@@ -31,30 +37,52 @@ function parse_cidr(string $entry): ?array
     return [$packed, (int) $prefix];
 }
 
-/** @param list<string> $trusted addresses or CIDR ranges */
+function pack_ip(string $address): ?string
+{
+    return filter_var($address, FILTER_VALIDATE_IP) === false ? null : (inet_pton($address) ?: null);
+}
+
+/** @param list<string> $trusted addresses, CIDR ranges or host names */
 function is_trusted_proxy(string $address, array $trusted): bool
 {
-    $packed = filter_var($address, FILTER_VALIDATE_IP) === false ? false : inet_pton($address);
-    if ($packed === false) {
+    $packed = pack_ip($address);
+    if ($packed === null) {
         return false;
     }
     foreach ($trusted as $entry) {
         $range = parse_cidr($entry);
-        if ($range === null || strlen($range[0]) !== strlen($packed)) {
-            continue;
-        }
-        [$network, $prefix] = $range;
-        $bytes = intdiv($prefix, 8);
-        $rest = $prefix % 8;
-        if (substr($packed, 0, $bytes) !== substr($network, 0, $bytes)) {
-            continue;
-        }
-        $mask = $rest === 0 ? 0 : (0xff << (8 - $rest)) & 0xff;
-        if ($rest === 0 || ((ord($packed[$bytes]) ^ ord($network[$bytes])) & $mask) === 0) {
+        if ($range !== null ? in_range($packed, ...$range) : in_array($address, resolve_host($entry), true)) {
             return true;
         }
     }
     return false;
+}
+
+function in_range(string $packed, string $network, int $prefix): bool
+{
+    if (strlen($packed) !== strlen($network)) {
+        return false;
+    }
+    $bytes = intdiv($prefix, 8);
+    $rest = $prefix % 8;
+    if (substr($packed, 0, $bytes) !== substr($network, 0, $bytes)) {
+        return false;
+    }
+    $mask = (0xff << (8 - $rest)) & 0xff;
+    return $rest === 0 || ((ord($packed[$bytes]) ^ ord($network[$bytes])) & $mask) === 0;
+}
+
+/**
+ * Container addresses change on every restart, so compose settings name the
+ * balancer instead. IPv4 only (gethostbynamel), like Docker's default networks;
+ * resolved once per request.
+ *
+ * @return list<string>
+ */
+function resolve_host(string $name): array
+{
+    static $resolved = [];
+    return $resolved[$name] ??= is_host_name($name) ? (gethostbynamel($name) ?: []) : [];
 }
 
 /** @return list<string> the X-Forwarded-For entries, leftmost (claimed client) first */

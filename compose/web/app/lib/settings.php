@@ -62,7 +62,7 @@ final class Settings
 {
     public const DEFAULT_PATH = '/etc/hactl/app.json';
 
-    /** @param list<string> $trustedProxies addresses or CIDR ranges */
+    /** @param list<string> $trustedProxies addresses, CIDR ranges or host names */
     public function __construct(
         public readonly string $cluster,
         public readonly NodeSettings $node,
@@ -204,11 +204,11 @@ final class SettingsFields
     {
         $value = $this->get($path);
         if (!is_array($value) || !array_is_list($value)) {
-            return $this->issue($path, 'must be a list of IP addresses or CIDR ranges', []);
+            return $this->issue($path, 'must be a list of IP addresses, CIDR ranges or host names', []);
         }
         foreach ($value as $i => $entry) {
-            if (!is_string($entry) || !is_address_or_cidr($entry)) {
-                $this->issues[] = "{$path}[{$i}]: must be an IP address or CIDR range";
+            if (!is_string($entry) || !is_trusted_proxy_entry($entry)) {
+                $this->issues[] = "{$path}[{$i}]: must be an IP address, CIDR range or host name";
             }
         }
         return array_values(array_filter($value, 'is_string'));
