@@ -12,7 +12,8 @@ export function parseClusterText(text: string): { parsed: ClusterDocument; probl
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: Problem[] = doc.errors.map((err) => ({
     path: [],
-    message: `YAML syntax: ${err.message.split('\n')[0]}`,
+    // The library repeats the position in its message; we print it once, up front.
+    message: `YAML syntax: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
     line: err.linePos?.[0].line,
     col: err.linePos?.[0].col,
   }));

@@ -1,10 +1,11 @@
-import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { badInput } from '../errors.js';
 import type { NodeState, SessionMode, Tier } from './model.js';
+import type { YamlSource } from './yaml-source.js';
 
 /**
- * Changes made in the user's YAML Document itself, so that comments, key
- * order and formatting survive. Each function changes the document only;
+ * Changes to cluster.yaml, made as small splices of the user's own text
+ * (see YamlSource), so that comments, key order and formatting survive.
  * editClusterFile() validates the result before anything is written.
  */
 
@@ -24,83 +25,58 @@ export interface NewDbNode {
   id?: number;
 }
 
-function nodeList(doc: Document, tier: Tier): YAMLSeq | undefined {
-  const list = doc.get(tier, true);
-  return isSeq(list) ? list : undefined;
-}
-
 function itemName(item: unknown): unknown {
   if (isScalar(item)) return item.value;
   if (isMap(item)) return item.get('name');
   return undefined;
 }
 
-function findNode(doc: Document, tier: Tier, name: string): { list: YAMLSeq; index: number } {
-  const list = nodeList(doc, tier);
-  const index = list ? list.items.findIndex((it) => itemName(it) === name) : -1;
-  if (!list || index < 0) throw badInput(`there is no ${tier} node named ${JSON.stringify(name)} in cluster.yaml`);
-  return { list, index };
+function findNode(src: YamlSource, tier: Tier, name: string): { item: Node; index: number } {
+  const list = src.node([tier]);
+  const items = isSeq(list) ? (list.items as Node[]) : [];
+  const index = items.findIndex((it) => itemName(it) === name);
+  if (index < 0) throw badInput(`there is no ${tier} node named ${JSON.stringify(name)} in cluster.yaml`);
+  return { item: items[index]!, index };
 }
 
 /** Drop unset fields: what is left out keeps its default. */
-function defined(fields: object): Record<string, unknown> {
+function defined(fields: object): Record<string, string | number> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-export function addNode(doc: Document, tier: 'web', node: NewWebNode): void;
-export function addNode(doc: Document, tier: 'db', node: NewDbNode): void;
-export function addNode(doc: Document, tier: Tier, node: NewWebNode | NewDbNode): void {
+export function addNode(src: YamlSource, tier: 'web', node: NewWebNode): void;
+export function addNode(src: YamlSource, tier: 'db', node: NewDbNode): void;
+export function addNode(src: YamlSource, tier: Tier, node: NewWebNode | NewDbNode): void {
   const fields = defined(node);
-  let list = nodeList(doc, tier);
-  if (!list) {
-    doc.set(tier, doc.createNode([]));
-    list = nodeList(doc, tier)!;
-  }
+  const list = src.node([tier]);
+  const items = isSeq(list) ? list.items : [];
   // Follow the file's own style: a list of bare names stays one when it can.
-  const shortList = list.items.length > 0 && list.items.every((it) => isScalar(it));
-  const short = Object.keys(fields).length === 1 && (shortList || list.items.length === 0);
-  list.add(doc.createNode(short ? node.name : fields));
+  const short = Object.keys(fields).length === 1 && items.every((it) => isScalar(it));
+  src.append([tier], short ? node.name : fields);
 }
 
-export function removeNode(doc: Document, tier: Tier, name: string): void {
-  const { list, index } = findNode(doc, tier, name);
-  list.items.splice(index, 1);
+export function removeNode(src: YamlSource, tier: Tier, name: string): void {
+  src.remove([tier], findNode(src, tier, name).index);
 }
 
-/** The node's mapping, turning a bare name into `{name: …}` when a field must be set. */
-function nodeMap(doc: Document, tier: Tier, name: string): YAMLMap {
-  const { list, index } = findNode(doc, tier, name);
-  const item = list.items[index];
-  if (isMap(item)) return item;
-  const map = doc.createNode({ name }) as YAMLMap;
-  if (isScalar(item)) {
-    // Keep a comment that was written on the bare name.
-    map.commentBefore = item.commentBefore;
-    map.comment = item.comment;
-  }
-  list.items[index] = map;
-  return map;
+/** Set a field of a node, turning a bare name into `{name: …, field: …}` when needed. */
+function setNodeField(src: YamlSource, tier: Tier, name: string, key: string, value: string | number): void {
+  const { item, index } = findNode(src, tier, name);
+  if (isMap(item)) src.setKey([tier, index], key, value);
+  else src.replace([tier, index], { name, [key]: value });
 }
 
-/** Set KEY of MAP, keeping the comment on the old value when there is one. */
-function setValue(map: YAMLMap | Document, key: string, value: string | number): void {
-  const current = map.get(key, true) as Node | undefined;
-  if (isScalar(current)) current.value = value;
-  else map.set(key, value);
-}
-
-export function setNodeState(doc: Document, name: string, state: NodeState): void {
-  const { list, index } = findNode(doc, 'web', name);
-  const item = list.items[index];
+export function setNodeState(src: YamlSource, name: string, state: NodeState): void {
+  const { item } = findNode(src, 'web', name);
   // "ready" is the default: a node without a state key is already ready.
   if (state === 'ready' && !(isMap(item) && item.has('state'))) return;
-  setValue(nodeMap(doc, 'web', name), 'state', state);
+  setNodeField(src, 'web', name, 'state', state);
 }
 
-export function setNodeWeight(doc: Document, name: string, weight: number): void {
-  setValue(nodeMap(doc, 'web', name), 'weight', weight);
+export function setNodeWeight(src: YamlSource, name: string, weight: number): void {
+  setNodeField(src, 'web', name, 'weight', weight);
 }
 
-export function setSessionMode(doc: Document, mode: SessionMode): void {
-  setValue(doc, 'session_mode', mode);
+export function setSessionMode(src: YamlSource, mode: SessionMode): void {
+  src.setKey([], 'session_mode', mode);
 }

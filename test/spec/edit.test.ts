@@ -1,0 +1,81 @@
+import { copyFileSync, mkdtempSync, readFileSync, statSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { YamlSource } from '../../src/spec/yaml-source.js';
+import { HactlError } from '../../src/errors.js';
+import { editClusterFile } from '../../src/spec/edit-file.js';
+import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode } from '../../src/spec/edit.js';
+
+const FIXTURES = new URL('../fixtures/edit/', import.meta.url);
+const fixture = (name: string) => new URL(name, FIXTURES).pathname;
+
+/** Golden before/after: each case edits a copy of BEFORE and must give exactly AFTER. */
+const cases: [string, string, (src: YamlSource) => void][] = [
+  ['add-web', 'default', (d) => addNode(d, 'web', { name: 'web3', cookie: 'S3' })],
+  ['add-db-short', 'default', (d) => addNode(d, 'db', { name: 'mysql3' })],
+  ['remove-web', 'default', (d) => removeNode(d, 'web', 'web1')],
+  ['drain-web', 'default', (d) => setNodeState(d, 'web2', 'drain')],
+  ['session-mode', 'default', (d) => setSessionMode(d, 'db')],
+  ['weight', 'default', (d) => setNodeWeight(d, 'web1', 50)],
+  ['short-add-web', 'short', (d) => addNode(d, 'web', { name: 'web3' })],
+  ['short-add-web-mapping', 'short', (d) => addNode(d, 'web', { name: 'web3', port: 8003 })],
+  ['short-maint', 'short', (d) => setNodeState(d, 'web2', 'maint')],
+  ['short-remove-db', 'short', (d) => removeNode(d, 'db', 'mysql2')],
+  ['short-session-mode', 'short', (d) => setSessionMode(d, 'sticky')],
+  ['short-remove-web', 'short', (d) => removeNode(d, 'web', 'web1')],
+  ['blockshort-drain', 'blockshort', (d) => setNodeState(d, 'web1', 'drain')],
+  ['blockshort-add-db', 'blockshort', (d) => addNode(d, 'db', { name: 'mysql1' })],
+  ['blockshort-session-mode', 'blockshort', (d) => setSessionMode(d, 'none')],
+  ['blockshort-ready-is-default', 'blockshort', (d) => setNodeState(d, 'web2', 'ready')],
+];
+
+function copyOf(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-edit-'));
+  const file = join(dir, 'cluster.yaml');
+  copyFileSync(fixture(`${name}.before.yaml`), file);
+  return file;
+}
+
+describe('editing cluster.yaml keeps the user\'s file', () => {
+  it.each(cases)('%s', (name, before, edit) => {
+    const file = copyOf(before);
+    editClusterFile(file, edit);
+    const golden = fixture(`${name}.after.yaml`);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, readFileSync(file, 'utf8'));
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(golden, 'utf8'));
+  });
+
+  it('leaves the file untouched when the result would be invalid', () => {
+    const file = copyOf('default');
+    const before = readFileSync(file, 'utf8');
+    let error: unknown;
+    try {
+      editClusterFile(file, (d) => addNode(d, 'web', { name: 'web3', cookie: 'S1' }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HactlError);
+    expect((error as HactlError).exitCode).toBe(2);
+    expect((error as HactlError).details.join('\n')).toMatch(/web\[2\]\.cookie: cookie "S1" is already used by web1/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  it('refuses to touch a node that does not exist', () => {
+    const file = copyOf('short');
+    expect(() => editClusterFile(file, (d) => removeNode(d, 'web', 'web9'))).toThrow(/no web node named "web9"/);
+  });
+
+  it('keeps the file mode and writes nothing on a dry run', () => {
+    const file = copyOf('short');
+    chmodSync(file, 0o640);
+    const before = readFileSync(file, 'utf8');
+    const dry = editClusterFile(file, (d) => setSessionMode(d, 'db'), { dryRun: true });
+    expect(dry.changed).toBe(true);
+    expect(dry.cluster.sessionMode).toBe('db');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    editClusterFile(file, (d) => setSessionMode(d, 'db'));
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+});

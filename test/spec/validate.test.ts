@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkClusterText } from '../../src/spec/check.js';
+import { formatProblem } from '../../src/spec/problem.js';
+
+const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
+
+function problems(text: string): string[] {
+  return checkClusterText(text).problems.map((p) => formatProblem('c.yaml', p));
+}
+
+describe('validation of cluster.yaml', () => {
+  it('accepts the default cluster.yaml: 2 web nodes with S1/S2, 2 DB nodes, sticky', () => {
+    const { problems: found, cluster } = checkClusterText(DEFAULT_YAML);
+    expect(found).toEqual([]);
+    expect(cluster.web.map((n) => [n.name, n.host, n.port, n.cookie])).toEqual([
+      ['web1', '127.0.1.1', 8000, 'S1'],
+      ['web2', '127.0.1.2', 8000, 'S2'],
+    ]);
+    expect(cluster.db.map((n) => [n.name, n.host, n.port, n.id])).toEqual([
+      ['mysql1', '127.0.2.1', 3306, 1],
+      ['mysql2', '127.0.2.2', 3306, 2],
+    ]);
+    expect(cluster.sessionMode).toBe('sticky');
+  });
+
+  it('reports every problem at once, each with line, column and path', () => {
+    const text = readFileSync(new URL('../fixtures/invalid/many-problems.yaml', import.meta.url), 'utf8');
+    expect(problems(text)).toEqual(
+      readFileSync(new URL('../fixtures/invalid/many-problems.expected', import.meta.url), 'utf8').trimEnd().split('\n'),
+    );
+  });
+
+  it('gives the position of a YAML syntax error', () => {
+    expect(problems('web:\n  - web1\n  bad: [\n')).toEqual([
+      'c.yaml:3:1 (file): YAML syntax: All mapping items must start at the same column',
+      'c.yaml:4:1 (file): YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
+    expect(problems('web: [web1]\nweb: [web2]\n')[0]).toMatch(/^c\.yaml:2:1 .*YAML syntax: Map keys must be unique/);
+  });
+
+  it('suggests the key that was meant', () => {
+    expect(problems('web: [web1]\nsesion_mode: db\n')).toEqual([
+      expect.stringMatching(/^c\.yaml:2:1 sesion_mode: unknown key "sesion_mode" \(did you mean "session_mode"\?\)/),
+    ]);
+    expect(problems('web: [{name: web1, cokie: S1}]\n')[0]).toMatch(/web\[0\]\.cokie: unknown key "cokie" \(did you mean "cookie"\?\)/);
+  });
+
+  it('reports a duplicate name across web and DB nodes', () => {
+    expect(problems('web: [web1]\ndb: [mysql1, web1]\n')).toEqual(['c.yaml:2:14 db[1].name: name "web1" is already used by web[0]']);
+  });
+
+  it('reports a duplicate host:port, also against the entry points and a wildcard listen', () => {
+    expect(problems('web:\n  - web1\n  - name: web2\n    port: 8081\n    host: 127.0.1.1\n  - name: web3\n    host: 127.0.1.1\n    port: 8081\n')).toEqual([
+      'c.yaml:8:11 web[2].port: 127.0.1.1:8081 is already used by web2',
+    ]);
+    expect(problems('listen: 0.0.0.0\nweb: [web1]\n')).toEqual([]);
+    expect(problems('listen: 0.0.0.0\nports: {http: 8000}\nweb: [web1]\n')).toEqual([
+      'c.yaml:3:7 web[0].port: 127.0.1.1:8000 is already used by ports.http',
+    ]);
+    expect(problems('ports: {http: 9000}\nweb: [web1]\n')).toEqual([
+      'c.yaml:1:8 ports.dashboard: 127.0.0.1:9000 is already used by ports.http',
+    ]);
+  });
+
+  it('reports duplicate and malformed cookies', () => {
+    expect(problems('web:\n  - {name: web1, cookie: A}\n  - {name: web2, cookie: A}\n  - {name: web3, cookie: "a;b"}\n')).toEqual([
+      'c.yaml:3:26 web[1].cookie: cookie "A" is already used by web1',
+      `c.yaml:4:26 web[2].cookie: "a;b" is not valid (it contains a shell or config metacharacter): expected 1 to 32 letters, digits, '_' or '-'`,
+    ]);
+  });
+
+  it('reports ports outside 1-65535', () => {
+    expect(problems('ports: {http: 0, db: 65536}\nweb: [{name: web1, port: -1}]\n')).toEqual([
+      'c.yaml:1:15 ports.http: 0 is out of range: must be from 1 to 65535',
+      'c.yaml:1:22 ports.db: 65536 is out of range: must be from 1 to 65535',
+      'c.yaml:2:26 web[0].port: -1 is out of range: must be from 1 to 65535',
+    ]);
+  });
+
+  it('reports hosts that are neither an IP address nor a hostname', () => {
+    const found = problems('web:\n  - {name: web1, host: 300.1.1.1}\n  - {name: web2, host: "-bad-"}\n  - {name: web3, host: "::1"}\n  - {name: web4, host: app.example.internal}\n');
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^c\.yaml:2:24 web\[0\]\.host: "300\.1\.1\.1" is not valid: expected an IP address or a hostname$/);
+    expect(found[1]).toMatch(/^c\.yaml:3:24 web\[1\]\.host: "-bad-"/);
+  });
+
+  it('refuses db sessions without DB nodes', () => {
+    expect(problems('session_mode: db\nweb: [web1]\n')).toEqual(['c.yaml:1:15 session_mode: db sessions need at least one DB node, and db: lists none']);
+  });
+
+  describe('characters that could inject into a config or a command line', () => {
+    const cases: [string, string, string][] = [
+      ['a line break in a name', 'web: ["web1\\nbind :80"]\n', 'a line break'],
+      ['a space in a host', 'web: [{name: web1, host: "127.0.1.1 backup"}]\n', 'a space'],
+      ['a quote in a cookie', `web: [{name: web1, cookie: 'S1"'}]\n`, 'a quote'],
+      ['a # in the health path', 'health: {path: "/health#x"}\nweb: [web1]\n', "'#'"],
+      ['a quote in the DB user', `database: {user: "app'--"}\nweb: [web1]\n`, 'a quote'],
+      ['a newline in the cluster name', 'name: "demo\\nx"\nweb: [web1]\n', 'a line break'],
+      ['a space in the listen address', 'listen: "127.0.0.1 0.0.0.0"\nweb: [web1]\n', 'a space'],
+    ];
+    it.each(cases)('refuses %s', (_what, text, named) => {
+      const found = problems(text);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toContain(`it contains ${named}`);
+    });
+  });
+
+  it('expands short forms: bare names get addresses, ports and cookies from their number', () => {
+    const { cluster } = checkClusterText('web: [web1, web3, frontend]\ndb: [mysql2, {name: extra, id: 5}]\n');
+    expect(cluster.web.map((n) => `${n.name}@${n.host}:${n.port}/${n.cookie}`)).toEqual([
+      'web1@127.0.1.1:8000/S1',
+      'web3@127.0.1.3:8000/S3',
+      'frontend@127.0.1.2:8000/S2',
+    ]);
+    expect(cluster.db.map((n) => `${n.name}#${n.id}@${n.host}`)).toEqual(['mysql2#2@127.0.2.2', 'extra#5@127.0.2.5']);
+  });
+
+  it('keeps a node where it was when another is removed', () => {
+    const before = checkClusterText('web: [web1, web2]\n').cluster.web[1];
+    const after = checkClusterText('web: [web2]\n').cluster.web[0];
+    expect(after).toEqual(before);
+  });
+
+  it('reads durations in ms, s and plain milliseconds', () => {
+    expect(checkClusterText('health: {interval: 2s}\nweb: [web1]\n').cluster.health.intervalMs).toBe(2000);
+    expect(checkClusterText('health: {interval: 500}\nweb: [web1]\n').cluster.health.intervalMs).toBe(500);
+    expect(problems('health: {interval: 5}\nweb: [web1]\n')[0]).toMatch(/health\.interval: 5 is out of range/);
+  });
+});
