@@ -3,7 +3,7 @@ import type { Runner } from '../util/runner.js';
 export interface ConfigCheck {
   file: string;
   ok: boolean;
-  /** The checker's own words on failure ([ALERT] lines). */
+  /** The checker's own words on failure: its [ALERT] lines (-q would silence them too). */
   output: string;
 }
 
@@ -12,11 +12,12 @@ export interface ConfigCheck {
  * caller can say the check was skipped rather than claim it passed.
  */
 export async function checkHaproxyConfig(runner: Runner, file: string): Promise<ConfigCheck | undefined> {
-  const r = await runner.run(['haproxy', ['-c', '-q', '-f', file]], { timeoutMs: 20_000 });
+  const r = await runner.run(['haproxy', ['-c', '-f', file]], { timeoutMs: 20_000 });
   if (r.notFound) return undefined;
   const output = `${r.stdout}\n${r.stderr}`
     .split('\n')
-    .filter((l) => /ALERT|error/i.test(l))
+    .filter((l) => /ALERT/.test(l))
+    .map((l) => l.replace(/^\[ALERT\]\s+\(\d+\) : /, ''))
     .join('\n');
   return { file, ok: r.exitCode === 0, output: output || `${r.stdout}${r.stderr}`.trim() };
 }

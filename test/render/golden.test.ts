@@ -1,0 +1,164 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkHaproxyConfig } from '../../src/render/check.js';
+import { renderCluster, type RenderedFile } from '../../src/render/index.js';
+import { composeLayout, localLayout, type RenderTarget } from '../../src/render/layout.js';
+import { loadTemplateSources } from '../../src/render/templates.js';
+import { wrap } from '../../src/secrets/store.js';
+import { checkClusterText } from '../../src/spec/check.js';
+import type { ConcreteRuntime } from '../../src/spec/model.js';
+import { execaRunner } from '../../src/util/runner.js';
+
+const GOLDEN = new URL('../golden/', import.meta.url).pathname;
+const SECRETS = wrap({
+  db_root_password: 'golden-root',
+  replication_password: 'golden-repl',
+  app_password: 'golden-app',
+  stats_password: 'golden-stats',
+});
+
+const fixtures: [string, string][] = [
+  ['default', new URL('../../cluster.yaml', import.meta.url).pathname],
+  ['variety', new URL('../fixtures/render/variety.yaml', import.meta.url).pathname],
+  ['none', new URL('../fixtures/render/none.yaml', import.meta.url).pathname],
+];
+
+function target(runtime: ConcreteRuntime): RenderTarget {
+  return {
+    runtime,
+    layout: runtime === 'local' ? localLayout('/srv/site/.hactl') : composeLayout,
+    composeDir: '/opt/hactl/compose',
+  };
+}
+
+function renderFixture(file: string, runtime: ConcreteRuntime): RenderedFile[] {
+  const { cluster, problems } = checkClusterText(readFileSync(file, 'utf8'));
+  expect(problems).toEqual([]);
+  return renderCluster(cluster, SECRETS, target(runtime), loadTemplateSources());
+}
+
+describe.each(fixtures)('rendering %s', (name, file) => {
+  describe.each(['local', 'compose'] as const)('for the %s runtime', (runtime) => {
+    const dir = join(GOLDEN, `${name}-${runtime}`);
+    const files = renderFixture(file, runtime);
+
+    it('matches the golden files exactly', () => {
+      if (process.env.UPDATE_GOLDEN === '1') {
+        for (const f of files) {
+          mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+          writeFileSync(join(dir, f.path), f.content);
+        }
+      }
+      const goldenFiles = readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+        .sort();
+      expect(files.map((f) => f.path).sort()).toEqual(goldenFiles);
+      for (const f of files) expect(f.content, f.path).toBe(readFileSync(join(dir, f.path), 'utf8'));
+    });
+
+    it('gives HAProxy configs that pass haproxy -c', async () => {
+      const haproxy = files.filter((f) => f.kind === 'haproxy');
+      expect(haproxy.map((f) => f.path)).toEqual(['lb-web/haproxy.cfg', 'lb-db/haproxy.cfg']);
+      const tmp = mkdtempSync(join(tmpdir(), 'hactl-golden-'));
+      for (const f of haproxy) {
+        const path = join(tmp, f.path.replace('/', '-'));
+        writeFileSync(path, f.content);
+        const check = await checkHaproxyConfig(execaRunner, path);
+        expect(check, 'haproxy is not installed (apt-get install haproxy; .ci/run does)').toBeDefined();
+        expect(check!.ok, `${f.path}: ${check!.output}`).toBe(true);
+      }
+    });
+
+    it('keeps secrets to files of mode 0600', () => {
+      for (const f of files) {
+        if (/golden-(root|repl|app|stats)/.test(f.content)) expect(f.mode, f.path).toBe(0o600);
+      }
+      expect(files.find((f) => f.kind === 'compose')?.content ?? '').not.toMatch(/golden-/);
+    });
+  });
+});
+
+describe('what the rendered configs say', () => {
+  const byPath = (files: RenderedFile[], path: string) => files.find((f) => f.path === path)!.content;
+
+  it('sticky mode: SERVERID cookie, each server\'s cookie, a stick table on PHPSESSID', () => {
+    const web = byPath(renderFixture(fixtures[0]![1], 'local'), 'lb-web/haproxy.cfg');
+    expect(web).toContain('cookie SERVERID insert indirect nocache httponly');
+    expect(web).toContain('stick on req.cook(PHPSESSID)');
+    expect(web).toMatch(/server web1 127\.0\.1\.1:8000 cookie S1 weight 100\n/);
+    expect(web).toContain('balance roundrobin');
+    expect(web).toContain('http-check send meth GET uri /health');
+    expect(web).toContain('default-server check inter 250ms fall 2 rise 2');
+  });
+
+  it('db and none modes carry no persistence at all', () => {
+    for (const fx of [fixtures[1]!, fixtures[2]!]) {
+      const web = byPath(renderFixture(fx[1], 'local'), 'lb-web/haproxy.cfg');
+      expect(web).not.toMatch(/cookie|stick/);
+    }
+  });
+
+  it('drain is weight 0 and maint is disabled', () => {
+    const web = byPath(renderFixture(fixtures[1]![1], 'local'), 'lb-web/haproxy.cfg');
+    expect(web).toMatch(/server web2 127\.0\.1\.2:8000 weight 0\n/);
+    expect(web).toMatch(/server web3 localhost:9000 weight 100 disabled\n/);
+  });
+
+  it('lb-db: the first master active, the others backup', () => {
+    const db = byPath(renderFixture(fixtures[1]![1], 'local'), 'lb-db/haproxy.cfg');
+    expect(db).toMatch(/server mysql1 127\.0\.2\.1:3306 on-marked-up shutdown-backup-sessions\n/);
+    expect(db).toMatch(/server mysql2 127\.0\.2\.2:3306 backup\n/);
+    expect(db).toMatch(/server reporting 10\.0\.0\.9:3306 backup\n/);
+    expect(db).toContain('bind 0.0.0.0:3310');
+  });
+
+  it('masters never generate the same key and have unique ids', () => {
+    const files = renderFixture(fixtures[1]![1], 'local').filter((f) => f.kind === 'mariadb');
+    const settings = files.map((f) => Object.fromEntries([...f.content.matchAll(/^(\w+) = (.*)$/gm)].map((m) => [m[1], m[2]])));
+    expect(settings.map((s) => s.server_id)).toEqual(['1', '2', '7']);
+    expect(settings.map((s) => s.gtid_domain_id)).toEqual(['1', '2', '7']);
+    expect(new Set(settings.map((s) => s.auto_increment_increment))).toEqual(new Set(['10']));
+    expect(settings.map((s) => s.auto_increment_offset)).toEqual(['1', '2', '7']);
+    for (const s of settings) {
+      expect(s.log_slave_updates).toBe('ON');
+      expect(s.binlog_format).toBe('ROW');
+      expect(s.log_bin).toMatch(/-bin$/);
+    }
+  });
+
+  it('app settings: node name, session mode, DB through lb-db', () => {
+    const files = renderFixture(fixtures[1]![1], 'local');
+    const app = JSON.parse(byPath(files, 'web2/app.json'));
+    expect(app.node).toEqual({ name: 'web2', address: '127.0.1.2', port: 8000 });
+    expect(app.session.mode).toBe('db');
+    expect(app.db).toMatchObject({ host: '127.0.0.1', port: 3310, name: 'shop', user: 'shop_app', password: 'golden-app' });
+    const compose = JSON.parse(byPath(renderFixture(fixtures[1]![1], 'compose'), 'web2/app.json'));
+    expect(compose.db.host).toBe('lb-db');
+  });
+});
+
+describe('render safety', () => {
+  const { cluster } = checkClusterText(readFileSync(fixtures[0]![1], 'utf8'));
+
+  it('quotes a state folder with a space and refuses one with a quote', () => {
+    const ok = renderCluster(cluster, SECRETS, { ...target('local'), layout: localLayout('/home/me/My Site/.hactl') }, loadTemplateSources());
+    expect(ok[0]!.content).toContain("stats socket '/home/me/My Site/.hactl/run/lb-web.sock' mode 600");
+    expect(() =>
+      renderCluster(cluster, SECRETS, { ...target('local'), layout: localLayout("/home/me/it's/.hactl") }, loadTemplateSources()),
+    ).toThrow(/cannot be written safely/);
+  });
+
+  it('refuses a model carrying a line break, even one that skipped validation', () => {
+    const evil = { ...cluster, web: [{ ...cluster.web[0]!, name: 'web1\n    server evil 10.0.0.1:80' }] };
+    expect(() => renderCluster(evil, SECRETS, target('local'), loadTemplateSources())).toThrow(/refusing to render: cluster\.web\[0\]\.name/);
+  });
+
+  it('has no golden folder without a fixture', () => {
+    expect(existsSync(GOLDEN)).toBe(true);
+    const expected = fixtures.flatMap(([n]) => [`${n}-compose`, `${n}-local`]).sort();
+    expect(readdirSync(GOLDEN).sort()).toEqual(expected);
+  });
+});
