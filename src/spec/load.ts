@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { badInput, HactlError } from '../errors.js';
+import { displayPath } from '../util/display-path.js';
 import { checkClusterText, type CheckedCluster } from './check.js';
 import { formatProblem } from './problem.js';
 
@@ -28,9 +29,10 @@ export function inspectClusterFile(file: string): LoadedCluster {
 export function loadClusterFile(file: string): LoadedCluster {
   const loaded = inspectClusterFile(file);
   if (loaded.problems.length > 0) {
+    const shown = displayPath(file);
     throw badInput(
-      `${file} has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}; nothing was changed`,
-      loaded.problems.map((p) => formatProblem(file, p)),
+      `${shown} has ${loaded.problems.length} problem${loaded.problems.length === 1 ? '' : 's'}; nothing was changed`,
+      loaded.problems.map((p) => formatProblem(shown, p)),
     );
   }
   return loaded;

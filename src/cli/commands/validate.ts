@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { EXIT, HactlError } from '../../errors.js';
 import { inspectClusterFile } from '../../spec/load.js';
 import { formatPath, formatProblem } from '../../spec/problem.js';
+import { displayPath } from '../../util/display-path.js';
 import { contextOf, examples } from '../context.js';
 
 export function register(program: Command): void {
@@ -13,7 +14,7 @@ export function register(program: Command): void {
     .action((file: string | undefined, _opts, command: Command) => {
       const { project, out } = contextOf(command, file);
       const { problems, cluster } = inspectClusterFile(project.file);
-      const shown = project.file.startsWith(`${process.cwd()}/`) ? project.file.slice(process.cwd().length + 1) : project.file;
+      const shown = displayPath(project.file);
       if (out.json) {
         out.printJson({
           file: project.file,

@@ -1,0 +1,140 @@
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+// The compiled CLI, as users run it (`npm test` builds first).
+const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
+
+async function hactl(cwd: string, ...args: string[]) {
+  const r = await execa('node', [MAIN, ...args], { cwd, reject: false, env: { NO_COLOR: '' } });
+  return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+function project(yaml = DEFAULT_YAML): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-cli-'));
+  if (yaml !== '') writeFileSync(join(dir, 'cluster.yaml'), yaml);
+  return dir;
+}
+
+describe('hactl CLI', () => {
+  it('has the compiled CLI to test', () => {
+    expect(existsSync(MAIN), 'run `npm run build` first (npm test does)').toBe(true);
+  });
+
+  it('init writes a valid starter file and refuses to overwrite without --force', async () => {
+    const dir = project('');
+    expect((await hactl(dir, 'init', '--name', 'lab')).code).toBe(0);
+    const text = readFileSync(join(dir, 'cluster.yaml'), 'utf8');
+    expect(text).toMatch(/^name: lab$/m);
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=\/.*\/schema\/cluster\.schema\.json$/);
+    expect((await hactl(dir, 'validate')).code).toBe(0);
+
+    writeFileSync(join(dir, 'cluster.yaml'), 'web: [mine]\n');
+    const again = await hactl(dir, 'init');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists; use --force/);
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toBe('web: [mine]\n');
+    expect((await hactl(dir, 'init', '--force')).code).toBe(0);
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toMatch(/^name: demo$/m);
+  });
+
+  it('init refuses a name that would inject YAML', async () => {
+    const dir = project('');
+    const r = await hactl(dir, 'init', '--name', 'x\nsession_mode: none');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--name: .*line break/);
+    expect(existsSync(join(dir, 'cluster.yaml'))).toBe(false);
+  });
+
+  it('validate prints FILE:LINE:COL path: message for every problem and exits 2', async () => {
+    const dir = project('web:\n  - web1\n  - name: web2\n    port: 70000\n    cookie: "S 2"\nsession_mode: sticy\n');
+    const r = await hactl(dir, 'validate');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      'cluster.yaml:4:11 web[1].port: 70000 is out of range: must be from 1 to 65535',
+      `cluster.yaml:5:13 web[1].cookie: "S 2" is not valid (it contains a space): expected 1 to 32 letters, digits, '_' or '-'`,
+      'cluster.yaml:6:15 session_mode: "sticy" is not one of none, sticky, db (did you mean "sticky"?)',
+    ]);
+    const json = await hactl(dir, 'validate', '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, problems: [{ line: 4, col: 11, path: 'web[1].port' }, {}, {}] });
+  });
+
+  it('validate takes the file as an argument and says when it is missing', async () => {
+    const dir = project();
+    writeFileSync(join(dir, 'other.yaml'), 'web: [web1]\n');
+    expect((await hactl(dir, 'validate', 'other.yaml')).stdout).toMatch(/other\.yaml is valid: 1 web node/);
+    const missing = await hactl(dir, 'validate', 'nope.yaml');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.yaml not found: run `hactl init`/);
+  });
+
+  it('render writes and checks every file; secrets-bearing files are 0600', async () => {
+    const dir = project();
+    const r = await hactl(dir, 'render', '--runtime', 'local', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.runtime).toBe('local');
+    expect(out.haproxy_check).toEqual([
+      { file: 'lb-web/haproxy.cfg', ok: true },
+      { file: 'lb-db/haproxy.cfg', ok: true },
+    ]);
+    const base = join(dir, '.hactl/rendered/local');
+    expect(statSync(join(base, 'lb-web/haproxy.cfg')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(base, 'web1/app.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, '.hactl/secrets.json')).mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
+    expect(readFileSync(join(base, 'lb-web/haproxy.cfg'), 'utf8')).toContain(`stats auth admin:${secrets.stats_password}`);
+
+    const compose = await hactl(dir, 'render', '--runtime', 'compose', '--out', 'compose-out');
+    expect(compose.code, compose.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'compose-out/compose.yaml'), 'utf8')).toMatch(/^ {2}lb-db:$/m);
+  });
+
+  it('writes nothing, not even secrets, when cluster.yaml is invalid', async () => {
+    const dir = project('web: ["web1\\nbind :80"]\n');
+    for (const cmd of [['render'], ['config'], ['render', '--out', 'x']]) {
+      const r = await hactl(dir, ...cmd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\n  cluster\.yaml:1:7 web\[0\]: .*line break/);
+    }
+    expect(existsSync(join(dir, '.hactl'))).toBe(false);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+
+  it('config redacts secrets unless --show-secrets', async () => {
+    const dir = project();
+    const r = await hactl(dir, 'config', '--json');
+    expect(r.code).toBe(0);
+    const shown = JSON.parse(r.stdout);
+    expect(shown.cluster.web[0]).toEqual({ name: 'web1', host: '127.0.1.1', port: 8000, cookie: 'S1', weight: 100, state: 'ready' });
+    expect(Object.values(shown.secrets)).toEqual(['[redacted]', '[redacted]', '[redacted]', '[redacted]']);
+    const stored = JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
+    for (const value of Object.values(stored) as string[]) {
+      expect(r.stdout).not.toContain(value);
+      expect((await hactl(dir, 'config')).stdout).not.toContain(value);
+    }
+    const revealed = JSON.parse((await hactl(dir, 'config', '--json', '--show-secrets')).stdout);
+    expect(revealed.secrets).toEqual(stored);
+  });
+
+  it('exits 2 on an unknown option or runtime, 0 on --help; every command shows an example', async () => {
+    const dir = project();
+    expect((await hactl(dir, 'render', '--runtime', 'swarm')).code).toBe(2);
+    expect((await hactl(dir, 'frobnicate')).code).toBe(2);
+    for (const cmd of ['init', 'validate', 'render', 'config']) {
+      const help = await hactl(dir, cmd, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/Examples:\n {2}\$ hactl /);
+    }
+  });
+
+  it('prints no colour codes when output is not a terminal', async () => {
+    const dir = project('web: [web1, web1]\n');
+    const r = await hactl(dir, 'validate');
+    expect(r.stderr).not.toMatch(/\x1b\[/);
+  });
+});
