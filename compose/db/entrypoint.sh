@@ -1,0 +1,8 @@
+#!/bin/sh
+# Initialise the data folder on a fresh volume, then run MariaDB in the
+# foreground so the container lives and dies with it.
+set -eu
+if [ ! -d /var/lib/mysql/mysql ]; then
+  mariadb-install-db --user=mysql --datadir=/var/lib/mysql --auth-root-authentication-method=socket >/dev/null
+fi
+exec mariadbd --user=mysql
