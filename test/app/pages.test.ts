@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppSettings } from '../support/app-settings.js';
 import { CookieJar, request, type HttpOptions, type HttpResponse } from '../support/http.js';
@@ -131,7 +132,7 @@ describe('JSON API', () => {
   });
 
   it('POST /api/session with a bad or missing color is a 400 JSON error', async () => {
-    for (const form of [{ color: 'blurple' }, {}, { 'color[]': 'red' }]) {
+    for (const form of [{ color: 'blurple' }, {}, { 'color[]': 'red' }] as Array<Record<string, string>>) {
       const answer = await call('/api/session', { form });
       expect(answer.status).toBe(400);
       expect(answer.json()).toEqual({ error: expect.stringMatching(/color/) });
@@ -262,10 +263,10 @@ describe('settings file', () => {
   });
 
   it('invalid: 500 listing every problem', async () => {
-    const broken = structuredClone(initial) as unknown as Record<string, Record<string, unknown>>;
-    broken.session!.mode = 'bogus';
-    broken.node!.port = 'eighty';
-    delete broken.db!.host;
+    const broken = structuredClone(initial) as unknown as Record<'node' | 'session' | 'db', Record<string, unknown>> & { trusted_proxies: string[] };
+    broken.session.mode = 'bogus';
+    broken.node.port = 'eighty';
+    delete broken.db.host;
     broken.trusted_proxies = ['127.0.0.1', 'not an address!'];
     await app.writeRawSettings(JSON.stringify(broken));
     const answer = await call('/health');
@@ -340,5 +341,36 @@ describe('/conntest without a DB', () => {
   it('a direct client (not a trusted proxy) is the client, whatever it claims', async () => {
     const answer = await call('/conntest?format=json', { localAddress: '127.0.0.5', headers: { 'x-forwarded-for': '203.0.113.7' } });
     expect(answer.json()).toMatchObject({ client: '127.0.0.5', via_balancer: false, balancer: null, forwarded_for: ['203.0.113.7'] });
+  });
+});
+
+describe('a DB that accepts connections but never answers (a frozen node behind lb-db)', () => {
+  let silent: Server;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.1.101', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('costs the page a few seconds, not a stuck worker, while /health stays instant', async () => {
+    const port = (silent.address() as AddressInfo).port;
+    await app.writeSettings((s) => ({ ...s, db: { ...s.db, port } }));
+    const started = Date.now();
+    const conntest = call('/conntest?format=json');
+    const health = await call('/health');
+    expect(health.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    const answer = await conntest;
+    expect(answer.status).toBe(503);
+    const { db } = answer.json<{ db: { error: string; elapsed_ms: number } }>();
+    expect(db.error).toMatch(/SQLSTATE/);
+    // Bounded by the app's read timeout (5 s), far below mysqlnd's default of a day.
+    expect(db.elapsed_ms).toBeGreaterThan(4_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });

@@ -74,7 +74,6 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDb> {
     `--datadir=${dataDir}`,
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
-    '--skip-auth-anonymous-user',
     '--skip-name-resolve',
     ...asRoot,
   ]);

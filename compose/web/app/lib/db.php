@@ -6,11 +6,13 @@ declare(strict_types=1);
 const DB_CONNECT_TIMEOUT_S = 2;
 
 /**
- * Longer than DB_LOCK_WAIT_S so that a request queued behind a session lock
- * gets the server's clear "lock wait timeout" rather than a cut connection.
+ * Also bounds the wait for the server's greeting, which is what a frozen DB
+ * node behind lb-db costs (the TCP connect itself succeeds). Longer than
+ * DB_LOCK_WAIT_S so that a request queued behind a session lock gets the
+ * server's clear "lock wait timeout" rather than a cut connection.
  */
-const DB_READ_TIMEOUT_S = 10;
-const DB_LOCK_WAIT_S = 8;
+const DB_READ_TIMEOUT_S = 5;
+const DB_LOCK_WAIT_S = 4;
 
 /** Connects to the DB entry (lb-db); every failure is a PDOException or an ErrorException. */
 function db_connect(DbSettings $db): PDO

@@ -12,7 +12,7 @@ declare(strict_types=1);
  */
 final class DbSessionHandler implements SessionHandlerInterface, SessionUpdateTimestampHandlerInterface
 {
-    public const TABLE = 'hactl_sessions';
+    private const TABLE = 'hactl_sessions';
 
     private const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS ' . self::TABLE . ' (
         id VARCHAR(128) NOT NULL PRIMARY KEY,
