@@ -29,7 +29,12 @@ function increment_counter(Settings $settings, Request $request): SessionView
     return SessionView::current($settings);
 }
 
+/** The visitors list is a side show: a full or read-only data_dir is logged, and the change still counts. */
 function record_change(Settings $settings, Request $request, string $field, ?string $from, string $to): void
 {
-    visitors_record($settings, new Visit(time(), client_address($settings, $request), $field, $from, $to));
+    try {
+        visitors_record($settings, new Visit(time(), client_address($settings, $request), $field, $from, $to));
+    } catch (RuntimeException|ErrorException $e) {
+        error_log('hactl app: visitor not recorded: ' . $e->getMessage());
+    }
 }
