@@ -69,14 +69,19 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDb> {
   const socket = join(dir, 'mysqld.sock');
   const asRoot = process.getuid?.() === 0 ? [`--user=${userInfo().username}`] : [];
 
-  await execa('mariadb-install-db', [
-    '--no-defaults',
-    `--datadir=${dataDir}`,
-    '--auth-root-authentication-method=normal',
-    '--skip-test-db',
-    '--skip-name-resolve',
-    ...asRoot,
-  ]);
+  try {
+    await execa('mariadb-install-db', [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+      ...asRoot,
+    ]);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const daemon = startDaemon(
     'mariadbd',
