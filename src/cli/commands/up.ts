@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { down, up } from '../../ops/up.js';
+import { contextOf, examples } from '../context.js';
+import type { Output } from '../output.js';
+
+/** One progress line per step, on stderr so that --json output stays one document. */
+export function progressPrinter(out: Output) {
+  const t0 = Date.now();
+  return (step: string, detail?: string) =>
+    out.error(`${out.color.dim(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`)} ${out.color.bold(step)}${detail ? `: ${detail}` : ''}`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('bring the cluster up, or converge it to cluster.yaml: starts what is missing, restarts nothing that is fine')
+    .addHelpText('after', examples('hactl up', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
+    .action(async (_opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const t0 = Date.now();
+      const result = await up(project, { runtime }, runner, progressPrinter(out));
+      if (out.json) {
+        out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
+        return;
+      }
+      const changed = result.started.length + result.reloaded.length;
+      out.print(
+        changed === 0
+          ? `${out.color.green('✓')} up to date (${result.runtime} runtime)`
+          : `${out.color.green('✓')} cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${result.runtime} runtime)` +
+              `${result.started.length ? `; started ${result.started.join(', ')}` : ''}${result.reloaded.length ? `; reloaded ${result.reloaded.join(', ')}` : ''}`,
+      );
+      out.print(`  site:   ${result.endpoints.http}`);
+      out.print(`  stats:  ${result.endpoints.stats}  (user admin; password: hactl config --show-secrets)`);
+      out.print(`  DB:     ${result.endpoints.db}  (through lb-db)`);
+    });
+
+  program
+    .command('down')
+    .description('stop every process of the cluster; data is kept unless --purge')
+    .option('--purge', 'also delete data, logs and rendered configs (secrets are kept)')
+    .addHelpText('after', examples('hactl down', 'hactl down --purge'))
+    .action(async (opts: { purge?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const stopped = await down(project, { runtime, purge: opts.purge === true }, runner, progressPrinter(out));
+      if (out.json) out.printJson({ stopped, purged: opts.purge === true });
+      else out.print(`${out.color.green('✓')} ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}${opts.purge ? '; data purged' : ''}`);
+    });
+}

@@ -1,0 +1,35 @@
+import type { RenderedFile } from '../render/index.js';
+import type { Secrets } from '../secrets/store.js';
+import type { Cluster, ConcreteRuntime } from '../spec/model.js';
+
+export type ProcessKind = 'web' | 'db' | 'lb';
+
+/** What a runtime knows of one of its processes, without asking the balancer. */
+export interface ProcessStatus {
+  name: string;
+  kind: ProcessKind;
+  running: boolean;
+  pid?: number;
+}
+
+/** A line of progress: one per step of a command that takes more than a second. */
+export type Progress = (step: string, detail?: string) => void;
+
+export interface UpResult {
+  /** Processes started or restarted; empty when everything was up to date. */
+  started: string[];
+  reloaded: string[];
+}
+
+/**
+ * A runtime: where and how the cluster's processes run. Both runtimes take
+ * the same rendered files; only how they start, stop and find processes differs.
+ */
+export interface Driver {
+  readonly runtime: ConcreteRuntime;
+  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress): Promise<UpResult>;
+  down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
+  processes(cluster: Cluster): Promise<ProcessStatus[]>;
+  restart(cluster: Cluster, name: string, progress: Progress): Promise<void>;
+  logFile(name: string): string;
+}

@@ -1,0 +1,51 @@
+import type { Layout } from '../../render/layout.js';
+import type { DbNode, WebNode } from '../../spec/model.js';
+import { hostPort } from '../../util/net.js';
+import type { Command } from '../../util/runner.js';
+
+/**
+ * The local runtime's processes as argument arrays: pure, so tests can
+ * assert them exactly. Every process runs in the foreground; the supervisor
+ * detaches it into its own process group.
+ */
+
+export function mariadbInstallDb(configFile: string, dataDir: string, asRoot: boolean): Command {
+  return [
+    'mariadb-install-db',
+    [
+      `--defaults-file=${configFile}`,
+      `--datadir=${dataDir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...(asRoot ? ['--user=root'] : []),
+    ],
+  ];
+}
+
+export function mariadbd(configFile: string, asRoot: boolean): Command {
+  // mariadbd refuses to run as root unless told to: the local runtime runs
+  // every process as the user who runs hactl.
+  return ['mariadbd', [`--defaults-file=${configFile}`, ...(asRoot ? ['--user=root'] : [])]];
+}
+
+/** PHP workers: php -S forks this many, so one slow request does not block a node. */
+export const PHP_WORKERS = 4;
+
+export function phpServer(node: WebNode, appDir: string): Command {
+  return ['php', ['-S', hostPort(node.host, node.port), '-t', appDir, `${appDir}/router.php`]];
+}
+
+export function phpEnv(settingsFile: string): Record<string, string> {
+  return { PHP_CLI_SERVER_WORKERS: String(PHP_WORKERS), HACTL_APP_SETTINGS: settingsFile };
+}
+
+export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layout): Command {
+  const paths = layout.balancer(lb);
+  // -W: master-worker, so a reload on the master CLI (-S) keeps serving.
+  return ['haproxy', ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', configFile, '-p', paths.pidFile]];
+}
+
+export type LocalProcess =
+  | { kind: 'db'; node: DbNode }
+  | { kind: 'web'; node: WebNode }
+  | { kind: 'lb'; name: 'lb-web' | 'lb-db' };

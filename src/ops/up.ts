@@ -1,0 +1,63 @@
+import { HactlError } from '../errors.js';
+import { resolveRuntime } from '../drivers/detect.js';
+import type { Driver, Progress, UpResult } from '../drivers/driver.js';
+import { LocalDriver } from '../drivers/local/local-driver.js';
+import { renderCluster } from '../render/index.js';
+import { loadTemplateSources } from '../render/templates.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
+import { connectAddress, hostPort } from '../util/net.js';
+import type { Runner } from '../util/runner.js';
+import { withLock } from './lock.js';
+import type { Project } from './project.js';
+import { targetFor } from './render.js';
+import { requireBinaries } from './requirements.js';
+
+export function driverFor(runtime: ConcreteRuntime, project: Project, runner: Runner): Driver {
+  if (runtime === 'compose') {
+    throw new HactlError('the compose runtime is not implemented yet; use --runtime local (or runtime: local in cluster.yaml)');
+  }
+  return new LocalDriver(project.stateDir, runner);
+}
+
+export interface Endpoints {
+  http: string;
+  stats: string;
+  db: string;
+}
+
+export function endpointsOf(cluster: Cluster): Endpoints {
+  const host = connectAddress(cluster.listen);
+  return {
+    http: `http://${hostPort(host, cluster.ports.http)}/`,
+    stats: `http://${hostPort(host, cluster.ports.stats)}/`,
+    db: hostPort(host, cluster.ports.db),
+  };
+}
+
+export interface UpSummary extends UpResult {
+  runtime: ConcreteRuntime;
+  endpoints: Endpoints;
+}
+
+/** Converge the running cluster to cluster.yaml. */
+export async function up(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
+  const { cluster } = loadClusterFile(project.file);
+  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const driver = driverFor(runtime, project, runner);
+  await requireBinaries(runtime, runner);
+  return withLock(project.stateDir, 'up', async () => {
+    const secrets = loadOrCreateSecrets(project.stateDir);
+    const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
+    const result = await driver.up(cluster, secrets, files, progress);
+    return { ...result, runtime, endpoints: endpointsOf(cluster) };
+  });
+}
+
+export async function down(project: Project, options: { runtime?: Runtime | undefined; purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
+  const { cluster } = loadClusterFile(project.file);
+  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  return withLock(project.stateDir, 'down', () => driverFor(runtime, project, runner).down({ purge: options.purge }, progress));
+}
+
