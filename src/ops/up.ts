@@ -42,11 +42,11 @@ export interface UpSummary extends UpResult {
 }
 
 /** Converge the running cluster to cluster.yaml. */
-export async function up(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
+export async function up(project: Project, options: { runtime?: Runtime | undefined; install?: boolean }, runner: Runner, progress: Progress): Promise<UpSummary> {
   const { cluster } = loadClusterFile(project.file);
   const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
   const driver = driverFor(runtime, project, runner);
-  await requireBinaries(runtime, runner);
+  await requireBinaries(runtime, runner, options.install === true, progress);
   return withLock(project.stateDir, 'up', async () => {
     const secrets = loadOrCreateSecrets(project.stateDir);
     const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());

@@ -14,11 +14,12 @@ export function register(program: Command): void {
   program
     .command('up')
     .description('bring the cluster up, or converge it to cluster.yaml: starts what is missing, restarts nothing that is fine')
-    .addHelpText('after', examples('hactl up', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
-    .action(async (_opts, command: Command) => {
+    .option('--install', 'install missing Debian packages first (apt-get, as root or with sudo)')
+    .addHelpText('after', examples('hactl up', 'hactl up --install', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
+    .action(async (opts: { install?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
       const t0 = Date.now();
-      const result = await up(project, { runtime }, runner, progressPrinter(out));
+      const result = await up(project, { runtime, install: opts.install === true }, runner, progressPrinter(out));
       if (out.json) {
         out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
         return;

@@ -125,6 +125,8 @@ export class LocalDriver implements Driver {
     const specs = this.#specs(cluster, files);
     const started: string[] = [];
     const reloaded: string[] = [];
+    // Every address is checked before anything starts, so a taken port costs nothing.
+    for (const spec of specs.filter((sp) => !(state[sp.name] && groupAlive(state[sp.name]!.pid)))) await this.#checkFree(spec);
     try {
       for (const spec of specs) {
         const outcome = await this.#converge(spec, state, progress);
@@ -163,14 +165,6 @@ export class LocalDriver implements Driver {
       progress(spec.name, 'restarting: its settings changed');
       await stopGroup(rec.pid);
     }
-    for (const b of spec.binds) {
-      if (await tcpOpen(connectAddress(b.host), b.port, 300)) {
-        const holder = findListener(b.port);
-        throw new HactlError(
-          `${hostPort(b.host, b.port)} is already in use, so ${spec.name} cannot start${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ''}`,
-        );
-      }
-    }
     if (spec.kind === 'db') await this.#initDataDir(spec.name, progress);
     progress(spec.name, 'starting');
     const log = this.logFile(spec.name);
@@ -188,6 +182,17 @@ export class LocalDriver implements Driver {
     return 'started';
   }
 
+  async #checkFree(spec: ProcessSpec): Promise<void> {
+    for (const b of spec.binds) {
+      if (await tcpOpen(connectAddress(b.host), b.port, 300)) {
+        const holder = findListener(connectAddress(b.host), b.port);
+        throw new HactlError(
+          `${hostPort(b.host, b.port)} is already in use, so ${spec.name} cannot start${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ''}`,
+        );
+      }
+    }
+  }
+
   async #initDataDir(name: string, progress: Progress): Promise<void> {
     const paths = this.#layout.database(name)!;
     if (existsSync(join(paths.dataDir, 'mysql'))) return;
@@ -200,16 +205,17 @@ export class LocalDriver implements Driver {
   }
 
   async #bootstrap(cluster: Cluster, secrets: Secrets): Promise<void> {
-    // lb-db's checks come from the address the kernel picks towards loopback nodes.
-    const masters = cluster.db.map((node) => ({ node, host: node.host }));
-    for (const node of cluster.db) {
-      const conn = await connectRoot(this.#layout.database(node.name)!.socket, secrets);
-      try {
-        await bootstrapNode(conn, cluster, secrets, '127.0.0.1');
-        await connectMasters(conn, node, masters, secrets);
-      } finally {
-        await conn.end();
-      }
+    const conns = [];
+    try {
+      for (const node of cluster.db) conns.push(await connectRoot(this.#layout.database(node.name)!.socket, secrets));
+      // Every node gets its users before any replica connects, so no replica
+      // starts by failing to log in; lb-db checks from 127.0.0.1, the source
+      // the kernel picks towards loopback addresses.
+      for (const conn of conns) await bootstrapNode(conn, cluster, secrets, '127.0.0.1');
+      const masters = cluster.db.map((node) => ({ node, host: node.host }));
+      for (const [i, conn] of conns.entries()) await connectMasters(conn, cluster.db[i]!, masters, secrets);
+    } finally {
+      for (const conn of conns) await conn.end();
     }
   }
 

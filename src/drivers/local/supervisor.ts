@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from '../../util/runner.js';
 
@@ -28,18 +28,38 @@ export function startDetached(command: Command, options: { logFile: string; env?
   }
 }
 
-export function isAlive(pid: number): boolean {
+/** /proc/PID/stat: state and process group; the command name may hold spaces and parentheses. */
+function procStat(pid: number | string): { state: string; pgrp: number } | undefined {
   try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
   }
-  // A zombie (exited, not yet reaped) still answers signal 0.
+}
+
+/**
+ * Alive, and not a zombie: a process that has exited but not been reaped
+ * (PID 1 here reaps slowly) still answers signal 0, yet serves nothing.
+ */
+export function isAlive(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}
+
+/** Whether any live process remains in process group PGID. */
+export function groupAlive(pgid: number): boolean {
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    process.kill(-pgid, 0);
   } catch {
     return false;
   }
+  return readdirSync('/proc').some((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    const stat = procStat(p);
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,14 +83,6 @@ export async function stopGroup(pid: number, timeoutMs = 10_000): Promise<void> 
   while (groupAlive(pid)) await sleep(20);
 }
 
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Poll CHECK until it holds or TIMEOUT passes; the last failure explains why. */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<void> {

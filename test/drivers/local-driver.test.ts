@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive } from '../../src/drivers/local/supervisor.js';
+import { readState } from '../../src/drivers/local/state.js';
+
+// The local runtime for real: mariadbd, php -S and HAProxy processes on
+// loopback addresses of this test's own (127.0.19.x, 127.0.29.x, 127.0.9.1).
+const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+
+function clusterYaml(octet: number): string {
+  return `name: itest${octet}
+runtime: local
+session_mode: sticky
+listen: 127.0.${octet}.1
+ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
+defaults:
+  web: {host: "127.0.${octet + 10}.{n}"}
+  db: {host: "127.0.${octet + 20}.{n}"}
+web: [web1, web2]
+db: [mysql1, mysql2]
+`;
+}
+
+async function hactl(dir: string, ...args: string[]) {
+  const r = await execa('node', [MAIN, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+  return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+function project(octet: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hactl-local-'));
+  writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(octet));
+  return dir;
+}
+
+const secrets = (dir: string) => JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
+
+async function servedBy(url: string): Promise<string> {
+  const res = await fetch(url);
+  await res.text();
+  return res.headers.get('x-served-by') ?? '';
+}
+
+describe('the local runtime', () => {
+  const dir = project(9);
+  let first: { started: string[]; endpoints: { http: string; db: string } };
+
+  beforeAll(async () => {
+    const r = await hactl(dir, 'up', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    first = JSON.parse(r.stdout);
+  }, 120_000);
+
+  afterAll(async () => {
+    await hactl(dir, 'down', '--purge');
+  }, 60_000);
+
+  it('starts every node and prints the endpoints', () => {
+    expect(first.started).toEqual(['mysql1', 'mysql2', 'web1', 'web2', 'lb-db', 'lb-web']);
+    expect(first.endpoints).toMatchObject({ http: 'http://127.0.9.1:18080/', db: '127.0.9.1:13307' });
+  });
+
+  it('balances requests without cookies round robin over web1 and web2', async () => {
+    const seen = [];
+    for (let i = 0; i < 6; i++) seen.push(await servedBy(first.endpoints.http + 'health'));
+    expect(new Set(seen)).toEqual(new Set(['web1', 'web2']));
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toBe(seen[i - 1]);
+  });
+
+  it('replicates a row written through lb-db to both masters, keys kept apart', async () => {
+    const s = secrets(dir);
+    const app = await mysql.createConnection({ host: '127.0.9.1', port: 13307, user: 'hactl_app', password: s.app_password, database: 'hactl' });
+    await app.query('CREATE TABLE IF NOT EXISTS itest (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20))');
+    await app.query("INSERT INTO itest (v) VALUES ('through-lb-db')");
+    await app.end();
+    for (const n of ['mysql1', 'mysql2']) {
+      const root = await mysql.createConnection({ socketPath: join(dir, `.hactl/run/${n}.sock`), user: 'root', password: s.db_root_password, database: 'hactl' });
+      let rows: unknown[] = [];
+      for (let i = 0; i < 50 && rows.length === 0; i++) {
+        [rows] = (await root.query("SELECT id FROM itest WHERE v = 'through-lb-db'")) as [unknown[], unknown];
+        if (rows.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rows, n).toEqual([{ id: 1 }]);
+      const [[status]] = (await root.query('SHOW ALL SLAVES STATUS')) as [{ Connection_name: string; Slave_IO_Running: string; Slave_SQL_Running: string }[], unknown];
+      expect(status).toMatchObject({ Connection_name: n === 'mysql1' ? 'mysql2' : 'mysql1', Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes' });
+      await root.end();
+    }
+  });
+
+  it('is idempotent: a second up starts nothing', async () => {
+    const r = await hactl(dir, 'up', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ started: [], reloaded: [] });
+    expect((await hactl(dir, 'up')).stdout).toMatch(/up to date/);
+  });
+
+  it('after a node died, up restarts that node only', async () => {
+    const before = readState(join(dir, '.hactl'));
+    process.kill(-before.web1!.pid, 'SIGKILL');
+    const r = await hactl(dir, 'up', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).started).toEqual(['web1']);
+    const after = readState(join(dir, '.hactl'));
+    expect(after.web2!.pid).toBe(before.web2!.pid);
+    expect(after.mysql1!.pid).toBe(before.mysql1!.pid);
+  });
+
+  it('down stops every process of the cluster and keeps the data', async () => {
+    const state = readState(join(dir, '.hactl'));
+    const r = await hactl(dir, 'down');
+    expect(r.code, r.stderr).toBe(0);
+    for (const [name, rec] of Object.entries(state)) expect(groupAlive(rec.pid), name).toBe(false);
+    const again = await hactl(dir, 'up', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const s = secrets(dir);
+    const root = await mysql.createConnection({ socketPath: join(dir, '.hactl/run/mysql2.sock'), user: 'root', password: s.db_root_password, database: 'hactl' });
+    const [rows] = await root.query('SELECT v FROM itest');
+    await root.end();
+    expect(rows).toEqual([{ v: 'through-lb-db' }]);
+  }, 60_000);
+});
+
+describe('the local runtime with a port already taken', () => {
+  let blocker: Server;
+  const dir = project(8);
+
+  beforeAll(async () => {
+    blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(8000, '127.0.18.2', r));
+  });
+  afterAll(async () => {
+    blocker.close();
+    await hactl(dir, 'down', '--purge');
+  });
+
+  it('names the address, port and holder, and leaves nothing running', async () => {
+    const r = await hactl(dir, 'up');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`127\\.0\\.18\\.2:8000 is already in use, so web2 cannot start \\(held by pid ${process.pid}: `));
+    expect(readState(join(dir, '.hactl'))).toEqual({});
+    expect(r.stderr).not.toMatch(/starting/);
+  }, 60_000);
+});
