@@ -3,8 +3,12 @@ import type { Cluster } from '../spec/model.js';
 import { hostPort } from '../util/net.js';
 import type { RenderTarget } from './layout.js';
 
-const HAPROXY_CFG = '/etc/haproxy/haproxy.cfg';
-const APP_SETTINGS = '/etc/hactl/app.json';
+// Folders, not single files, are mounted: hactl replaces a file by rename,
+// and a single-file bind mount would keep showing the container the old one.
+const HAPROXY_DIR = '/etc/haproxy/hactl';
+const HAPROXY_CFG = `${HAPROXY_DIR}/haproxy.cfg`;
+const APP_DIR = '/etc/hactl';
+const APP_SETTINGS = `${APP_DIR}/app.json`;
 
 function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[], dependsOn: string[]) {
   const paths = target.layout.balancer(lb);
@@ -13,7 +17,7 @@ function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[],
     image: 'hactl/haproxy',
     hostname: lb,
     command: ['haproxy', '-W', '-S', paths.masterSocket, '-f', HAPROXY_CFG],
-    volumes: [`./${lb}/haproxy.cfg:${HAPROXY_CFG}:ro`],
+    volumes: [`./${lb}:${HAPROXY_DIR}:ro`],
     ports,
     depends_on: dependsOn,
   };
@@ -34,7 +38,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       hostname: n.name,
       command: ['php', '-S', `0.0.0.0:${n.port}`, '-t', '/app', '/app/router.php'],
       environment: { PHP_CLI_SERVER_WORKERS: '4', HACTL_APP_SETTINGS: APP_SETTINGS },
-      volumes: [`./${n.name}/app.json:${APP_SETTINGS}:ro`],
+      volumes: [`./${n.name}:${APP_DIR}:ro`],
     };
   }
   for (const n of cluster.db) {
@@ -42,7 +46,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       build: { context: `${target.composeDir}/db` },
       image: 'hactl/mariadb',
       hostname: n.name,
-      volumes: [`./${n.name}/my.cnf:/etc/mysql/mariadb.conf.d/60-hactl.cnf:ro`, `${n.name}-data:/var/lib/mysql`],
+      // Debian's my.cnf includes every *.cnf in /etc/mysql/conf.d.
+      volumes: [`./${n.name}:/etc/mysql/conf.d:ro`, `${n.name}-data:/var/lib/mysql`],
     };
   }
   services['lb-web'] = balancer(

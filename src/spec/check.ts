@@ -11,6 +11,12 @@ export interface CheckedCluster {
   problems: Problem[];
 }
 
+function explicitDbIds(raw: unknown): (number | undefined)[] {
+  const db = (raw as { db?: unknown } | null)?.db;
+  if (!Array.isArray(db)) return [];
+  return db.map((d) => (d !== null && typeof d === 'object' && typeof (d as { id?: unknown }).id === 'number' ? (d as { id: number }).id : undefined));
+}
+
 /** Every problem of a parsed document at once, each with its position. */
 export function checkDocument(parsed: ClusterDocument): CheckedCluster {
   const raw: unknown = parsed.doc.toJS();
@@ -21,6 +27,7 @@ export function checkDocument(parsed: ClusterDocument): CheckedCluster {
     ...crossFieldProblems(
       cluster,
       structural.map((p) => [...p.path]),
+      explicitDbIds(raw),
     ).map((p) => ({ ...p, ...locate(parsed, p.path) })),
   ];
   located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));

@@ -29,9 +29,10 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
 /**
  * Rules that span fields, which a JSON Schema cannot say. INVALID holds the
  * paths that already have a problem: their values are not compared again,
- * so one mistake is reported once.
+ * so one mistake is reported once. EXPLICIT_IDS are the DB ids written in
+ * the file (normalizing gives a clashing one another number).
  */
-export function crossFieldProblems(c: Cluster, invalid: readonly Path[]): Problem[] {
+export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explicitIds: readonly (number | undefined)[] = []): Problem[] {
   // A value is usable unless it, or something that contains it, is invalid.
   const usable = (path: Path) => !invalid.some((bad) => bad.length <= path.length && bad.every((p, i) => path[i] === p));
   const problems: Problem[] = [];
@@ -75,6 +76,14 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[]): Proble
   if (c.db.length > MAX_DB_NODES) {
     problems.push({ path: ['db'], message: `${c.db.length} DB nodes: at most ${MAX_DB_NODES} masters are supported` });
   }
+  const ids = new Map<number, string>();
+  c.db.forEach((n, i) => {
+    const id = explicitIds[i];
+    if (id === undefined || !usable(['db', i, 'id'])) return;
+    const first = ids.get(id);
+    if (first) problems.push({ path: ['db', i, 'id'], message: `id ${id} is already used by ${first}` });
+    else ids.set(id, n.name);
+  });
   c.db.forEach((n, i) => {
     if (usable(['db', i, 'id']) && n.id > MAX_DB_NODES) {
       problems.push({ path: ['db', i], message: `${n.name} would get id ${n.id}; DB node ids go from 1 to ${MAX_DB_NODES}: give it an id` });

@@ -7,7 +7,8 @@ export const WILDCARD_ADDRESSES: ReadonlySet<string> = new Set(['0.0.0.0', '::']
 
 /** Where a client on this host connects to reach something bound to HOST. */
 export function connectAddress(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
+  // "localhost" too: PHP's MySQL driver takes it to mean the unix socket, not TCP.
+  if (host === '0.0.0.0' || host === 'localhost') return '127.0.0.1';
   if (host === '::') return '::1';
   return host;
 }

@@ -85,6 +85,10 @@ describe('validation of cluster.yaml', () => {
     expect(found[1]).toMatch(/^c\.yaml:3:24 web\[1\]\.host: "-bad-"/);
   });
 
+  it('reports two DB nodes given the same id', () => {
+    expect(problems('web: [web1]\ndb:\n  - {name: a, id: 3}\n  - {name: b, id: 3}\n')).toEqual(['c.yaml:4:19 db[1].id: id 3 is already used by a']);
+  });
+
   it('refuses db sessions without DB nodes', () => {
     expect(problems('session_mode: db\nweb: [web1]\n')).toEqual(['c.yaml:1:15 session_mode: db sessions need at least one DB node, and db: lists none']);
   });
