@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The compiled CLI, as users run it (`npm test` builds first).
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -13,8 +13,14 @@ async function hactl(cwd: string, ...args: string[]) {
   return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function project(yaml = DEFAULT_YAML): string {
   const dir = mkdtempSync(join(tmpdir(), 'hactl-cli-'));
+  made.push(dir);
   if (yaml !== '') writeFileSync(join(dir, 'cluster.yaml'), yaml);
   return dir;
 }

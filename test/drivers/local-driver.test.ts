@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,7 @@ describe('the local runtime', () => {
 
   afterAll(async () => {
     await hactl(dir, 'down', '--purge');
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('starts every node and prints the endpoints', () => {
@@ -135,6 +136,7 @@ describe('the local runtime with a port already taken', () => {
   afterAll(async () => {
     blocker.close();
     await hactl(dir, 'down', '--purge');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names the address, port and holder, and leaves nothing running', async () => {
