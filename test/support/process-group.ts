@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { stopGroup } from '../../src/drivers/local/supervisor.js';
 
 /**
  * A daemon started in its own process group, so that stopping it also stops
@@ -20,7 +20,13 @@ export interface Daemon {
 const running = new Set<number>();
 // If a test run dies without its afterAll, leave no daemon behind.
 process.once('exit', () => {
-  for (const pgid of running) signalGroup(pgid, 'SIGKILL');
+  for (const pgid of running) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 });
 
 export function startDaemon(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): Daemon {
@@ -59,49 +65,9 @@ export function startDaemon(command: string, args: string[], options: { env?: No
     hasExited: () => done,
     log: (lines = 40) => readFileSync(options.logFile, 'utf8').split('\n').slice(-lines).join('\n'),
     async stop(graceMs = 5_000) {
-      signalGroup(pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (groupAlive(pid) && Date.now() < deadline) await sleep(25);
-      if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-      while (groupAlive(pid)) await sleep(25);
+      await stopGroup(pid, graceMs);
       await exited;
       running.delete(pid);
     },
   };
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-/**
- * Whether a process of the group still runs. Zombies do not count: workers
- * orphaned by php -S are reaped by PID 1, which may take a second here.
- */
-function groupAlive(pgid: number): boolean {
-  if (!existsSync('/proc/self/stat')) {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') return true;
-  }
-  return false;
 }
