@@ -1,3 +1,4 @@
+import type { Connection } from 'mysql2/promise';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
@@ -32,4 +33,8 @@ export interface Driver {
   processes(cluster: Cluster): Promise<ProcessStatus[]>;
   restart(cluster: Cluster, name: string, progress: Progress): Promise<void>;
   logFile(name: string): string;
+  /** One command on a balancer's admin socket (the runtime API). */
+  balancerCommand(lb: 'lb-web' | 'lb-db', command: string): Promise<string>;
+  /** An administrator's connection to one DB node, not through lb-db. */
+  dbRoot(name: string, secrets: Secrets): Promise<Connection>;
 }

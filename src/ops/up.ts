@@ -6,8 +6,8 @@ import { renderCluster } from '../render/index.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
-import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
-import { connectAddress, hostPort } from '../util/net.js';
+import type { ConcreteRuntime, Runtime } from '../spec/model.js';
+import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
 import type { Runner } from '../util/runner.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
@@ -19,21 +19,6 @@ export function driverFor(runtime: ConcreteRuntime, project: Project, runner: Ru
     throw new HactlError('the compose runtime is not implemented yet; use --runtime local (or runtime: local in cluster.yaml)');
   }
   return new LocalDriver(project.stateDir, runner);
-}
-
-export interface Endpoints {
-  http: string;
-  stats: string;
-  db: string;
-}
-
-export function endpointsOf(cluster: Cluster): Endpoints {
-  const host = connectAddress(cluster.listen);
-  return {
-    http: `http://${hostPort(host, cluster.ports.http)}/`,
-    stats: `http://${hostPort(host, cluster.ports.stats)}/`,
-    db: hostPort(host, cluster.ports.db),
-  };
 }
 
 export interface UpSummary extends UpResult {

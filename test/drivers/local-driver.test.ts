@@ -99,9 +99,41 @@ describe('the local runtime', () => {
     expect((await hactl(dir, 'up')).stdout).toMatch(/up to date/);
   });
 
+  it('status: every node UP and Synced, exit 0, one JSON document', async () => {
+    let r = await hactl(dir, 'status', '--json');
+    // Checks need a moment after a start to pass rise 2.
+    for (let i = 0; i < 20 && r.code !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      r = await hactl(dir, 'status', '--json');
+    }
+    expect(r.code, r.stdout).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.endpoints).toEqual({ http: 'http://127.0.9.1:18080/', stats: 'http://127.0.9.1:18404/', db: '127.0.9.1:13307' });
+    expect(s.nodes.map((n: { type: string; name: string; status: string }) => `${n.type} ${n.name} ${n.status}`)).toEqual([
+      'web web1 UP', 'web web2 UP', 'db mysql1 UP', 'db mysql2 UP',
+    ]);
+    expect(s.nodes[0]).toMatchObject({ address: '127.0.19.1', port: 8000, check: expect.stringMatching(/^L7OK 200 in \d+ ms$/) });
+    expect(s.nodes[2]).toMatchObject({ role: 'active', replication_summary: 'Synced', replication: [{ from: 'mysql2', io_running: 'Yes', sql_running: 'Yes' }] });
+    expect(s.nodes[3]).toMatchObject({ role: 'backup', replication_summary: 'Synced' });
+    const table = await hactl(dir, 'status');
+    expect(table.stdout).toMatch(/web1 .*127\.0\.19\.1:8000 .*UP .*L7OK 200/);
+  });
+
+  it('status: a killed web node is DOWN within a second and the cluster degraded (exit 3)', async () => {
+    const before = readState(join(dir, '.hactl'));
+    const t0 = Date.now();
+    process.kill(-before.web1!.pid, 'SIGKILL');
+    let r = await hactl(dir, 'status', '--json');
+    while (JSON.parse(r.stdout).nodes[0].status !== 'DOWN' && Date.now() - t0 < 5000) r = await hactl(dir, 'status', '--json');
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ health: 'degraded', nodes: [{ name: 'web1', status: 'DOWN', process: 'stopped' }, { name: 'web2', status: 'UP' }, {}, {}] });
+    // Meanwhile the site answers, from web2.
+    expect(await servedBy(first.endpoints.http)).toBe('web2');
+  });
+
   it('after a node died, up restarts that node only', async () => {
     const before = readState(join(dir, '.hactl'));
-    process.kill(-before.web1!.pid, 'SIGKILL');
     const r = await hactl(dir, 'up', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).started).toEqual(['web1']);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Connection } from 'mysql2/promise';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../../errors.js';
@@ -254,6 +255,14 @@ export class LocalDriver implements Driver {
       const running = rec !== undefined && groupAlive(rec.pid);
       return { name, kind, running, ...(running ? { pid: rec.pid } : {}) };
     });
+  }
+
+  balancerCommand(lb: 'lb-web' | 'lb-db', command: string): Promise<string> {
+    return socketCommand(this.#layout.balancer(lb).adminSocket, command);
+  }
+
+  dbRoot(name: string, secrets: Secrets): Promise<Connection> {
+    return connectRoot(this.#layout.database(name)!.socket, secrets);
   }
 
   /** Stops NAME and forgets it; the next converge (up) starts it afresh. */

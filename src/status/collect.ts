@@ -1,0 +1,106 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Driver } from '../drivers/driver.js';
+import { parseShowStat, type StatRow } from '../haproxy/stat.js';
+import { endpointsOf } from '../spec/endpoints.js';
+import type { Secrets } from '../secrets/store.js';
+import type { Cluster, ConcreteRuntime } from '../spec/model.js';
+import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebNodeStatus } from './model.js';
+import { checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
+
+async function stat(driver: Driver, lb: 'lb-web' | 'lb-db', running: boolean): Promise<Map<string, StatRow>> {
+  if (!running) return new Map();
+  try {
+    const rows = parseShowStat(await driver.balancerCommand(lb, 'show stat'));
+    return new Map(rows.filter((r) => r.type === '2').map((r) => [r.svname!, r]));
+  } catch {
+    return new Map();
+  }
+}
+
+const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+
+interface SlaveRow extends RowDataPacket {
+  Connection_name: string;
+  Slave_IO_Running: string;
+  Slave_SQL_Running: string;
+  Seconds_Behind_Master: number | null;
+  Gtid_IO_Pos: string;
+  Last_IO_Error: string;
+  Last_SQL_Error: string;
+}
+
+async function replication(driver: Driver, name: string, secrets: Secrets): Promise<{ links: ReplicationLink[]; gtid: string } | undefined> {
+  let conn;
+  try {
+    conn = await driver.dbRoot(name, secrets);
+    const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
+    const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos');
+    return {
+      gtid: String(pos?.pos ?? ''),
+      links: rows.map((r) => ({
+        from: r.Connection_name,
+        io_running: r.Slave_IO_Running,
+        sql_running: r.Slave_SQL_Running,
+        seconds_behind: r.Seconds_Behind_Master,
+        gtid_io_pos: r.Gtid_IO_Pos,
+        last_error: r.Last_SQL_Error || r.Last_IO_Error,
+      })),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await conn?.end().catch(() => undefined);
+  }
+}
+
+/** One snapshot: the processes, lb-web's and lb-db's view of each node, replication. */
+export async function collectStatus(cluster: Cluster, runtime: ConcreteRuntime, driver: Driver, secrets: Secrets): Promise<ClusterStatus> {
+  const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p.running]));
+  const running = (name: string) => (processes.get(name) ? 'running' : 'stopped') as 'running' | 'stopped';
+  const [webStat, dbStat, repl] = await Promise.all([
+    stat(driver, 'lb-web', processes.get('lb-web') === true),
+    stat(driver, 'lb-db', processes.get('lb-db') === true),
+    Promise.all(cluster.db.map((n) => (processes.get(n.name) ? replication(driver, n.name, secrets) : Promise.resolve(undefined)))),
+  ]);
+  const web: WebNodeStatus[] = cluster.web.map((n) => {
+    const row = webStat.get(n.name);
+    return {
+      type: 'web',
+      name: n.name,
+      address: n.host,
+      port: n.port,
+      status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
+      process: running(n.name),
+      check: checkText(row),
+      since_change_s: num(row?.lastchg),
+      sessions: num(row?.scur),
+      weight: num(row?.weight),
+    };
+  });
+  const db: DbNodeStatus[] = cluster.db.map((n, i) => {
+    const row = dbStat.get(n.name);
+    const r = repl[i];
+    return {
+      type: 'db',
+      name: n.name,
+      address: n.host,
+      port: n.port,
+      role: i === 0 ? 'active' : 'backup',
+      status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
+      process: running(n.name),
+      check: checkText(row),
+      gtid_current_pos: r?.gtid ?? null,
+      replication: r?.links ?? [],
+      replication_summary: summarizeReplication(r?.links),
+    };
+  });
+  const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name) }));
+  return {
+    cluster: cluster.name,
+    runtime,
+    health: overallHealth(web, db, balancers),
+    endpoints: endpointsOf(cluster),
+    nodes: [...web, ...db],
+    balancers,
+  };
+}
