@@ -3,6 +3,7 @@ import { EXIT, HactlError } from '../errors.js';
 import { RUNTIMES } from '../spec/model.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerInit } from './commands/init.js';
+import { register as registerNodes } from './commands/nodes.js';
 import { register as registerRender } from './commands/render.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerUp } from './commands/up.js';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
-  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus]) register(program);
+  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerNodes]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -142,6 +142,22 @@ describe('the local runtime', () => {
     expect(after.mysql1!.pid).toBe(before.mysql1!.pid);
   });
 
+  it('restart NODE restarts that one; logs NODE shows its log; unknown names exit 2', async () => {
+    const before = readState(join(dir, '.hactl'));
+    const r = await hactl(dir, 'restart', 'web2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).started).toEqual(['web2']);
+    const after = readState(join(dir, '.hactl'));
+    expect(after.web2!.pid).not.toBe(before.web2!.pid);
+    expect(after.web1!.pid).toBe(before.web1!.pid);
+    const log = await hactl(dir, 'logs', 'mysql1', '-n', '5');
+    expect(log.code).toBe(0);
+    expect(log.stdout.trimEnd().split('\n')).toHaveLength(5);
+    expect((await hactl(dir, 'logs', 'lb-web', '-n', '200')).stdout).toMatch(/Loading success|New worker/);
+    expect((await hactl(dir, 'restart', 'web9')).code).toBe(2);
+    expect((await hactl(dir, 'logs', 'web9')).stderr).toMatch(/no node named "web9"; this cluster has mysql1, mysql2, web1, web2, lb-db, lb-web/);
+  });
+
   it('down stops every process of the cluster and keeps the data', async () => {
     const state = readState(join(dir, '.hactl'));
     const r = await hactl(dir, 'down');

@@ -1,0 +1,91 @@
+import { closeSync, existsSync, openSync, readSync, statSync, watch } from 'node:fs';
+import type { Progress } from '../drivers/driver.js';
+import { badInput } from '../errors.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster, Runtime } from '../spec/model.js';
+import { resolveRuntime } from '../drivers/detect.js';
+import type { Runner } from '../util/runner.js';
+import type { Project } from './project.js';
+import { driverFor, up, type UpSummary } from './up.js';
+
+/** Every process name of a cluster: its nodes and the two balancers. */
+export function processNames(cluster: Cluster): string[] {
+  return [...cluster.db.map((n) => n.name), ...cluster.web.map((n) => n.name), 'lb-db', 'lb-web'];
+}
+
+function requireProcess(cluster: Cluster, name: string): void {
+  const names = processNames(cluster);
+  if (!names.includes(name)) throw badInput(`there is no node named ${JSON.stringify(name)}; this cluster has ${names.join(', ')}`);
+}
+
+/** Stop one process and converge again, which starts it afresh. */
+export async function restartNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
+  const { cluster } = loadClusterFile(project.file);
+  requireProcess(cluster, name);
+  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  await driverFor(runtime, project, runner).restart(cluster, name, progress);
+  return up(project, options, runner, progress);
+}
+
+/** The last LINES lines of a node's log; with follow, then every new line until aborted. */
+export async function nodeLog(
+  project: Project,
+  name: string,
+  options: { runtime?: Runtime | undefined; lines: number; follow: boolean; signal?: AbortSignal },
+  runner: Runner,
+  write: (chunk: string) => void,
+): Promise<void> {
+  const { cluster } = loadClusterFile(project.file);
+  requireProcess(cluster, name);
+  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const file = driverFor(runtime, project, runner).logFile(name);
+  if (!existsSync(file)) throw badInput(`${name} has no log yet (${file}): has it been started (hactl up)?`);
+  let offset = statSync(file).size;
+  const start = tailOffset(file, options.lines);
+  write(readRange(file, start, offset));
+  if (!options.follow) return;
+  await new Promise<void>((resolve) => {
+    const watcher = watch(file, () => {
+      const size = statSync(file).size;
+      if (size < offset) offset = 0; // truncated
+      if (size > offset) {
+        write(readRange(file, offset, size));
+        offset = size;
+      }
+    });
+    options.signal?.addEventListener('abort', () => {
+      watcher.close();
+      resolve();
+    });
+  });
+}
+
+function readRange(file: string, start: number, end: number): string {
+  if (end <= start) return '';
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(end - start);
+    readSync(fd, buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where the last N lines of FILE begin, reading backwards in blocks (logs can be large). */
+function tailOffset(file: string, lines: number): number {
+  const size = statSync(file).size;
+  let pos = size;
+  let newlines = 0;
+  const block = 64 * 1024;
+  while (pos > 0) {
+    const from = Math.max(0, pos - block);
+    const chunk = readRange(file, from, pos);
+    for (let i = chunk.length - 1; i >= 0; i--) {
+      // The file's own last newline ends the last line; it does not start one.
+      if (chunk[i] === '\n' && !(from + i === size - 1) && ++newlines === lines) return from + Buffer.byteLength(chunk.slice(0, i + 1));
+    }
+    pos = from;
+  }
+  return 0;
+}
