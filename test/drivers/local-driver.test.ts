@@ -1,44 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import mysql from 'mysql2/promise';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive } from '../../src/drivers/local/supervisor.js';
 import { readState } from '../../src/drivers/local/state.js';
+import { TestCluster } from '../support/cluster.js';
 
 // The local runtime for real: mariadbd, php -S and HAProxy processes on
-// loopback addresses of this test's own (127.0.19.x, 127.0.29.x, 127.0.9.1).
-const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-
-function clusterYaml(octet: number): string {
-  return `name: itest${octet}
-runtime: local
-session_mode: sticky
-listen: 127.0.${octet}.1
-ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
-defaults:
-  web: {host: "127.0.${octet + 10}.{n}"}
-  db: {host: "127.0.${octet + 20}.{n}"}
-web: [web1, web2]
-db: [mysql1, mysql2]
-`;
-}
-
-async function hactl(dir: string, ...args: string[]) {
-  const r = await execa('node', [MAIN, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
-  return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-function project(octet: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hactl-local-'));
-  writeFileSync(join(dir, 'cluster.yaml'), clusterYaml(octet));
-  return dir;
-}
-
-const secrets = (dir: string) => JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
-
+// loopback addresses of this test's own (see TestCluster).
 async function servedBy(url: string): Promise<string> {
   const res = await fetch(url);
   await res.text();
@@ -46,19 +14,17 @@ async function servedBy(url: string): Promise<string> {
 }
 
 describe('the local runtime', () => {
-  const dir = project(9);
+  const cluster = new TestCluster(9);
+  const dir = cluster.dir;
   let first: { started: string[]; endpoints: { http: string; db: string } };
 
   beforeAll(async () => {
-    const r = await hactl(dir, 'up', '--json');
+    const r = await cluster.hactl('up', '--json');
     expect(r.code, r.stderr).toBe(0);
     first = JSON.parse(r.stdout);
   }, 120_000);
 
-  afterAll(async () => {
-    await hactl(dir, 'down', '--purge');
-    rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(() => cluster.destroy(), 60_000);
 
   it('starts every node and prints the endpoints', () => {
     expect(first.started).toEqual(['mysql1', 'mysql2', 'web1', 'web2', 'lb-db', 'lb-web']);
@@ -73,13 +39,12 @@ describe('the local runtime', () => {
   });
 
   it('replicates a row written through lb-db to both masters, keys kept apart', async () => {
-    const s = secrets(dir);
-    const app = await mysql.createConnection({ host: '127.0.9.1', port: 13307, user: 'hactl_app', password: s.app_password, database: 'hactl' });
+    const app = await cluster.app();
     await app.query('CREATE TABLE IF NOT EXISTS itest (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20))');
     await app.query("INSERT INTO itest (v) VALUES ('through-lb-db')");
     await app.end();
     for (const n of ['mysql1', 'mysql2']) {
-      const root = await mysql.createConnection({ socketPath: join(dir, `.hactl/run/${n}.sock`), user: 'root', password: s.db_root_password, database: 'hactl' });
+      const root = await cluster.root(n);
       let rows: unknown[] = [];
       for (let i = 0; i < 50 && rows.length === 0; i++) {
         [rows] = (await root.query("SELECT id FROM itest WHERE v = 'through-lb-db'")) as [unknown[], unknown];
@@ -93,18 +58,18 @@ describe('the local runtime', () => {
   });
 
   it('is idempotent: a second up starts nothing', async () => {
-    const r = await hactl(dir, 'up', '--json');
+    const r = await cluster.hactl('up', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ started: [], reloaded: [] });
-    expect((await hactl(dir, 'up')).stdout).toMatch(/up to date/);
+    expect((await cluster.hactl('up')).stdout).toMatch(/up to date/);
   });
 
   it('status: every node UP and Synced, exit 0, one JSON document', async () => {
-    let r = await hactl(dir, 'status', '--json');
+    let r = await cluster.hactl('status', '--json');
     // Checks need a moment after a start to pass rise 2.
     for (let i = 0; i < 20 && r.code !== 0; i++) {
       await new Promise((res) => setTimeout(res, 250));
-      r = await hactl(dir, 'status', '--json');
+      r = await cluster.hactl('status', '--json');
     }
     expect(r.code, r.stdout).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -115,7 +80,7 @@ describe('the local runtime', () => {
     expect(s.nodes[0]).toMatchObject({ address: '127.0.19.1', port: 8000, check: expect.stringMatching(/^L7OK 200 in \d+ ms$/) });
     expect(s.nodes[2]).toMatchObject({ role: 'active', replication_summary: 'Synced', replication: [{ from: 'mysql2', io_running: 'Yes', sql_running: 'Yes' }] });
     expect(s.nodes[3]).toMatchObject({ role: 'backup', replication_summary: 'Synced' });
-    const table = await hactl(dir, 'status');
+    const table = await cluster.hactl('status');
     expect(table.stdout).toMatch(/web1 .*127\.0\.19\.1:8000 .*UP .*L7OK 200/);
   });
 
@@ -123,8 +88,8 @@ describe('the local runtime', () => {
     const before = readState(join(dir, '.hactl'));
     const t0 = Date.now();
     process.kill(-before.web1!.pid, 'SIGKILL');
-    let r = await hactl(dir, 'status', '--json');
-    while (JSON.parse(r.stdout).nodes[0].status !== 'DOWN' && Date.now() - t0 < 5000) r = await hactl(dir, 'status', '--json');
+    let r = await cluster.hactl('status', '--json');
+    while (JSON.parse(r.stdout).nodes[0].status !== 'DOWN' && Date.now() - t0 < 5000) r = await cluster.hactl('status', '--json');
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ health: 'degraded', nodes: [{ name: 'web1', status: 'DOWN', process: 'stopped' }, { name: 'web2', status: 'UP' }, {}, {}] });
@@ -134,7 +99,7 @@ describe('the local runtime', () => {
 
   it('after a node died, up restarts that node only', async () => {
     const before = readState(join(dir, '.hactl'));
-    const r = await hactl(dir, 'up', '--json');
+    const r = await cluster.hactl('up', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).started).toEqual(['web1']);
     const after = readState(join(dir, '.hactl'));
@@ -144,29 +109,28 @@ describe('the local runtime', () => {
 
   it('restart NODE restarts that one; logs NODE shows its log; unknown names exit 2', async () => {
     const before = readState(join(dir, '.hactl'));
-    const r = await hactl(dir, 'restart', 'web2', '--json');
+    const r = await cluster.hactl('restart', 'web2', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).started).toEqual(['web2']);
     const after = readState(join(dir, '.hactl'));
     expect(after.web2!.pid).not.toBe(before.web2!.pid);
     expect(after.web1!.pid).toBe(before.web1!.pid);
-    const log = await hactl(dir, 'logs', 'mysql1', '-n', '5');
+    const log = await cluster.hactl('logs', 'mysql1', '-n', '5');
     expect(log.code).toBe(0);
     expect(log.stdout.trimEnd().split('\n')).toHaveLength(5);
-    expect((await hactl(dir, 'logs', 'lb-web', '-n', '200')).stdout).toMatch(/Loading success|New worker/);
-    expect((await hactl(dir, 'restart', 'web9')).code).toBe(2);
-    expect((await hactl(dir, 'logs', 'web9')).stderr).toMatch(/no node named "web9"; this cluster has mysql1, mysql2, web1, web2, lb-db, lb-web/);
+    expect((await cluster.hactl('logs', 'lb-web', '-n', '200')).stdout).toMatch(/Loading success|New worker/);
+    expect((await cluster.hactl('restart', 'web9')).code).toBe(2);
+    expect((await cluster.hactl('logs', 'web9')).stderr).toMatch(/no node named "web9"; this cluster has mysql1, mysql2, web1, web2, lb-db, lb-web/);
   });
 
   it('down stops every process of the cluster and keeps the data', async () => {
     const state = readState(join(dir, '.hactl'));
-    const r = await hactl(dir, 'down');
+    const r = await cluster.hactl('down');
     expect(r.code, r.stderr).toBe(0);
     for (const [name, rec] of Object.entries(state)) expect(groupAlive(rec.pid), name).toBe(false);
-    const again = await hactl(dir, 'up', '--json');
+    const again = await cluster.hactl('up', '--json');
     expect(again.code, again.stderr).toBe(0);
-    const s = secrets(dir);
-    const root = await mysql.createConnection({ socketPath: join(dir, '.hactl/run/mysql2.sock'), user: 'root', password: s.db_root_password, database: 'hactl' });
+    const root = await cluster.root('mysql2');
     const [rows] = await root.query('SELECT v FROM itest');
     await root.end();
     expect(rows).toEqual([{ v: 'through-lb-db' }]);
@@ -175,7 +139,7 @@ describe('the local runtime', () => {
 
 describe('the local runtime with a port already taken', () => {
   let blocker: Server;
-  const dir = project(8);
+  const cluster = new TestCluster(8);
 
   beforeAll(async () => {
     blocker = createServer();
@@ -183,15 +147,14 @@ describe('the local runtime with a port already taken', () => {
   });
   afterAll(async () => {
     blocker.close();
-    await hactl(dir, 'down', '--purge');
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.destroy();
   });
 
   it('names the address, port and holder, and leaves nothing running', async () => {
-    const r = await hactl(dir, 'up');
+    const r = await cluster.hactl('up');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`127\\.0\\.18\\.2:8000 is already in use, so web2 cannot start \\(held by pid ${process.pid}: `));
-    expect(readState(join(dir, '.hactl'))).toEqual({});
+    expect(readState(join(cluster.dir, '.hactl'))).toEqual({});
     expect(r.stderr).not.toMatch(/starting/);
   }, 60_000);
 });

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import mysql from 'mysql2/promise';
+
+// The compiled CLI, as users run it (`npm test` builds first).
+export const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function hactlIn(dir: string, ...args: string[]): Promise<CliResult> {
+  const r = await execa('node', [MAIN, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+  return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/**
+ * A cluster project of a test's own, on loopback addresses no other test
+ * uses: entry points on 127.0.OCTET.1, web nodes on 127.0.(OCTET+10).n,
+ * DB nodes on 127.0.(OCTET+20).n.
+ */
+export class TestCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'hactl-cluster-'));
+  readonly listen: string;
+
+  constructor(readonly octet: number, options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[] } = {}) {
+    this.listen = `127.0.${octet}.1`;
+    writeFileSync(
+      join(this.dir, 'cluster.yaml'),
+      `name: test${octet}
+runtime: local
+session_mode: ${options.sessionMode ?? 'sticky'}
+listen: ${this.listen}
+ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
+defaults:
+  web: {host: "127.0.${octet + 10}.{n}"}
+  db: {host: "127.0.${octet + 20}.{n}"}
+web: [${(options.web ?? ['web1', 'web2']).join(', ')}]
+db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
+`,
+    );
+  }
+
+  get url(): string {
+    return `http://${this.listen}:18080`;
+  }
+
+  hactl(...args: string[]): Promise<CliResult> {
+    return hactlIn(this.dir, ...args);
+  }
+
+  secrets(): Record<string, string> {
+    return JSON.parse(readFileSync(join(this.dir, '.hactl/secrets.json'), 'utf8'));
+  }
+
+  /** The app's connection: through lb-db. */
+  app(): Promise<mysql.Connection> {
+    return mysql.createConnection({ host: this.listen, port: 13307, user: 'hactl_app', password: this.secrets().app_password, database: 'hactl' });
+  }
+
+  /** Root on one DB node, directly (its unix socket). */
+  root(node: string): Promise<mysql.Connection> {
+    return mysql.createConnection({ socketPath: join(this.dir, `.hactl/run/${node}.sock`), user: 'root', password: this.secrets().db_root_password, database: 'hactl' });
+  }
+
+  async destroy(): Promise<void> {
+    await this.hactl('down', '--purge');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll until CHECK returns something truthy, or fail after TIMEOUT with WHAT. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
