@@ -46,8 +46,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       build: { context: `${target.composeDir}/db` },
       image: 'hactl/mariadb',
       hostname: n.name,
-      // Debian's my.cnf includes every *.cnf in /etc/mysql/conf.d.
-      volumes: [`./${n.name}:/etc/mysql/conf.d:ro`, `${n.name}-data:/var/lib/mysql`],
+      // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
+      volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `${n.name}-data:/var/lib/mysql`],
     };
   }
   services['lb-web'] = balancer(
