@@ -6,7 +6,8 @@ import type { Cluster, Runtime } from '../spec/model.js';
 import { resolveRuntime } from '../drivers/detect.js';
 import type { Runner } from '../util/runner.js';
 import type { Project } from './project.js';
-import { driverFor, up, type UpSummary } from './up.js';
+import { driverFor } from '../drivers/select.js';
+import { up, type UpSummary } from './up.js';
 
 /** Every process name of a cluster: its nodes and the two balancers. */
 export function processNames(cluster: Cluster): string[] {

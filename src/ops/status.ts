@@ -6,7 +6,7 @@ import { collectStatus } from '../status/collect.js';
 import type { ClusterStatus } from '../status/model.js';
 import type { Runner } from '../util/runner.js';
 import type { Project } from './project.js';
-import { driverFor } from './up.js';
+import { driverFor } from '../drivers/select.js';
 
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster } = loadClusterFile(project.file);

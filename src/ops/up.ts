@@ -1,7 +1,6 @@
-import { HactlError } from '../errors.js';
 import { resolveRuntime } from '../drivers/detect.js';
-import type { Driver, Progress, UpResult } from '../drivers/driver.js';
-import { LocalDriver } from '../drivers/local/local-driver.js';
+import type { Progress, UpResult } from '../drivers/driver.js';
+import { driverFor } from '../drivers/select.js';
 import { renderCluster } from '../render/index.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
@@ -13,13 +12,6 @@ import { withLock } from './lock.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
 import { requireBinaries } from './requirements.js';
-
-export function driverFor(runtime: ConcreteRuntime, project: Project, runner: Runner): Driver {
-  if (runtime === 'compose') {
-    throw new HactlError('the compose runtime is not implemented yet; use --runtime local (or runtime: local in cluster.yaml)');
-  }
-  return new LocalDriver(project.stateDir, runner);
-}
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;

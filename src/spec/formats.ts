@@ -49,6 +49,11 @@ export const FORMATS: Record<string, FormatRule> = {
   },
 };
 
+/** The formats as ajv takes them; the precompiled validator imports them from here. */
+export const AJV_FORMATS = Object.fromEntries(
+  Object.entries(FORMATS).map(([name, rule]) => [name, { type: 'string' as const, validate: rule.test }]),
+);
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "250ms" -> 250, "2s" -> 2000; numbers are milliseconds. */

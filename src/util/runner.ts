@@ -1,5 +1,3 @@
-import { execa } from 'execa';
-
 /** A command as data: the program and its arguments, never a shell string. */
 export type Command = readonly [bin: string, args: readonly string[]];
 
@@ -18,6 +16,8 @@ export interface Runner {
 /** Runs commands for real, without a shell, never throwing on a non-zero exit. */
 export const execaRunner: Runner = {
   async run([bin, args], options = {}) {
+    // Loaded on first use: execa costs ~100 ms of start-up, and `status` never runs a program.
+    const { execa } = await import('execa');
     const result = await execa(bin, args, {
       reject: false,
       timeout: options.timeoutMs,

@@ -69,6 +69,15 @@ describe('hactl CLI', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, problems: [{ line: 4, col: 11, path: 'web[1].port' }, {}, {}] });
   });
 
+  it('validate with the precompiled validator (dist) says exactly what the source does', async () => {
+    expect(existsSync(new URL('../../dist/spec/cluster-validator.js', import.meta.url)), 'npm run build precompiles the schema').toBe(true);
+    const dir = project(readFileSync(new URL('../fixtures/invalid/many-problems.yaml', import.meta.url), 'utf8'));
+    const r = await hactl(dir, 'validate');
+    expect(r.code).toBe(2);
+    const expected = readFileSync(new URL('../fixtures/invalid/many-problems.expected', import.meta.url), 'utf8');
+    expect(r.stderr.replaceAll('cluster.yaml:', 'c.yaml:').trimEnd()).toBe(expected.trimEnd());
+  });
+
   it('validate takes the file as an argument and says when it is missing', async () => {
     const dir = project();
     writeFileSync(join(dir, 'other.yaml'), 'web: [web1]\n');

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { describeProject } from '../../ops/describe.js';
 import { contextOf, examples } from '../context.js';
 
 export function register(program: Command): void {
@@ -9,8 +8,9 @@ export function register(program: Command): void {
     .description('show the resolved cluster model, defaults filled in; secrets redacted')
     .option('--show-secrets', 'print the generated passwords too')
     .addHelpText('after', examples('hactl config', 'hactl config --json | jq .cluster.web', 'hactl config --show-secrets'))
-    .action((opts: { showSecrets?: boolean }, command: Command) => {
+    .action(async (opts: { showSecrets?: boolean }, command: Command) => {
       const { project, out } = contextOf(command);
+      const { describeProject } = await import('../../ops/describe.js');
       const description = describeProject(project, opts.showSecrets === true);
       // Through JSON first, so that each Secret turns into "[redacted]".
       const plain = JSON.parse(JSON.stringify(description)) as object;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { initProject } from '../../ops/init.js';
 import { contextOf, examples } from '../context.js';
 
 export function register(program: Command): void {
@@ -9,8 +8,9 @@ export function register(program: Command): void {
     .option('--force', 'overwrite an existing file')
     .option('--name <name>', 'cluster name (a DNS label)')
     .addHelpText('after', examples('hactl init', 'hactl init --name shop -f shop/cluster.yaml', 'hactl init --force'))
-    .action((opts: { force?: boolean; name?: string }, command: Command) => {
+    .action(async (opts: { force?: boolean; name?: string }, command: Command) => {
       const { project, out } = contextOf(command);
+      const { initProject } = await import('../../ops/init.js');
       initProject(project, opts);
       if (out.json) out.printJson({ file: project.file, written: true });
       else {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { badInput } from '../../errors.js';
-import { nodeLog, restartNode } from '../../ops/node-ops.js';
 import { contextOf, examples } from '../context.js';
 import { progressPrinter } from './up.js';
 
@@ -12,6 +11,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl restart web1', 'hactl restart mysql2', 'hactl restart lb-web'))
     .action(async (name: string, _opts, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
+      const { restartNode } = await import('../../ops/node-ops.js');
       const result = await restartNode(project, name, { runtime }, runner, progressPrinter(out));
       if (out.json) out.printJson(result);
       else out.print(`${out.color.green('✓')} restarted ${name}${result.started.length > 1 ? ` (also started ${result.started.filter((n) => n !== name).join(', ')})` : ''}`);
@@ -30,6 +30,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) throw badInput(`--lines: ${JSON.stringify(opts.lines)} is not a whole number from 0 to 1000000`);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
+      const { nodeLog } = await import('../../ops/node-ops.js');
       await nodeLog(project, name, { runtime, lines, follow: opts.follow === true, signal: abort.signal }, runner, (chunk) => process.stdout.write(chunk));
     });
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { renderProject } from '../../ops/render.js';
 import { contextOf, examples } from '../context.js';
 
 export function register(program: Command): void {
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl render', 'hactl render --out /tmp/hactl-configs --runtime compose'))
     .action(async (opts: { out?: string }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
+      const { renderProject } = await import('../../ops/render.js');
       const summary = await renderProject(project, { runtime, out: opts.out && resolve(opts.out) }, runner);
       if (out.json) {
         out.printJson({

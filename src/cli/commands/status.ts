@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { badInput, EXIT, HactlError } from '../../errors.js';
-import { clusterStatus } from '../../ops/status.js';
 import type { ClusterStatus, Health } from '../../status/model.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
@@ -58,6 +57,7 @@ export function register(program: Command): void {
       const { project, out, runner, runtime } = contextOf(command);
       const interval = opts.watch === undefined ? undefined : opts.watch === true ? 2 : Number(opts.watch);
       if (interval !== undefined && !(interval >= 0.2 && interval <= 3600)) throw badInput(`--watch: ${String(opts.watch)} is not a number of seconds from 0.2 to 3600`);
+      const { clusterStatus } = await import('../../ops/status.js');
       for (;;) {
         const s = await clusterStatus(project, { runtime }, runner);
         if (interval !== undefined && process.stdout.isTTY && !out.json) process.stdout.write('\x1b[H\x1b[2J');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { down, up } from '../../ops/up.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 
@@ -19,6 +18,7 @@ export function register(program: Command): void {
     .action(async (opts: { install?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
       const t0 = Date.now();
+      const { up } = await import('../../ops/up.js');
       const result = await up(project, { runtime, install: opts.install === true }, runner, progressPrinter(out));
       if (out.json) {
         out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
@@ -43,6 +43,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl down', 'hactl down --purge'))
     .action(async (opts: { purge?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
+      const { down } = await import('../../ops/up.js');
       const stopped = await down(project, { runtime, purge: opts.purge === true }, runner, progressPrinter(out));
       if (out.json) out.printJson({ stopped, purged: opts.purge === true });
       else out.print(`${out.color.green('✓')} ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}${opts.purge ? '; data purged' : ''}`);

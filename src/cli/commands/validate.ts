@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { EXIT, HactlError } from '../../errors.js';
-import { inspectClusterFile } from '../../spec/load.js';
 import { formatPath, formatProblem } from '../../spec/problem.js';
 import { displayPath } from '../../util/display-path.js';
 import { contextOf, examples } from '../context.js';
@@ -11,8 +10,9 @@ export function register(program: Command): void {
     .description('check cluster.yaml and report every problem at once (exit 2 if any)')
     .argument('[file]', 'cluster file (default: -f or ./cluster.yaml)')
     .addHelpText('after', examples('hactl validate', 'hactl validate other.yaml --json'))
-    .action((file: string | undefined, _opts, command: Command) => {
+    .action(async (file: string | undefined, _opts, command: Command) => {
       const { project, out } = contextOf(command, file);
+      const { inspectClusterFile } = await import('../../spec/load.js');
       const { problems, cluster } = inspectClusterFile(project.file);
       const shown = displayPath(project.file);
       if (out.json) {
