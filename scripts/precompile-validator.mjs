@@ -8,7 +8,7 @@ import { _ } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const { createAjv, readSchema } = await import('../dist/spec/schema.js');
-const ajv = createAjv({ source: true, esm: true, formats: _`AJV_FORMATS` });
+const ajv = await createAjv({ source: true, esm: true, formats: _`AJV_FORMATS` });
 const code = standaloneCode.default(ajv, ajv.compile(readSchema()));
 const out = new URL('../dist/spec/cluster-validator.js', import.meta.url);
 writeFileSync(out, `import { AJV_FORMATS } from './formats.js';\n${code}\n`);

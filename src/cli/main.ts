@@ -54,4 +54,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`hactl up | head -1`) must not abort the work
+// halfway: output to a closed pipe is dropped, the command carries on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 process.exitCode = await main(process.argv);

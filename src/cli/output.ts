@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 
 /**
  * Everything the CLI prints goes through here: tables for people, JSON for
@@ -28,6 +29,8 @@ export function createOutput(json: boolean, stdout = process.stdout, stderr = pr
     error: (line) => void stderr.write(`${line}\n`),
     printJson: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
     table(head, rows) {
+      // Required on first use: JSON output never draws a table.
+      const Table = createRequire(import.meta.url)('cli-table3') as typeof TableType;
       const t = new Table({
         head: head.map((h) => color.bold(h)),
         style: { head: [], border: [] },

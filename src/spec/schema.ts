@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type CodeOptions, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, CodeOptions, ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/did-you-mean.js';
 import { AJV_FORMATS, formatMessage } from './formats.js';
 import type { Problem } from './problem.js';
@@ -8,7 +8,9 @@ import type { Problem } from './problem.js';
 export const SCHEMA_URL = new URL('../../schema/cluster.schema.json', import.meta.url);
 
 /** The one ajv set-up, for compiling at run time and for precompiling at build time. */
-export function createAjv(code?: CodeOptions): Ajv {
+export async function createAjv(code?: CodeOptions): Promise<Ajv> {
+  // Loaded only here: with the precompiled validator the CLI never needs ajv itself.
+  const { Ajv } = await import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTuples: false, ...(code ? { code } : {}) });
   for (const [name, format] of Object.entries(AJV_FORMATS)) ajv.addFormat(name, format);
   return ajv;
@@ -26,10 +28,9 @@ const precompiled = (await import(new URL('./cluster-validator.js', import.meta.
   () => undefined,
 )) as ValidateFunction | undefined;
 
-let compiled: ValidateFunction | undefined;
+const compiled: ValidateFunction = precompiled ?? (await createAjv()).compile(readSchema());
 
 function validator(): ValidateFunction {
-  compiled ??= precompiled ?? createAjv().compile(readSchema());
   return compiled;
 }
 
