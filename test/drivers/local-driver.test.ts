@@ -1,9 +1,11 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive } from '../../src/drivers/local/supervisor.js';
 import { readState } from '../../src/drivers/local/state.js';
-import { TestCluster } from '../support/cluster.js';
+import { eventually, MAIN, TestCluster } from '../support/cluster.js';
+import { execa } from 'execa';
 
 // The local runtime for real: mariadbd, php -S and HAProxy processes on
 // loopback addresses of this test's own (see TestCluster).
@@ -123,6 +125,24 @@ describe('the local runtime', () => {
     expect((await cluster.hactl('logs', 'web9')).stderr).toMatch(/no node named "web9"; this cluster has mysql1, mysql2, web1, web2, lb-db, lb-web/);
   });
 
+  it('runs one command at a time: a second one waits, then names the holder', async () => {
+    const lock = join(dir, '.hactl', 'lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, what: 'a test holding the lock' }));
+    try {
+      const t0 = Date.now();
+      const r = await cluster.hactl('up');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`another hactl command is running on this cluster \\(pid ${process.pid}: a test holding the lock\\)`));
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(4500);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+    // A lock left by a process that died is taken over.
+    writeFileSync(lock, JSON.stringify({ pid: 999_999_999, what: 'up' }));
+    expect((await cluster.hactl('up')).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  }, 30_000);
+
   it('down stops every process of the cluster and keeps the data', async () => {
     const state = readState(join(dir, '.hactl'));
     const r = await cluster.hactl('down');
@@ -156,5 +176,21 @@ describe('the local runtime with a port already taken', () => {
     expect(r.stderr).toMatch(new RegExp(`127\\.0\\.18\\.2:8000 is already in use, so web2 cannot start \\(held by pid ${process.pid}: `));
     expect(readState(join(cluster.dir, '.hactl'))).toEqual({});
     expect(r.stderr).not.toMatch(/starting/);
+  }, 60_000);
+});
+
+describe('the local runtime after Ctrl-C during up', () => {
+  const cluster = new TestCluster(4);
+  afterAll(() => cluster.destroy(), 60_000);
+
+  it.each([300, 900, 1500])('converges on the next up (interrupted after %i ms)', async (ms) => {
+    await cluster.hactl('down', '--purge');
+    const child = execa('node', [MAIN, 'up'], { cwd: cluster.dir, reject: false });
+    await new Promise((r) => setTimeout(r, ms));
+    child.kill('SIGINT');
+    await child;
+    const r = await cluster.hactl('up', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 15_000);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../../errors.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
@@ -198,11 +198,17 @@ export class LocalDriver implements Driver {
     const paths = this.#layout.database(name)!;
     if (existsSync(join(paths.dataDir, 'mysql'))) return;
     progress(name, 'creating its data folder (mariadb-install-db)');
-    const r = await this.runner.run(cmd.mariadbInstallDb(join(this.configDir, name, 'my.cnf'), paths.dataDir, this.#asRoot), { timeoutMs: 120_000 });
+    // Made aside and renamed into place: an interrupted install (Ctrl-C) leaves
+    // no half-made folder that the next up would take for a real one.
+    const building = `${paths.dataDir}.installing`;
+    rmSync(building, { recursive: true, force: true });
+    rmSync(paths.dataDir, { recursive: true, force: true });
+    const r = await this.runner.run(cmd.mariadbInstallDb(join(this.configDir, name, 'my.cnf'), building, this.#asRoot), { timeoutMs: 120_000 });
     if (r.exitCode !== 0) {
-      rmSync(paths.dataDir, { recursive: true, force: true });
+      rmSync(building, { recursive: true, force: true });
       throw new HactlError(`mariadb-install-db failed for ${name}`, 1, `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-12));
     }
+    renameSync(building, paths.dataDir);
   }
 
   async #bootstrap(cluster: Cluster, secrets: Secrets): Promise<void> {
