@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { PACKAGE_ROOT } from '../paths.js';
 import { DB_CHECK_USER } from '../render/haproxy.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, DbNode } from '../spec/model.js';
+
+const SESSIONS_SQL = join(PACKAGE_ROOT, 'compose', 'web', 'app', 'sql', 'sessions.sql');
 
 /** The user every master replicates as. */
 export const REPLICATION_USER = 'hactl_repl';
@@ -45,6 +50,9 @@ export async function bootstrapNode(conn: Connection, cluster: Cluster, secrets:
     // The app's names are validated SQL identifiers (no backquote can occur).
     [`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4`, []],
     [`GRANT ALL PRIVILEGES ON \`${db}\`.* TO ?@?`, [user, '%']],
+    [`USE \`${db}\``, []],
+    // The app's own table definition (it also creates it if missing).
+    [readFileSync(SESSIONS_SQL, 'utf8'), []],
     // lb-db's mysql-check logs in as this user: no password, no privileges, only from the balancer.
     ['CREATE USER IF NOT EXISTS ?@?', [DB_CHECK_USER, checkFrom]],
   ];

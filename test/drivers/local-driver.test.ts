@@ -59,6 +59,17 @@ describe('the local runtime', () => {
     }
   });
 
+  it('bootstraps the app database and the session table on every master', async () => {
+    for (const n of ['mysql1', 'mysql2']) {
+      const root = await cluster.root(n);
+      const [tables] = (await root.query("SHOW TABLES LIKE 'hactl_sessions'")) as [unknown[], unknown];
+      const [users] = (await root.query("SELECT CONCAT(user, '@', host) AS u FROM mysql.user WHERE user LIKE 'hactl%' ORDER BY u")) as [{ u: string }[], unknown];
+      await root.end();
+      expect(tables, n).toHaveLength(1);
+      expect(users.map((r) => r.u), n).toEqual(['hactl_app@%', 'hactl_check@127.0.0.1', 'hactl_repl@%']);
+    }
+  });
+
   it('is idempotent: a second up starts nothing', async () => {
     const r = await cluster.hactl('up', '--json');
     expect(r.code, r.stderr).toBe(0);

@@ -14,12 +14,8 @@ final class DbSessionHandler implements SessionHandlerInterface, SessionUpdateTi
 {
     private const TABLE = 'hactl_sessions';
 
-    private const CREATE_TABLE = 'CREATE TABLE IF NOT EXISTS ' . self::TABLE . ' (
-        id VARCHAR(128) NOT NULL PRIMARY KEY,
-        data MEDIUMBLOB NOT NULL,
-        updated_at INT UNSIGNED NOT NULL,
-        INDEX (updated_at)
-    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4';
+    /** The table's one definition, shared with hactl's replication bootstrap. */
+    private const CREATE_TABLE_FILE = __DIR__ . '/../sql/sessions.sql';
 
     private const ER_NO_SUCH_TABLE = 1146;
 
@@ -63,7 +59,7 @@ final class DbSessionHandler implements SessionHandlerInterface, SessionUpdateTi
                 throw $e;
             }
             $this->rollBackIfActive();
-            $this->db()->exec(self::CREATE_TABLE);
+            $this->db()->exec((string) file_get_contents(self::CREATE_TABLE_FILE));
             return $this->lockAndRead($id);
         }
     }

@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS hactl_sessions (
+    id VARCHAR(128) NOT NULL PRIMARY KEY,
+    data MEDIUMBLOB NOT NULL,
+    updated_at INT UNSIGNED NOT NULL,
+    INDEX (updated_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
