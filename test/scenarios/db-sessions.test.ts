@@ -7,11 +7,7 @@ import { CookieJar, request } from '../support/http.js';
 // The seeds' scenario 5, second half: session mode db set in cluster.yaml before up.
 const cluster = new TestCluster(6, { sessionMode: 'db' });
 
-beforeAll(async () => {
-  const r = await cluster.hactl('up');
-  expect(r.code, r.stderr).toBe(0);
-  await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0);
-}, 120_000);
+beforeAll(() => cluster.startHealthy(), 120_000);
 afterAll(() => cluster.destroy(), 60_000);
 
 async function session(jar: CookieJar, color?: string) {

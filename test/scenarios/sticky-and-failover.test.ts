@@ -26,11 +26,7 @@ async function session(jar: CookieJar | undefined, color?: string, headers: Reco
   return { ...res.json<SessionAnswer>(), servedBy: String(res.headers['x-served-by']) };
 }
 
-beforeAll(async () => {
-  const r = await cluster.hactl('up');
-  expect(r.code, r.stderr).toBe(0);
-  await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0);
-}, 120_000);
+beforeAll(() => cluster.startHealthy(), 120_000);
 afterAll(() => cluster.destroy(), 60_000);
 
 describe('sticky sessions (scenario 2)', () => {

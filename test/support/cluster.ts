@@ -67,6 +67,13 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
     return mysql.createConnection({ socketPath: join(this.dir, `.hactl/run/${node}.sock`), user: 'root', password: this.secrets().db_root_password, database: 'hactl' });
   }
 
+  /** `hactl up`, then wait until status says healthy (checks need a moment to pass rise). */
+  async startHealthy(): Promise<void> {
+    const r = await this.hactl('up');
+    if (r.code !== 0) throw new Error(`hactl up failed:\n${r.stderr}`);
+    await eventually('a healthy cluster', async () => (await this.hactl('status')).code === 0);
+  }
+
   async destroy(): Promise<void> {
     await this.hactl('down', '--purge');
     rmSync(this.dir, { recursive: true, force: true });
