@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState } from '../../src/drivers/local/state.js';
-import { eventually, TestCluster } from '../support/cluster.js';
+import { TestCluster } from '../support/cluster.js';
 import { CookieJar, request } from '../support/http.js';
 
 // The seeds' scenario 5, second half: session mode db set in cluster.yaml before up.
