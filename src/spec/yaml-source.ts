@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { HactlError } from '../errors.js';
 
 type Path = readonly (string | number)[];
