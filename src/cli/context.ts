@@ -19,7 +19,9 @@ export interface Context {
 }
 
 export function contextOf(command: Command, file?: string): Context {
-  const opts = command.optsWithGlobals<GlobalOptions>();
+  // What was given after the command wins over the program's (defaults live only there);
+  // commander's optsWithGlobals() alone would let the program's default win.
+  const opts = { ...command.optsWithGlobals<GlobalOptions>(), ...command.opts<Partial<GlobalOptions>>() };
   return {
     project: projectFor(file ?? opts.file),
     out: createOutput(opts.json === true),

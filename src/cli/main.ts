@@ -11,18 +11,31 @@ import { register as registerValidate } from './commands/validate.js';
 import { examples } from './context.js';
 import { createOutput } from './output.js';
 
-export function buildProgram(): Command {
-  const program = new Command('hactl')
-    .description('Run a load-balanced PHP site (HAProxy, MariaDB master-master, sticky or DB sessions) from one cluster.yaml')
-    .option('-f, --file <path>', 'cluster file', process.env.HACTL_FILE ?? 'cluster.yaml')
+/**
+ * The global options, accepted before the command and after it. Declared on
+ * each command too (with positional options on), so that a command may use
+ * -f for itself: `hactl logs web1 -f` follows, `hactl -f x.yaml logs web1`
+ * reads x.yaml. Only the program's own declaration has defaults.
+ */
+function addGlobalOptions(cmd: Command, defaults: boolean): Command {
+  const file = new Option(cmd.options.some((o) => o.short === '-f') ? '--file <path>' : '-f, --file <path>', 'cluster file');
+  if (defaults) file.default(process.env.HACTL_FILE ?? 'cluster.yaml');
+  return cmd
+    .addOption(file)
     .option('--json', 'machine-readable output')
-    .addOption(new Option('--runtime <runtime>', 'override runtime: in cluster.yaml').choices(RUNTIMES.filter((r) => r !== 'auto')))
+    .addOption(new Option('--runtime <runtime>', 'override runtime: in cluster.yaml').choices(RUNTIMES.filter((r) => r !== 'auto')));
+}
+
+export function buildProgram(): Command {
+  const program = addGlobalOptions(new Command('hactl'), true)
+    .description('Run a load-balanced PHP site (HAProxy, MariaDB master-master, sticky or DB sessions) from one cluster.yaml')
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
   for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerNodes]) register(program);
-  for (const c of program.commands) c.exitOverride();
+  for (const c of program.commands) addGlobalOptions(c, false).exitOverride();
   return program;
 }
 

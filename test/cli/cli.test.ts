@@ -147,6 +147,18 @@ describe('hactl CLI', () => {
     }
   });
 
+  it('takes the global options before or after the command', async () => {
+    const dir = project();
+    writeFileSync(join(dir, 'other.yaml'), 'web: [web1, web2, web3]\n');
+    for (const args of [['-f', 'other.yaml', 'validate'], ['validate', '-f', 'other.yaml'], ['--json', 'config', '--file', 'other.yaml'], ['config', '--file', 'other.yaml', '--json']]) {
+      const r = await hactl(dir, ...args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toMatch(/3 web node|"web3"/);
+    }
+    // logs has -f for --follow; the file is still --file there.
+    expect((await hactl(dir, 'logs', '--help')).stdout).toMatch(/-f, --follow[\s\S]*--file <path>/);
+  });
+
   it('prints no colour codes when output is not a terminal', async () => {
     const dir = project('web: [web1, web1]\n');
     const r = await hactl(dir, 'validate');

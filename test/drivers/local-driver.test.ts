@@ -132,6 +132,13 @@ describe('the local runtime', () => {
     expect(log.code).toBe(0);
     expect(log.stdout.trimEnd().split('\n')).toHaveLength(5);
     expect((await cluster.hactl('logs', 'lb-web', '-n', '200')).stdout).toMatch(/Loading success|New worker/);
+    // -f follows: a restart's new lines arrive while it runs.
+    const follow = execa('node', [MAIN, 'logs', 'lb-web', '-f', '-n', '0'], { cwd: cluster.dir, reject: false });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await cluster.hactl('restart', 'lb-web')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    follow.kill('SIGINT');
+    expect(String((await follow).stdout)).toMatch(/Loading success|New worker/);
     expect((await cluster.hactl('restart', 'web9')).code).toBe(2);
     expect((await cluster.hactl('logs', 'web9')).stderr).toMatch(/no node named "web9"; this cluster has mysql1, mysql2, web1, web2, lb-db, lb-web/);
   });
