@@ -13,6 +13,16 @@ export interface ProcessStatus {
   pid?: number;
 }
 
+/** Every process of a cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
+export function clusterProcesses(cluster: Cluster): { name: string; kind: ProcessKind }[] {
+  return [
+    ...cluster.db.map((n) => ({ name: n.name, kind: 'db' as const })),
+    ...cluster.web.map((n) => ({ name: n.name, kind: 'web' as const })),
+    { name: 'lb-db', kind: 'lb' },
+    { name: 'lb-web', kind: 'lb' },
+  ];
+}
+
 /** A line of progress: one per step of a command that takes more than a second. */
 export type Progress = (step: string, detail?: string) => void;
 

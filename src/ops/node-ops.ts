@@ -1,29 +1,22 @@
 import { closeSync, existsSync, openSync, readSync, statSync, watch } from 'node:fs';
-import type { Progress } from '../drivers/driver.js';
+import { clusterProcesses, type Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
-import { loadClusterFile } from '../spec/load.js';
 import type { Cluster, Runtime } from '../spec/model.js';
-import { resolveRuntime } from '../drivers/detect.js';
 import type { Runner } from '../util/runner.js';
+import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { driverFor } from '../drivers/select.js';
 import { up, type UpSummary } from './up.js';
 
-/** Every process name of a cluster: its nodes and the two balancers. */
-export function processNames(cluster: Cluster): string[] {
-  return [...cluster.db.map((n) => n.name), ...cluster.web.map((n) => n.name), 'lb-db', 'lb-web'];
-}
-
 function requireProcess(cluster: Cluster, name: string): void {
-  const names = processNames(cluster);
+  const names = clusterProcesses(cluster).map((p) => p.name);
   if (!names.includes(name)) throw badInput(`there is no node named ${JSON.stringify(name)}; this cluster has ${names.join(', ')}`);
 }
 
 /** Stop one process and converge again, which starts it afresh. */
 export async function restartNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
-  const { cluster } = loadClusterFile(project.file);
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
   requireProcess(cluster, name);
-  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
   await driverFor(runtime, project, runner).restart(cluster, name, progress);
   return up(project, options, runner, progress);
 }
@@ -36,9 +29,8 @@ export async function nodeLog(
   runner: Runner,
   write: (chunk: string) => void,
 ): Promise<void> {
-  const { cluster } = loadClusterFile(project.file);
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
   requireProcess(cluster, name);
-  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
   const file = driverFor(runtime, project, runner).logFile(name);
   if (!existsSync(file)) throw badInput(`${name} has no log yet (${file}): has it been started (hactl up)?`);
   let offset = statSync(file).size;

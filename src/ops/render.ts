@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { resolveRuntime } from '../drivers/detect.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
 import { composeLayout, localLayout, type RenderTarget } from '../render/layout.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import { loadClusterFile } from '../spec/load.js';
 import type { ConcreteRuntime, Runtime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
+import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { writeRendered, type WriteResult } from './write-rendered.js';
 
@@ -33,8 +32,7 @@ export interface RenderSummary extends WriteResult {
 
 /** Validate cluster.yaml, render every file for the runtime, check, write. */
 export async function renderProject(project: Project, options: RenderOptions, runner: Runner): Promise<RenderSummary> {
-  const { cluster } = loadClusterFile(project.file);
-  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
   const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
   const out = options.out ?? join(project.stateDir, 'rendered', runtime);

@@ -1,14 +1,13 @@
-import { resolveRuntime } from '../drivers/detect.js';
 import type { Progress, UpResult } from '../drivers/driver.js';
 import { driverFor } from '../drivers/select.js';
 import { renderCluster } from '../render/index.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import { loadClusterFile } from '../spec/load.js';
 import type { ConcreteRuntime, Runtime } from '../spec/model.js';
 import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
 import type { Runner } from '../util/runner.js';
 import { withLock } from './lock.js';
+import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
 import { requireBinaries } from './requirements.js';
@@ -20,8 +19,7 @@ export interface UpSummary extends UpResult {
 
 /** Converge the running cluster to cluster.yaml. */
 export async function up(project: Project, options: { runtime?: Runtime | undefined; install?: boolean }, runner: Runner, progress: Progress): Promise<UpSummary> {
-  const { cluster } = loadClusterFile(project.file);
-  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const driver = driverFor(runtime, project, runner);
   await requireBinaries(runtime, runner, options.install === true, progress);
   return withLock(project.stateDir, 'up', async () => {
@@ -33,8 +31,7 @@ export async function up(project: Project, options: { runtime?: Runtime | undefi
 }
 
 export async function down(project: Project, options: { runtime?: Runtime | undefined; purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
-  const { cluster } = loadClusterFile(project.file);
-  const runtime = await resolveRuntime(options.runtime ?? cluster.runtime, runner);
+  const { runtime } = await openProject(project, options.runtime, runner);
   return withLock(project.stateDir, 'down', () => driverFor(runtime, project, runner).down({ purge: options.purge }, progress));
 }
 

@@ -15,7 +15,7 @@ import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import type { Driver, ProcessKind, ProcessStatus, Progress, UpResult } from '../driver.js';
+import { clusterProcesses, type Driver, type ProcessKind, type ProcessStatus, type Progress, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -128,13 +128,14 @@ export class LocalDriver implements Driver {
     const reloaded: string[] = [];
     // Every address is checked before anything starts, so a taken port costs nothing.
     for (const spec of specs.filter((sp) => !(state[sp.name] && groupAlive(state[sp.name]!.pid)))) await this.#checkFree(spec);
+    const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
     try {
       for (const spec of specs) {
         const outcome = await this.#converge(spec, state, progress);
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers (idempotent, so run on every up: it also restarts a stopped replica).
-        if (spec.kind === 'db' && spec === specs.filter((s) => s.kind === 'db').at(-1)) {
+        if (spec === lastDb) {
           progress('replication', 'users, database and master-master connections');
           await this.#bootstrap(cluster, secrets);
         }
@@ -250,13 +251,7 @@ export class LocalDriver implements Driver {
 
   async processes(cluster: Cluster): Promise<ProcessStatus[]> {
     const state = readState(this.stateDir);
-    const all: [string, ProcessKind][] = [
-      ...cluster.db.map((n) => [n.name, 'db'] as [string, ProcessKind]),
-      ...cluster.web.map((n) => [n.name, 'web'] as [string, ProcessKind]),
-      ['lb-db', 'lb'],
-      ['lb-web', 'lb'],
-    ];
-    return all.map(([name, kind]) => {
+    return clusterProcesses(cluster).map(({ name, kind }) => {
       const rec = state[name];
       const running = rec !== undefined && groupAlive(rec.pid);
       return { name, kind, running, ...(running ? { pid: rec.pid } : {}) };
