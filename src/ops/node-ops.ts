@@ -13,12 +13,11 @@ function requireProcess(cluster: Cluster, name: string): void {
   if (!names.includes(name)) throw badInput(`there is no node named ${JSON.stringify(name)}; this cluster has ${names.join(', ')}`);
 }
 
-/** Stop one process and converge again, which starts it afresh. */
+/** Stop one process and converge again, which starts it afresh: both under one lock. */
 export async function restartNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
-  const { cluster, runtime } = await openProject(project, options.runtime, runner);
-  requireProcess(cluster, name);
-  await driverFor(runtime, project, runner).restart(cluster, name, progress);
-  return up(project, options, runner, progress);
+  // Checked before the lock: a bad name writes nothing, not even the lock file.
+  requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
+  return up(project, options, runner, progress, (driver, cluster) => driver.restart(cluster, name, progress));
 }
 
 /** The last LINES lines of a node's log; with follow, then every new line until aborted. */
