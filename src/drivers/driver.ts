@@ -1,9 +1,11 @@
 import type { Connection } from 'mysql2/promise';
+import type { ReloadOutcome } from '../haproxy/reload.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 
 export type ProcessKind = 'web' | 'db' | 'lb';
+export type Balancer = 'lb-web' | 'lb-db';
 
 /** What a runtime knows of one of its processes, without asking the balancer. */
 export interface ProcessStatus {
@@ -26,6 +28,19 @@ export function clusterProcesses(cluster: Cluster): { name: string; kind: Proces
 /** A line of progress: one per step of a command that takes more than a second. */
 export type Progress = (step: string, detail?: string) => void;
 
+export interface UpOptions {
+  /** Reload both balancers even when their configuration is unchanged (hactl reload). */
+  reloadBalancers?: boolean;
+}
+
+/** What is left on disk of a node that cluster.yaml no longer has. */
+export interface Leftover {
+  name: string;
+  paths: string[];
+  /** Still running (cluster.yaml was edited by hand): clean leaves it alone. */
+  running: boolean;
+}
+
 export interface UpResult {
   /** Processes started or restarted; empty when everything was up to date. */
   started: string[];
@@ -38,13 +53,23 @@ export interface UpResult {
  */
 export interface Driver {
   readonly runtime: ConcreteRuntime;
-  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress): Promise<UpResult>;
+  /** Start what is missing, restart what changed, reload balancers hitlessly; new DB nodes are cloned and join. */
+  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options?: UpOptions): Promise<UpResult>;
+  /** Write rendered files where the processes read them, each HAProxy config checked first. */
+  writeConfig(files: RenderedFile[]): Promise<void>;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
   processes(cluster: Cluster): Promise<ProcessStatus[]>;
-  restart(cluster: Cluster, name: string, progress: Progress): Promise<void>;
+  /** Stop one process and forget it; the next up starts it afresh. */
+  stop(name: string, progress: Progress): Promise<void>;
+  /** Kill one process at once, as a crash would (drills). */
+  kill(name: string): Promise<void>;
+  /** Hitless reload of a running balancer; fails if its new worker did not start. */
+  reload(lb: Balancer): Promise<ReloadOutcome>;
+  leftovers(cluster: Cluster): Leftover[];
+  removeLeftover(leftover: Leftover): void;
   logFile(name: string): string;
   /** One command on a balancer's admin socket (the runtime API). */
-  balancerCommand(lb: 'lb-web' | 'lb-db', command: string): Promise<string>;
+  balancerCommand(lb: Balancer, command: string): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */
   dbRoot(name: string, secrets: Secrets): Promise<Connection>;
 }

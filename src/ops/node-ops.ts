@@ -17,7 +17,7 @@ function requireProcess(cluster: Cluster, name: string): void {
 export async function restartNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
   // Checked before the lock: a bad name writes nothing, not even the lock file.
   requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
-  return up(project, options, runner, progress, (driver, cluster) => driver.restart(cluster, name, progress));
+  return up(project, options, runner, progress, (driver) => driver.stop(name, progress));
 }
 
 /** The last LINES lines of a node's log; with follow, then every new line until aborted. */

@@ -1,20 +1,37 @@
-import type { Driver, Progress, UpResult } from '../drivers/driver.js';
-import { driverFor } from '../drivers/select.js';
-import { renderCluster } from '../render/index.js';
+import type { Driver, UpOptions, UpResult } from '../drivers/driver.js';
+import { renderCluster, type RenderedFile } from '../render/index.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
+import type { Progress } from '../drivers/driver.js';
 import type { Runner } from '../util/runner.js';
+import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
-import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
-import { requireBinaries } from './requirements.js';
+import { applyWebStates } from './server-state.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
   endpoints: Endpoints;
+}
+
+export function renderFor(ctx: OpContext, cluster: Cluster): RenderedFile[] {
+  return renderCluster(cluster, loadOrCreateSecrets(ctx.project.stateDir), targetFor(ctx.runtime, ctx.project), loadTemplateSources());
+}
+
+/**
+ * Make the running cluster match CLUSTER (the caller holds the lock):
+ * render, check, start what is missing, reload balancers hitlessly, then
+ * set lb-web's runtime view of every node (drain, maint, weight) to match.
+ */
+export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}): Promise<UpSummary> {
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  const result = await ctx.driver.up(cluster, secrets, renderFor(ctx, cluster), ctx.progress, options);
+  await applyWebStates(ctx.driver, cluster);
+  return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
 }
 
 /**
@@ -24,25 +41,20 @@ export interface UpSummary extends UpResult {
  */
 export async function up(
   project: Project,
-  options: { runtime?: Runtime | undefined; install?: boolean },
+  options: OpOptions & UpOptions,
   runner: Runner,
   progress: Progress,
-  before?: (driver: Driver, cluster: Cluster) => Promise<void>,
+  before?: (driver: Driver) => Promise<void>,
 ): Promise<UpSummary> {
-  const { cluster, runtime } = await openProject(project, options.runtime, runner);
-  const driver = driverFor(runtime, project, runner);
-  await requireBinaries(runtime, runner, options.install === true, progress);
+  const ctx = await openContext(project, options, runner, progress);
   return withLock(project.stateDir, 'up', async () => {
-    await before?.(driver, cluster);
-    const secrets = loadOrCreateSecrets(project.stateDir);
-    const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
-    const result = await driver.up(cluster, secrets, files, progress);
-    return { ...result, runtime, endpoints: endpointsOf(cluster) };
+    await before?.(ctx.driver);
+    // Read again under the lock: another command may have changed it while we waited.
+    return converge(ctx, loadClusterFile(project.file).cluster, options);
   });
 }
 
-export async function down(project: Project, options: { runtime?: Runtime | undefined; purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
-  const { runtime } = await openProject(project, options.runtime, runner);
-  return withLock(project.stateDir, 'down', () => driverFor(runtime, project, runner).down({ purge: options.purge }, progress));
+export async function down(project: Project, options: OpOptions & { purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
+  const ctx = await openContext(project, { runtime: options.runtime }, runner, progress);
+  return withLock(project.stateDir, 'down', () => ctx.driver.down({ purge: options.purge }, progress));
 }
-

@@ -10,7 +10,7 @@ export const DEFAULTS = {
   balancer: { engine: 'haproxy' },
   session_mode: 'sticky',
   listen: '127.0.0.1',
-  ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000 },
+  ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405 },
   health: { path: '/health', interval: '250ms', fall: 2, rise: 2 },
   database: { name: 'hactl', user: 'hactl_app' },
   defaults: {

@@ -36,7 +36,7 @@ export interface Cluster {
   balancer: { engine: 'haproxy' | 'apache' };
   sessionMode: SessionMode;
   listen: string;
-  ports: { http: number; stats: number; db: number; dashboard: number };
+  ports: { http: number; stats: number; db: number; dashboard: number; peers: number };
   health: { path: string; intervalMs: number; fall: number; rise: number };
   database: { name: string; user: string };
   web: WebNode[];

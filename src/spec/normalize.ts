@@ -123,6 +123,7 @@ export function normalize(input: unknown): Cluster {
       stats: int(ports.stats, DEFAULTS.ports.stats),
       db: int(ports.db, DEFAULTS.ports.db),
       dashboard: int(ports.dashboard, DEFAULTS.ports.dashboard),
+      peers: int(ports.peers, DEFAULTS.ports.peers),
     },
     health: {
       path: str(health.path, DEFAULTS.health.path),

@@ -9,8 +9,17 @@ export interface CommandResult {
   notFound?: boolean;
 }
 
+export interface RunOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  /** Feed the program this file (a dump to load) instead of nothing. */
+  stdinFile?: string;
+  /** Send its output to this file (a dump) instead of keeping it in memory. */
+  stdoutFile?: string;
+}
+
 export interface Runner {
-  run(command: Command, options?: { timeoutMs?: number; cwd?: string }): Promise<CommandResult>;
+  run(command: Command, options?: RunOptions): Promise<CommandResult>;
 }
 
 /** Runs commands for real, without a shell, never throwing on a non-zero exit. */
@@ -22,7 +31,8 @@ export const execaRunner: Runner = {
       reject: false,
       timeout: options.timeoutMs,
       cwd: options.cwd,
-      stdin: 'ignore',
+      stdin: options.stdinFile ? { file: options.stdinFile } : 'ignore',
+      ...(options.stdoutFile ? { stdout: { file: options.stdoutFile } } : {}),
     });
     const notFound = (result as { code?: string }).code === 'ENOENT';
     return {

@@ -46,6 +46,19 @@ export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layo
   return ['haproxy', ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', configFile, '-p', paths.pidFile]];
 }
 
+/**
+ * Dump the donor (one consistent transaction, its GTID position as a
+ * comment) and load it into the new node without binary logging, both as
+ * root over the nodes' sockets with the password in an option file.
+ */
+export function cloneCommands(optionFile: string, donorSocket: string, targetSocket: string, database: string): { dump: Command; load: Command } {
+  const auth = `--defaults-extra-file=${optionFile}`;
+  return {
+    dump: ['mariadb-dump', [auth, `--socket=${donorSocket}`, '--single-transaction', '--master-data=2', '--routines', '--triggers', '--databases', database]],
+    load: ['mariadb', [auth, `--socket=${targetSocket}`, '--init-command=SET SESSION sql_log_bin=0']],
+  };
+}
+
 export type LocalProcess =
   | { kind: 'db'; node: DbNode }
   | { kind: 'web'; node: WebNode }

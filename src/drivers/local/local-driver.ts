@@ -1,21 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../../errors.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
-import { bootstrapNode, connectMasters, connectRoot } from '../../mysql/bootstrap.js';
+import { connectRoot } from '../../mysql/bootstrap.js';
+import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
+import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { writeRendered } from '../../ops/write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
-import type { Cluster } from '../../spec/model.js';
+import type { Cluster, DbNode } from '../../spec/model.js';
 import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Driver, type ProcessKind, type ProcessStatus, type Progress, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type ProcessKind, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -120,8 +123,12 @@ export class LocalDriver implements Driver {
     return specs;
   }
 
-  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress): Promise<UpResult> {
+  async writeConfig(files: RenderedFile[]): Promise<void> {
     await writeRendered(this.configDir, files, this.runner);
+  }
+
+  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+    await this.writeConfig(files);
     const state = readState(this.stateDir);
     const specs = this.#specs(cluster, files);
     const started: string[] = [];
@@ -129,16 +136,15 @@ export class LocalDriver implements Driver {
     // Every address is checked before anything starts, so a taken port costs nothing.
     for (const spec of specs.filter((sp) => !(state[sp.name] && groupAlive(state[sp.name]!.pid)))) await this.#checkFree(spec);
     const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
+    const fresh = new Set<string>();
     try {
       for (const spec of specs) {
-        const outcome = await this.#converge(spec, state, progress);
+        const outcome = await this.#converge(spec, state, progress, options.reloadBalancers === true, fresh);
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers (idempotent, so run on every up: it also restarts a stopped replica).
-        if (spec === lastDb) {
-          progress('replication', 'users, database and master-master connections');
-          await this.#bootstrap(cluster, secrets);
-        }
+        // lb-db comes later, so a new node joins it only once it has caught up.
+        if (spec === lastDb) await this.#bootstrap(cluster, secrets, fresh, progress);
       }
     } catch (err) {
       // Nothing half-running: stop what this run started, then report.
@@ -153,13 +159,19 @@ export class LocalDriver implements Driver {
     return { started, reloaded };
   }
 
-  async #converge(spec: ProcessSpec, state: LocalState, progress: Progress): Promise<'started' | 'reloaded' | 'unchanged'> {
+  async #converge(
+    spec: ProcessSpec,
+    state: LocalState,
+    progress: Progress,
+    forceReload: boolean,
+    fresh: Set<string>,
+  ): Promise<'started' | 'reloaded' | 'unchanged'> {
     const rec = state[spec.name];
     if (rec && groupAlive(rec.pid)) {
-      if (rec.hash === spec.hash) return 'unchanged';
-      if (spec.masterSocket) {
+      if (rec.hash === spec.hash && !(forceReload && spec.kind === 'lb')) return 'unchanged';
+      if (spec.kind === 'lb') {
         progress(spec.name, 'reloading (hitless)');
-        await socketCommand(spec.masterSocket, 'reload');
+        await this.reload(spec.name as Balancer);
         state[spec.name] = { ...rec, hash: spec.hash };
         writeState(this.stateDir, state);
         return 'reloaded';
@@ -167,7 +179,7 @@ export class LocalDriver implements Driver {
       progress(spec.name, 'restarting: its settings changed');
       await stopGroup(rec.pid);
     }
-    if (spec.kind === 'db') await this.#initDataDir(spec.name, progress);
+    if (spec.kind === 'db' && (await this.#initDataDir(spec.name, progress))) fresh.add(spec.name);
     progress(spec.name, 'starting');
     const log = this.logFile(spec.name);
     const pid = startDetached(spec.command, { logFile: log, ...(spec.env ? { env: spec.env } : {}), cwd: this.stateDir });
@@ -195,9 +207,10 @@ export class LocalDriver implements Driver {
     }
   }
 
-  async #initDataDir(name: string, progress: Progress): Promise<void> {
+  /** True when it made a new, empty data folder. */
+  async #initDataDir(name: string, progress: Progress): Promise<boolean> {
     const paths = this.#layout.database(name)!;
-    if (existsSync(join(paths.dataDir, 'mysql'))) return;
+    if (existsSync(join(paths.dataDir, 'mysql'))) return false;
     progress(name, 'creating its data folder (mariadb-install-db)');
     // Made aside and renamed into place: an interrupted install (Ctrl-C) leaves
     // no half-made folder that the next up would take for a real one.
@@ -210,21 +223,28 @@ export class LocalDriver implements Driver {
       throw new HactlError(`mariadb-install-db failed for ${name}`, 1, `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-12));
     }
     renameSync(building, paths.dataDir);
+    return true;
   }
 
-  async #bootstrap(cluster: Cluster, secrets: Secrets): Promise<void> {
-    const conns = [];
-    try {
-      for (const node of cluster.db) conns.push(await connectRoot(this.#layout.database(node.name)!.socket, secrets));
-      // Every node gets its users before any replica connects, so no replica
-      // starts by failing to log in; lb-db checks from 127.0.0.1, the source
-      // the kernel picks towards loopback addresses.
-      for (const conn of conns) await bootstrapNode(conn, cluster, secrets, '127.0.0.1');
-      const masters = cluster.db.map((node) => ({ node, host: node.host }));
-      for (const [i, conn] of conns.entries()) await connectMasters(conn, cluster.db[i]!, masters, secrets);
-    } finally {
-      for (const conn of conns) await conn.end();
-    }
+  #bootstrap(cluster: Cluster, secrets: Secrets, fresh: ReadonlySet<string>, progress: Progress): Promise<void> {
+    const socket = (node: DbNode) => this.#layout.database(node.name)!.socket;
+    const access: DbAccess = {
+      connect: (node) => connectRoot(socket(node), secrets),
+      hostOf: (node) => node.host,
+      // The source address the kernel picks towards another loopback address.
+      checkFrom: '127.0.0.1',
+      clone: (donor, node) => {
+        // The password goes in a 0600 option file, never on a command line (ps shows those).
+        const optionFile = join(this.stateDir, 'run', `${node.name}.clone.cnf`);
+        writeFileAtomic(optionFile, `[client]\nuser=root\npassword=${secrets.db_root_password.reveal()}\n`, 0o600);
+        return {
+          commands: cmd.cloneCommands(optionFile, socket(donor), socket(node), cluster.database.name),
+          dumpFile: join(this.stateDir, 'run', `${node.name}.clone.sql`),
+          cleanup: () => rmSync(optionFile, { force: true }),
+        };
+      },
+    };
+    return setUpReplication(cluster, secrets, fresh, access, this.runner, progress);
   }
 
   async down(options: { purge: boolean }, progress: Progress): Promise<string[]> {
@@ -267,7 +287,7 @@ export class LocalDriver implements Driver {
   }
 
   /** Stops NAME and forgets it; the next converge (up) starts it afresh. */
-  async restart(_cluster: Cluster, name: string, progress: Progress): Promise<void> {
+  async stop(name: string, progress: Progress): Promise<void> {
     const state = readState(this.stateDir);
     const rec = state[name];
     if (rec && groupAlive(rec.pid)) {
@@ -276,5 +296,61 @@ export class LocalDriver implements Driver {
     }
     delete state[name];
     writeState(this.stateDir, state);
+  }
+
+  /** SIGKILL to the whole group, as a crash would: no clean shutdown, the record stays. */
+  async kill(name: string): Promise<void> {
+    const rec = readState(this.stateDir)[name];
+    if (!rec || !groupAlive(rec.pid)) return;
+    try {
+      process.kill(-rec.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await waitFor(`${name} to die`, () => !groupAlive(rec.pid), 10_000, 20);
+  }
+
+  reload(lb: Balancer): Promise<ReloadOutcome> {
+    return hitlessReload(lb, this.#layout.balancer(lb), this.logFile(lb));
+  }
+
+  /** Config, data, logs and sockets of nodes that cluster.yaml no longer has. */
+  leftovers(cluster: Cluster): Leftover[] {
+    const keep = new Set(clusterProcesses(cluster).map((p) => p.name));
+    const state = readState(this.stateDir);
+    const found = new Map<string, string[]>();
+    const add = (name: string, path: string) => found.set(name, [...(found.get(name) ?? []), path]);
+    for (const dir of ['config', 'data']) {
+      for (const name of listDir(join(this.stateDir, dir))) {
+        if (!name.endsWith('.installing') && !keep.has(name)) add(name, join(this.stateDir, dir, name));
+        if (name.endsWith('.installing')) add(name.slice(0, -'.installing'.length), join(this.stateDir, dir, name));
+      }
+    }
+    for (const file of listDir(join(this.stateDir, 'log'))) {
+      const name = file.replace(/\.log$/, '');
+      if (!keep.has(name)) add(name, join(this.stateDir, 'log', file));
+    }
+    for (const file of listDir(join(this.stateDir, 'run'))) {
+      const name = file.replace(/(\.clone)?\.(sock|pid|sql|cnf)$/, '');
+      if (name !== file && !keep.has(name) && !name.startsWith('lb-')) add(name, join(this.stateDir, 'run', file));
+    }
+    return [...found].map(([name, paths]) => ({ name, paths: paths.sort(), running: state[name] !== undefined && groupAlive(state[name]!.pid) }));
+  }
+
+  removeLeftover(leftover: Leftover): void {
+    for (const path of leftover.paths) rmSync(path, { recursive: true, force: true });
+    const state = readState(this.stateDir);
+    if (state[leftover.name]) {
+      delete state[leftover.name];
+      writeState(this.stateDir, state);
+    }
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }

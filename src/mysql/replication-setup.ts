@@ -1,0 +1,130 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Progress } from '../drivers/driver.js';
+import { HactlError } from '../errors.js';
+import type { Secrets } from '../secrets/store.js';
+import type { Cluster, DbNode } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import { bootstrapNode, connectMasters } from './bootstrap.js';
+import { cloneFromDonor, gtidByDomain, gtidReached, gtidVariable, type CloneCommands } from './clone.js';
+
+/** What replication set-up needs from a runtime: the rest is the same everywhere. */
+export interface DbAccess {
+  connect(node: DbNode): Promise<Connection>;
+  /** The address other masters reach NODE at. */
+  hostOf(node: DbNode): string;
+  /** Where lb-db's check logs in from, as MariaDB sees it. */
+  checkFrom: string;
+  clone(donor: DbNode, node: DbNode): { commands: CloneCommands; dumpFile: string; cleanup(): void };
+}
+
+const CATCH_UP_TIMEOUT_MS = 120_000;
+
+interface SlaveRow extends RowDataPacket {
+  Connection_name: string;
+  Slave_IO_Running: string;
+  Slave_SQL_Running: string;
+  Last_IO_Error: string;
+  Last_SQL_Error: string;
+}
+
+/**
+ * Users, database and master-master connections on every DB node; idempotent,
+ * so every `up` runs it. FRESH names nodes whose data folder was made in this
+ * run: when the others already hold data, each fresh node is first cloned
+ * from one of them (a backup master if there is one, to spare the active
+ * one), then replicates from every other master and catches up; only then
+ * do the others replicate from it.
+ */
+export async function setUpReplication(
+  cluster: Cluster,
+  secrets: Secrets,
+  fresh: ReadonlySet<string>,
+  access: DbAccess,
+  runner: Runner,
+  progress: Progress,
+): Promise<void> {
+  progress('replication', 'users, database and master-master connections');
+  const conns = new Map<string, Connection>();
+  try {
+    for (const node of cluster.db) conns.set(node.name, await access.connect(node));
+    const conn = (n: DbNode) => conns.get(n.name)!;
+    for (const node of cluster.db) await bootstrapNode(conn(node), cluster, secrets, access.checkFrom);
+    const seeded = cluster.db.filter((n) => !fresh.has(n.name));
+    const joining = seeded.length > 0 ? cluster.db.filter((n) => fresh.has(n.name)) : [];
+    const masters = cluster.db.map((node) => ({ node, host: access.hostOf(node) }));
+    for (const node of joining) {
+      const donor = seeded.find((n) => n !== cluster.db[0]) ?? seeded[0]!;
+      progress(node.name, `cloning ${cluster.database.name} from ${donor.name} at its GTID position`);
+      const clone = access.clone(donor, node);
+      try {
+        await cloneFromDonor(runner, clone.commands, conn(node), clone.dumpFile);
+      } finally {
+        clone.cleanup();
+      }
+      await connectMasters(conn(node), node, masters, secrets);
+      progress(node.name, 'catching up with every master');
+      await waitCaughtUp(node, conn(node), seeded.map((m) => ({ node: m, conn: conn(m) })));
+    }
+    for (const node of cluster.db.filter((n) => !joining.includes(n))) await connectMasters(conn(node), node, masters, secrets);
+  } finally {
+    for (const c of conns.values()) await c.end().catch(() => undefined);
+  }
+}
+
+/**
+ * NODE has applied, from every master, at least what that master had
+ * written (in its own domain) when we started waiting, and its replication
+ * threads run. A broken connection fails at once with MariaDB's error.
+ */
+async function waitCaughtUp(node: DbNode, conn: Connection, masters: { node: DbNode; conn: Connection }[]): Promise<void> {
+  const targets: string[] = [];
+  for (const m of masters) {
+    const own = gtidByDomain(await gtidVariable(m.conn, 'gtid_binlog_pos')).get(m.node.id);
+    if (own !== undefined) targets.push(`${m.node.id}-${m.node.id}-${own}`);
+  }
+  const target = targets.join(',');
+  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
+  for (;;) {
+    const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
+    const broken = rows.find((r) => masters.some((m) => m.node.name === r.Connection_name) && (r.Last_SQL_Error || (r.Slave_SQL_Running !== 'Yes' && r.Last_IO_Error)));
+    if (broken) throw new HactlError(`${node.name} cannot replicate from ${broken.Connection_name}: ${broken.Last_SQL_Error || broken.Last_IO_Error}`);
+    const links = rows.filter((r) => masters.some((m) => m.node.name === r.Connection_name));
+    const running = links.length === masters.length && links.every((r) => r.Slave_IO_Running === 'Yes' && r.Slave_SQL_Running === 'Yes');
+    if (running && gtidReached(await gtidVariable(conn, 'gtid_slave_pos'), target)) return;
+    if (Date.now() > deadline) throw new HactlError(`${node.name} did not catch up with ${target} within ${CATCH_UP_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface CountRow extends RowDataPacket {
+  n: number;
+}
+
+/**
+ * Take LEAVING out of the master-master set once lb-db no longer sends it
+ * anything: wait for the app's last connections to it to end, let every
+ * remaining master apply all it wrote, then drop their connections from it.
+ */
+export async function detachMaster(
+  name: string,
+  leaving: { node: DbNode; conn: Connection } | undefined,
+  remaining: { node: DbNode; conn: Connection }[],
+  appUser: string,
+  progress: Progress,
+): Promise<void> {
+  if (leaving) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [[row]] = await leaving.conn.query<CountRow[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [appUser]);
+      if (Number(row?.n ?? 0) === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    progress(leaving.node.name, 'waiting until every other master has applied its last writes');
+    for (const m of remaining) await waitCaughtUp(m.node, m.conn, [leaving]);
+  }
+  // A node that is down may still have a (stopped) connection on the others.
+  for (const m of remaining) {
+    await m.conn.query('STOP SLAVE ?', [name]).catch(() => undefined);
+    await m.conn.query('RESET SLAVE ? ALL', [name]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Progress } from '../drivers/driver.js';
+import { editClusterFile } from '../spec/edit-file.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster } from '../spec/model.js';
+import type { YamlSource } from '../spec/yaml-source.js';
+import type { Runner } from '../util/runner.js';
+import { openContext, type OpContext, type OpOptions } from './context.js';
+import { withLock } from './lock.js';
+import type { Project } from './project.js';
+import { applyWebStates } from './server-state.js';
+import { renderFor } from './up.js';
+
+export interface Change {
+  previous: Cluster;
+  next: Cluster;
+}
+
+/**
+ * The one path of every live change: edit cluster.yaml's text (comments
+ * kept) and validate the result, apply it to the running cluster, and only
+ * then write cluster.yaml. Bad input fails before anything is touched, even
+ * the lock. If APPLY fails, the previous configuration files and lb-web's
+ * runtime state are put back and cluster.yaml is left as it was.
+ */
+export async function changeCluster<T>(
+  project: Project,
+  options: OpOptions,
+  runner: Runner,
+  progress: Progress,
+  edit: (src: YamlSource) => void,
+  apply: (ctx: OpContext, change: Change) => Promise<T>,
+): Promise<T> {
+  editClusterFile(project.file, edit, { dryRun: true });
+  const ctx = await openContext(project, options, runner, progress);
+  return withLock(project.stateDir, 'change', async () => {
+    // Again under the lock: the file may have changed while we waited for it.
+    const previous = loadClusterFile(project.file).cluster;
+    const next = editClusterFile(project.file, edit, { dryRun: true });
+    let result: T;
+    try {
+      result = await apply(ctx, { previous, next: next.cluster });
+    } catch (err) {
+      await restore(ctx, previous).catch(() => undefined);
+      throw err;
+    }
+    editClusterFile(project.file, edit);
+    return result;
+  });
+}
+
+async function restore(ctx: OpContext, previous: Cluster): Promise<void> {
+  await ctx.driver.writeConfig(renderFor(ctx, previous));
+  await applyWebStates(ctx.driver, previous);
+}

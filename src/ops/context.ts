@@ -1,0 +1,29 @@
+import type { Driver, Progress } from '../drivers/driver.js';
+import { driverFor } from '../drivers/select.js';
+import type { ConcreteRuntime, Runtime } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import { openProject } from './open.js';
+import type { Project } from './project.js';
+import { requireBinaries } from './requirements.js';
+
+/** What every operation on a cluster works with. */
+export interface OpContext {
+  project: Project;
+  runtime: ConcreteRuntime;
+  driver: Driver;
+  runner: Runner;
+  progress: Progress;
+}
+
+export interface OpOptions {
+  runtime?: Runtime | undefined;
+  install?: boolean;
+}
+
+/** Validate cluster.yaml, pick the runtime and its driver, make sure its programs are there. */
+export async function openContext(project: Project, options: OpOptions, runner: Runner, progress: Progress): Promise<OpContext> {
+  const { runtime } = await openProject(project, options.runtime, runner);
+  const driver = driverFor(runtime, project, runner);
+  await requireBinaries(runtime, runner, options.install === true, progress);
+  return { project, runtime, driver, runner, progress };
+}

@@ -1,0 +1,67 @@
+import type { Connection } from 'mysql2/promise';
+import type { Progress } from '../drivers/driver.js';
+import { badInput } from '../errors.js';
+import { detachMaster } from '../mysql/replication-setup.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import { addNode, removeNode, type NewDbNode } from '../spec/edit.js';
+import type { DbNode } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import { changeCluster } from './change.js';
+import type { OpOptions } from './context.js';
+import type { Project } from './project.js';
+import { converge, type UpSummary } from './up.js';
+
+/**
+ * A new master joins while the cluster serves: converge starts it, clones
+ * it from a live master at that master's GTID position, connects it both
+ * ways with every other master, waits until it has caught up, and only then
+ * reloads lb-db with it as a backup.
+ */
+export async function addDb(project: Project, node: NewDbNode, options: OpOptions, runner: Runner, progress: Progress): Promise<UpSummary & { node: DbNode }> {
+  return changeCluster(project, options, runner, progress, (src) => addNode(src, 'db', node), async (ctx, { next }) => {
+    const summary = await converge(ctx, next);
+    return { ...summary, node: next.db.find((n) => n.name === node.name)! };
+  });
+}
+
+export interface RemoveDbResult {
+  node: string;
+  /** The master lb-db sends writes to afterwards, if one is left. */
+  active: string | null;
+  moved_active: boolean;
+}
+
+/**
+ * Take a master out: lb-db first (the next master takes the active role if
+ * it had it), then the others stop replicating from it once they hold all
+ * it wrote, then it stops. Its data stays until `hactl clean`.
+ */
+export async function removeDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<RemoveDbResult> {
+  return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
+    const index = previous.db.findIndex((n) => n.name === name);
+    const successor = next.db[0];
+    if (!successor && !options.force) throw badInput(`${name} is the last DB node and holds the app's data; --force removes it anyway`);
+    if (index === 0 && successor && !options.force) {
+      throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
+    }
+    if (index === 0 && successor) progress('lb-db', `moving the active role to ${successor.name}`);
+    await converge(ctx, next);
+    const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+    const running = new Set((await ctx.driver.processes(previous)).filter((p) => p.running).map((p) => p.name));
+    const conns: Connection[] = [];
+    const open = async (n: DbNode) => {
+      const conn = await ctx.driver.dbRoot(n.name, secrets);
+      conns.push(conn);
+      return { node: n, conn };
+    };
+    try {
+      const leaving = running.has(name) ? await open(previous.db[index]!) : undefined;
+      const remaining = await Promise.all(next.db.filter((n) => running.has(n.name)).map(open));
+      await detachMaster(name, leaving, remaining, previous.database.user, progress);
+    } finally {
+      for (const c of conns) await c.end().catch(() => undefined);
+    }
+    await ctx.driver.stop(name, progress);
+    return { node: name, active: successor?.name ?? null, moved_active: index === 0 && successor !== undefined };
+  });
+}

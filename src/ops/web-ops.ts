@@ -1,0 +1,106 @@
+import type { Progress } from '../drivers/driver.js';
+import { badInput } from '../errors.js';
+import { WEB_BACKEND } from '../haproxy/server-admin.js';
+import { parseShowStat } from '../haproxy/stat.js';
+import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
+import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import { changeCluster } from './change.js';
+import type { OpContext, OpOptions } from './context.js';
+import type { Project } from './project.js';
+import { applyWebStates, balancerRunning } from './server-state.js';
+import { converge, renderFor, type UpSummary } from './up.js';
+
+/**
+ * The web tier's live operations. Each edits cluster.yaml through
+ * changeCluster (validated, applied, then recorded) and is what both the
+ * CLI and the dashboard call.
+ */
+
+/** Start NAME, wait for its health check, then add it to lb-web with a hitless reload. */
+export async function addWeb(project: Project, node: NewWebNode, options: OpOptions, runner: Runner, progress: Progress): Promise<UpSummary & { node: WebNode }> {
+  return changeCluster(project, options, runner, progress, (src) => addNode(src, 'web', node), async (ctx, { next }) => {
+    const summary = await converge(ctx, next);
+    return { ...summary, node: next.web.find((n) => n.name === node.name)! };
+  });
+}
+
+export interface RemoveWebResult {
+  node: string;
+  /** True if its last session ended before the timeout. */
+  drained: boolean;
+  waited_s: number;
+}
+
+/** Drain NAME, wait for its sessions to end (or the timeout), take it out of lb-web, stop it. */
+export async function removeWeb(project: Project, name: string, options: OpOptions & { timeoutS: number }, runner: Runner, progress: Progress): Promise<RemoveWebResult> {
+  return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => {
+    if (previous.web.length === 1) throw badInput(`${name} is the only web node; a cluster needs at least one (add another first)`);
+    const t0 = Date.now();
+    let drained = true;
+    if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
+      progress(name, 'draining: no new visitors, sticky ones may finish');
+      await lbWeb(ctx, `set server ${WEB_BACKEND}/${name} state drain`);
+      drained = await waitIdle(ctx, name, options.timeoutS * 1000, 1000);
+      progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${options.timeoutS} s; taking it out anyway`);
+      await lbWeb(ctx, `set server ${WEB_BACKEND}/${name} state maint`);
+      await waitIdle(ctx, name, 5000, 0);
+    }
+    await converge(ctx, next);
+    await ctx.driver.stop(name, progress);
+    return { node: name, drained, waited_s: Math.round((Date.now() - t0) / 100) / 10 };
+  });
+}
+
+async function lbWeb(ctx: OpContext, command: string): Promise<void> {
+  const answer = (await ctx.driver.balancerCommand('lb-web', command)).trim();
+  if (answer !== '') throw new Error(`lb-web refused "${command}": ${answer}`);
+}
+
+/** No session on NAME now and none assigned to it in the last QUIET_MS. */
+async function waitIdle(ctx: OpContext, name: string, timeoutMs: number, quietMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = parseShowStat(await ctx.driver.balancerCommand('lb-web', 'show stat')).find((r) => r.pxname === WEB_BACKEND && r.svname === name);
+    if (!row) return true;
+    const lastsess = Number(row.lastsess === '' ? -1 : row.lastsess);
+    if (Number(row.scur) === 0 && Number(row.qcur) === 0 && (lastsess < 0 || lastsess * 1000 >= quietMs)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface WebStateResult {
+  node: string;
+  state: NodeState;
+  weight: number;
+  /** False when lb-web is not running: recorded, applied at the next up. */
+  applied: boolean;
+}
+
+/** drain / enable / disable / weight: through the runtime API (no reload), recorded in cluster.yaml. */
+export async function setWeb(
+  project: Project,
+  name: string,
+  change: { state: NodeState } | { weight: number },
+  options: OpOptions,
+  runner: Runner,
+  progress: Progress,
+): Promise<WebStateResult> {
+  const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
+  return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => {
+    // The files first: a reload from now on keeps the change.
+    await ctx.driver.writeConfig(renderFor(ctx, next));
+    const applied = await applyWebStates(ctx.driver, next, [name]);
+    const node = next.web.find((n) => n.name === name)!;
+    return { node: name, state: node.state, weight: node.weight, applied };
+  });
+}
+
+/** Switch both lb-web's persistence and the app's session handler; no web node restarts. */
+export async function switchSessionMode(project: Project, mode: SessionMode, options: OpOptions, runner: Runner, progress: Progress): Promise<UpSummary & { mode: SessionMode; previous: SessionMode }> {
+  return changeCluster(project, options, runner, progress, (src) => setSessionMode(src, mode), async (ctx, { previous, next }) => {
+    progress('session mode', `${previous.sessionMode} → ${mode}`);
+    return { ...(await converge(ctx, next)), mode, previous: previous.sessionMode };
+  });
+}
