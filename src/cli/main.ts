@@ -3,6 +3,7 @@ import { EXIT, HactlError } from '../errors.js';
 import { RUNTIMES } from '../spec/model.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerInit } from './commands/init.js';
+import { register as registerLive } from './commands/live.js';
 import { register as registerNodes } from './commands/nodes.js';
 import { register as registerRender } from './commands/render.js';
 import { register as registerStatus } from './commands/status.js';
@@ -34,8 +35,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
-  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerNodes]) register(program);
-  for (const c of program.commands) addGlobalOptions(c, false).exitOverride();
+  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerNodes, registerLive]) register(program);
+  const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
+  for (const c of all(program)) addGlobalOptions(c, false).exitOverride();
   return program;
 }
 

@@ -10,7 +10,8 @@ export function socketCommand(socketPath: string, command: string, timeoutMs = 5
     const sock = connect(socketPath);
     let out = '';
     sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${socketPath} to "${command}" in ${timeoutMs} ms`)));
-    sock.on('connect', () => sock.write(`${command}\n`));
+    // Half-close after the command: the master CLI answers, then closes, only once it sees the end of input.
+    sock.on('connect', () => sock.end(`${command}\n`));
     sock.on('data', (d) => (out += d.toString('utf8')));
     sock.on('end', () => resolve(out));
     sock.on('error', reject);

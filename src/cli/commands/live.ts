@@ -1,0 +1,151 @@
+import type { Command } from 'commander';
+import { badInput } from '../../errors.js';
+import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/model.js';
+import { contextOf, examples } from '../context.js';
+import type { Output } from '../output.js';
+import { progressPrinter } from './up.js';
+
+/** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
+
+function wholeNumber(option: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw badInput(`${option}: ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function done(out: Output, value: object, line: string): void {
+  if (out.json) out.printJson(value);
+  else out.print(`${out.color.green('✓')} ${line}`);
+}
+
+const STATE_VERB: Record<string, NodeState> = { drain: 'drain', enable: 'ready', disable: 'maint' };
+const STATE_HELP: Record<string, string> = {
+  drain: 'stop sending new visitors to a web node; sticky visitors stay (runtime API, no reload)',
+  enable: 'put a drained or disabled web node back into rotation (runtime API, no reload)',
+  disable: 'take a web node out of rotation at once: maintenance (runtime API, no reload)',
+};
+
+export function register(program: Command): void {
+  const add = program.command('add').description('add a node to the running cluster (recorded in cluster.yaml)');
+  add
+    .command('web')
+    .description('start a web node, wait for its health check, then add it to lb-web with a hitless reload')
+    .argument('<name>', 'e.g. web3 (its number picks the default address and cookie)')
+    .option('--host <host>', 'its address (default from defaults.web.host)')
+    .option('--port <port>', 'its port', wholeNumber('--port', 1, 65535))
+    .option('--cookie <cookie>', 'its sticky cookie value (default S<n>)')
+    .option('--weight <weight>', 'its share of new visitors, 0-256', wholeNumber('--weight', 0, 256))
+    .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001'))
+    .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { addWeb } = await import('../../ops/web-ops.js');
+      const r = await addWeb(project, { name, ...opts }, { runtime }, runner, progressPrinter(out));
+      done(out, r, `added ${name} (${r.node.host}:${r.node.port}, cookie ${r.node.cookie}) to lb-web`);
+    });
+  add
+    .command('db')
+    .description('start a MariaDB master, clone it from a live one, connect it both ways, add it to lb-db once caught up')
+    .argument('<name>', 'e.g. mysql3 (its number is its server id)')
+    .option('--host <host>', 'its address (default from defaults.db.host)')
+    .option('--port <port>', 'its port', wholeNumber('--port', 1, 65535))
+    .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306'))
+    .action(async (name: string, opts: { host?: string; port?: number }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { addDb } = await import('../../ops/db-ops.js');
+      const r = await addDb(project, { name, ...opts }, { runtime }, runner, progressPrinter(out));
+      done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
+    });
+
+  const remove = program.command('remove').description('take a node out of the running cluster (recorded in cluster.yaml)');
+  remove
+    .command('web')
+    .description('drain a web node, wait for its sessions to end, take it out of lb-web and stop it')
+    .argument('<name>')
+    .option('--timeout <seconds>', 'longest wait for its sessions to end', wholeNumber('--timeout', 0, 86400), 30)
+    .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5'))
+    .action(async (name: string, opts: { timeout: number }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { removeWeb } = await import('../../ops/web-ops.js');
+      const r = await removeWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out));
+      done(out, r, `removed ${name} after ${r.waited_s} s${r.drained ? '' : ' (some sessions were still open at the timeout)'}`);
+    });
+  remove
+    .command('db')
+    .description('take a master out of lb-db and of replication, then stop it (its data stays until hactl clean)')
+    .argument('<name>')
+    .option('--force', 'also remove the active master (moving the role first) or the last DB node')
+    .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force'))
+    .action(async (name: string, opts: { force?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { removeDb } = await import('../../ops/db-ops.js');
+      const r = await removeDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out));
+      done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
+    });
+
+  for (const verb of Object.keys(STATE_VERB)) {
+    program
+      .command(verb)
+      .description(STATE_HELP[verb]!)
+      .argument('<name>', 'a web node')
+      .addHelpText('after', examples(`hactl ${verb} web1`))
+      .action(async (name: string, _opts, command: Command) => {
+        const { project, out, runner, runtime } = contextOf(command);
+        const { setWeb } = await import('../../ops/web-ops.js');
+        const r = await setWeb(project, name, { state: STATE_VERB[verb]! }, { runtime }, runner, progressPrinter(out));
+        done(out, r, `${name} is ${r.state}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+      });
+  }
+  program
+    .command('weight')
+    .description("set a web node's share of new visitors (runtime API, no reload)")
+    .argument('<name>', 'a web node')
+    .argument('<weight>', '0-256', wholeNumber('weight', 0, 256))
+    .addHelpText('after', examples('hactl weight web1 50'))
+    .action(async (name: string, weight: number, _opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { setWeb } = await import('../../ops/web-ops.js');
+      const r = await setWeb(project, name, { weight }, { runtime }, runner, progressPrinter(out));
+      done(out, r, `${name} has weight ${r.weight}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+    });
+
+  program
+    .command('session-mode')
+    .description("switch lb-web's persistence and the app's session handler together, with no restart")
+    .argument('<mode>', `one of ${SESSION_MODES.join(', ')}`)
+    .addHelpText('after', examples('hactl session-mode db', 'hactl session-mode sticky'))
+    .action(async (mode: string, _opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`session mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
+      const { switchSessionMode } = await import('../../ops/web-ops.js');
+      const r = await switchSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out));
+      done(out, r, r.previous === r.mode ? `session mode was already ${r.mode}` : `session mode ${r.previous} → ${r.mode}`);
+    });
+
+  program
+    .command('reload')
+    .description('validate, check (haproxy -c) and reload both balancers without dropping a connection')
+    .addHelpText('after', examples('hactl reload', 'hactl reload --json'))
+    .action(async (_opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { reloadBalancers } = await import('../../ops/reload.js');
+      const r = await reloadBalancers(project, { runtime }, runner, progressPrinter(out));
+      done(out, r, `reloaded ${r.reloaded.join(', ') || 'nothing (no balancer is running)'}${r.started.length ? `; started ${r.started.join(', ')}` : ''}`);
+    });
+
+  program
+    .command('clean')
+    .description('remove the configs, data and logs of nodes that are no longer in cluster.yaml')
+    .option('--dry-run', 'only list what would be removed')
+    .addHelpText('after', examples('hactl clean --dry-run', 'hactl clean'))
+    .action(async (opts: { dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { clean } = await import('../../ops/clean.js');
+      const r = await clean(project, { runtime, dryRun: opts.dryRun === true }, runner, progressPrinter(out));
+      if (out.json) return out.printJson(r);
+      if (r.removed.length === 0) out.print(`${out.color.green('✓')} nothing to clean`);
+      for (const l of r.removed) out.print(`${r.dryRun ? 'would remove' : 'removed'} ${l.name}: ${l.paths.join(', ')}`);
+      for (const l of r.skipped) out.print(`${out.color.yellow('kept')} ${l.name}: still running (stop it, or add it back to cluster.yaml)`);
+    });
+}
