@@ -31,6 +31,8 @@ export type Progress = (step: string, detail?: string) => void;
 export interface UpOptions {
   /** Reload both balancers even when their configuration is unchanged (hactl reload). */
   reloadBalancers?: boolean;
+  /** How long a started process may take to answer (its health check for web nodes). */
+  readyTimeoutMs?: number;
 }
 
 /** What is left on disk of a node that cluster.yaml no longer has. */

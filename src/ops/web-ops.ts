@@ -18,9 +18,15 @@ import { converge, renderFor, type UpSummary } from './up.js';
  */
 
 /** Start NAME, wait for its health check, then add it to lb-web with a hitless reload. */
-export async function addWeb(project: Project, node: NewWebNode, options: OpOptions, runner: Runner, progress: Progress): Promise<UpSummary & { node: WebNode }> {
+export async function addWeb(
+  project: Project,
+  node: NewWebNode,
+  options: OpOptions & { waitS?: number },
+  runner: Runner,
+  progress: Progress,
+): Promise<UpSummary & { node: WebNode }> {
   return changeCluster(project, options, runner, progress, (src) => addNode(src, 'web', node), async (ctx, { next }) => {
-    const summary = await converge(ctx, next);
+    const summary = await converge(ctx, next, options.waitS === undefined ? {} : { readyTimeoutMs: options.waitS * 1000 });
     return { ...summary, node: next.web.find((n) => n.name === node.name)! };
   });
 }

@@ -37,11 +37,14 @@ export function register(program: Command): void {
     .option('--port <port>', 'its port', wholeNumber('--port', 1, 65535))
     .option('--cookie <cookie>', 'its sticky cookie value (default S<n>)')
     .option('--weight <weight>', 'its share of new visitors, 0-256', wholeNumber('--weight', 0, 256))
+    .option('--wait <seconds>', 'how long it may take to pass its health check before everything is rolled back', wholeNumber('--wait', 1, 3600), 30)
     .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001'))
-    .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number }, command: Command) => {
+    .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
       const { addWeb } = await import('../../ops/web-ops.js');
-      const r = await addWeb(project, { name, ...opts }, { runtime }, runner, progressPrinter(out));
+      // Picked one by one: opts also holds the global options (--json, --file…).
+      const node = { name, host: opts.host, port: opts.port, cookie: opts.cookie, weight: opts.weight };
+      const r = await addWeb(project, node, { runtime, waitS: opts.wait }, runner, progressPrinter(out));
       done(out, r, `added ${name} (${r.node.host}:${r.node.port}, cookie ${r.node.cookie}) to lb-web`);
     });
   add
@@ -54,7 +57,7 @@ export function register(program: Command): void {
     .action(async (name: string, opts: { host?: string; port?: number }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
       const { addDb } = await import('../../ops/db-ops.js');
-      const r = await addDb(project, { name, ...opts }, { runtime }, runner, progressPrinter(out));
+      const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out));
       done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
 

@@ -139,7 +139,7 @@ export class LocalDriver implements Driver {
     const fresh = new Set<string>();
     try {
       for (const spec of specs) {
-        const outcome = await this.#converge(spec, state, progress, options.reloadBalancers === true, fresh);
+        const outcome = await this.#converge(spec, state, progress, options, fresh);
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers (idempotent, so run on every up: it also restarts a stopped replica).
@@ -163,12 +163,12 @@ export class LocalDriver implements Driver {
     spec: ProcessSpec,
     state: LocalState,
     progress: Progress,
-    forceReload: boolean,
+    options: UpOptions,
     fresh: Set<string>,
   ): Promise<'started' | 'reloaded' | 'unchanged'> {
     const rec = state[spec.name];
     if (rec && groupAlive(rec.pid)) {
-      if (rec.hash === spec.hash && !(forceReload && spec.kind === 'lb')) return 'unchanged';
+      if (rec.hash === spec.hash && !(options.reloadBalancers === true && spec.kind === 'lb')) return 'unchanged';
       if (spec.kind === 'lb') {
         progress(spec.name, 'reloading (hitless)');
         await this.reload(spec.name as Balancer);
@@ -189,7 +189,7 @@ export class LocalDriver implements Driver {
       await waitFor(`${spec.name} to answer`, () => {
         if (!groupAlive(pid)) throw new Error(`${spec.name} exited`);
         return spec.ready();
-      }, READY_TIMEOUT_MS);
+      }, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     } catch (err) {
       throw new HactlError(`${spec.name} did not start: ${(err as Error).message}`, 1, [`last lines of ${log}:`, ...tail(log).split('\n')]);
     }
