@@ -1,7 +1,7 @@
 import { HactlError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { parseShowProc, type ProcTable } from './proc.js';
-import { socketCommand } from './socket-cli.js';
+import { masterCommand, socketCommand } from './socket-cli.js';
 
 export interface BalancerSockets {
   adminSocket: string;
@@ -22,7 +22,7 @@ const RELOAD_TIMEOUT_MS = 15_000;
 async function showProc(masterSocket: string, deadline: number): Promise<ProcTable> {
   for (;;) {
     try {
-      const text = await socketCommand(masterSocket, 'show proc', 2000);
+      const text = await masterCommand(masterSocket, 'show proc', 2000);
       if (text.includes('master')) return parseShowProc(text);
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -44,7 +44,7 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
   const deadline = started + RELOAD_TIMEOUT_MS;
   writeFileAtomic(sockets.stateFile, await socketCommand(sockets.adminSocket, 'show servers state'), 0o600);
   const before = await showProc(sockets.masterSocket, deadline);
-  await socketCommand(sockets.masterSocket, 'reload').catch(() => undefined);
+  await masterCommand(sockets.masterSocket, 'reload').catch(() => undefined);
   for (;;) {
     const now = await showProc(sockets.masterSocket, deadline);
     if (now.failedReloads > before.failedReloads) {
@@ -53,8 +53,33 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
       ]);
     }
     const fresh = now.workers.find((pid) => !before.workers.includes(pid));
-    if (fresh !== undefined) return { worker: fresh, oldWorkers: now.oldWorkers, ms: Date.now() - started };
+    if (fresh !== undefined) {
+      await waitUntilServing(sockets.adminSocket, fresh, deadline);
+      return { worker: fresh, oldWorkers: now.oldWorkers, ms: Date.now() - started };
+    }
     if (Date.now() > deadline) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** PEERS_F_RESYNC_LOCAL in HAProxy's peers.c: the new worker has learnt the old one's tables. */
+const RESYNC_LOCAL_DONE = 0x1;
+
+/**
+ * The new worker answers on the admin socket and, if it has a peers section,
+ * has learnt the stick tables from the old worker. Without this wait, a
+ * second reload right after the first could start from a half-taught worker
+ * and lose entries.
+ */
+async function waitUntilServing(adminSocket: string, worker: number, deadline: number): Promise<void> {
+  for (;;) {
+    const pid = Number(/^Pid: (\d+)/m.exec(await socketCommand(adminSocket, 'show info').catch(() => ''))?.[1]);
+    if (pid === worker) {
+      const peers = await socketCommand(adminSocket, 'show peers').catch(() => '');
+      const flags = /flags=0x([0-9a-f]+)/.exec(peers.split('\n', 1)[0] ?? '')?.[1];
+      if (flags === undefined || (parseInt(flags, 16) & RESYNC_LOCAL_DONE) !== 0) return;
+    }
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -3,6 +3,7 @@ import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
+import { loadClusterFile } from '../spec/load.js';
 import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
 import { changeCluster } from './change.js';
@@ -40,8 +41,11 @@ export interface RemoveWebResult {
 
 /** Drain NAME, wait for its sessions to end (or the timeout), take it out of lb-web, stop it. */
 export async function removeWeb(project: Project, name: string, options: OpOptions & { timeoutS: number }, runner: Runner, progress: Progress): Promise<RemoveWebResult> {
+  // Said plainly, before the schema's "web: needs at least 1 item".
+  const { web } = loadClusterFile(project.file).cluster;
+  if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => {
-    if (previous.web.length === 1) throw badInput(`${name} is the only web node; a cluster needs at least one (add another first)`);
+    if (previous.web.length === 1) throw lastWebNode(name);
     const t0 = Date.now();
     let drained = true;
     if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
@@ -56,6 +60,10 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
     await ctx.driver.stop(name, progress);
     return { node: name, drained, waited_s: Math.round((Date.now() - t0) / 100) / 10 };
   });
+}
+
+function lastWebNode(name: string) {
+  return badInput(`${name} is the only web node; a cluster needs at least one (add another first)`);
 }
 
 async function lbWeb(ctx: OpContext, command: string): Promise<void> {

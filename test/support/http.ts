@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 
 export interface HttpResponse {
   status: number;
@@ -18,6 +18,8 @@ export interface HttpOptions {
   /** Source address of the connection, e.g. 127.0.0.5 to look like another client. */
   localAddress?: string;
   timeoutMs?: number;
+  /** A keep-alive agent to reuse connections; by default each request has its own. */
+  agent?: Agent;
 }
 
 /**
@@ -34,7 +36,13 @@ export function request(url: string, options: HttpOptions = {}): Promise<HttpRes
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, localAddress: options.localAddress, timeout: options.timeoutMs ?? 20_000 },
+      {
+        method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        localAddress: options.localAddress,
+        timeout: options.timeoutMs ?? 20_000,
+        ...(options.agent ? { agent: options.agent } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

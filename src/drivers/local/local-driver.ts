@@ -191,6 +191,10 @@ export class LocalDriver implements Driver {
         return spec.ready();
       }, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     } catch (err) {
+      // It may be running yet never ready (a web node failing its health check): not left behind.
+      await stopGroup(pid);
+      delete state[spec.name];
+      writeState(this.stateDir, state);
       throw new HactlError(`${spec.name} did not start: ${(err as Error).message}`, 1, [`last lines of ${log}:`, ...tail(log).split('\n')]);
     }
     return 'started';
