@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RowDataPacket } from 'mysql2/promise';
+import { readState } from '../../src/drivers/local/state.js';
+import { socketCommand } from '../../src/haproxy/socket-cli.js';
+import { parseShowStat } from '../../src/haproxy/stat.js';
+import { eventually, sleep, TestCluster } from '../support/cluster.js';
+
+// The DB tier's live operations on a running local cluster (addresses
+// 127.0.3.1, 127.0.13.x, 127.0.23.x only), under steady writes through lb-db.
+const cluster = new TestCluster(3, { sessionMode: 'db' });
+const yaml = () => readFileSync(join(cluster.dir, 'cluster.yaml'), 'utf8');
+const lbDb = async () =>
+  new Map(parseShowStat(await socketCommand(join(cluster.dir, '.hactl/run/lb-db.sock'), 'show stat')).filter((r) => r.type === '2').map((r) => [r.svname!, r]));
+
+/** Writes one row at a time through lb-db (a new connection each, like the PHP app) and keeps every acknowledged id. */
+function startWriter() {
+  const acked: number[] = [];
+  const errors: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const conn = await cluster.app();
+        const [r] = await conn.query<{ insertId: number } & RowDataPacket[]>('INSERT INTO drill_writes (v) VALUES (?)', [`w${acked.length}`]);
+        acked.push((r as unknown as { insertId: number }).insertId);
+        await conn.end();
+      } catch (err) {
+        errors.push((err as Error).message);
+        await sleep(20);
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { acked, errors };
+    },
+  };
+}
+
+async function tableOn(node: string): Promise<{ count: number; checksum: string; ids: Set<number> }> {
+  const conn = await cluster.root(node);
+  try {
+    const [[sum]] = await conn.query<RowDataPacket[]>('CHECKSUM TABLE drill_writes');
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT id FROM drill_writes');
+    return { count: rows.length, checksum: String(sum!.Checksum), ids: new Set(rows.map((r) => Number(r.id))) };
+  } finally {
+    await conn.end();
+  }
+}
+
+async function settledTables(nodes: string[]) {
+  return eventually(`identical tables on ${nodes.join(', ')}`, async () => {
+    const tables = await Promise.all(nodes.map(tableOn));
+    return tables.every((t) => t.checksum === tables[0]!.checksum && t.count === tables[0]!.count) ? tables : undefined;
+  }, 20_000);
+}
+
+beforeAll(async () => {
+  await cluster.startHealthy();
+  const conn = await cluster.app();
+  await conn.query('CREATE TABLE drill_writes (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20) NOT NULL)');
+  await conn.query("INSERT INTO drill_writes (v) VALUES ('before')");
+  await conn.end();
+}, 120_000);
+afterAll(() => cluster.destroy(), 60_000);
+
+describe('add db', () => {
+  it('clones mysql3 from a live master while writes go on: no write lost, every master identical, mysql3 a backup in lb-db', async () => {
+    const writer = startWriter();
+    await sleep(500);
+    const r = await cluster.hactl('add', 'db', 'mysql3', '--json');
+    await sleep(500);
+    const { acked, errors } = await writer.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mysql3: cloning hactl from mysql2 at its GTID position/);
+    expect(errors).toEqual([]);
+    expect(acked.length).toBeGreaterThan(20);
+    const [t1, , t3] = await settledTables(['mysql1', 'mysql2', 'mysql3']);
+    for (const id of acked) expect(t1!.ids.has(id)).toBe(true);
+    expect(t3!.count).toBe(acked.length + 1);
+    expect(yaml()).toMatch(/db: \[mysql1, mysql2, mysql3\]/);
+    const servers = await lbDb();
+    expect(servers.get('mysql3')?.bck).toBe('1');
+    expect(servers.get('mysql3')?.status).toBe('UP');
+  }, 120_000);
+
+  it('makes mysql3 a full master: its own writes reach the others, with keys of its own (auto_increment offset 3)', async () => {
+    const conn = await cluster.root('mysql3');
+    const [[vars]] = await conn.query<RowDataPacket[]>('SELECT @@server_id AS id, @@auto_increment_increment AS inc, @@auto_increment_offset AS off, @@gtid_domain_id AS domain');
+    expect(vars).toEqual({ id: 3, inc: 10, off: 3, domain: 3 });
+    const [r] = await conn.query("INSERT INTO drill_writes (v) VALUES ('from3')");
+    const id = (r as { insertId: number }).insertId;
+    await conn.end();
+    expect(id % 10).toBe(3);
+    const tables = await settledTables(['mysql1', 'mysql2', 'mysql3']);
+    for (const t of tables) expect(t.ids.has(id)).toBe(true);
+    const status = JSON.parse((await cluster.hactl('status', '--json')).stdout);
+    const m3 = status.nodes.find((n: { name: string }) => n.name === 'mysql3');
+    expect(m3.replication.map((l: { from: string }) => l.from).sort()).toEqual(['mysql1', 'mysql2']);
+    expect(m3.replication_summary).toBe('Synced');
+  }, 60_000);
+});
+
+describe('remove db', () => {
+  it('refuses the active master and the last node without --force, changing nothing', async () => {
+    const before = yaml();
+    const r = await cluster.hactl('remove', 'db', 'mysql1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mysql1 is the active master .*--force moves the active role to mysql2 first/);
+    expect(yaml()).toBe(before);
+    expect((await lbDb()).get('mysql1')?.bck).toBe('0');
+  });
+
+  it('takes a backup master out of lb-db and of replication, then stops it', async () => {
+    const r = await cluster.hactl('remove', 'db', 'mysql3');
+    expect(r.code, r.stderr).toBe(0);
+    expect((await lbDb()).has('mysql3')).toBe(false);
+    expect(readState(join(cluster.dir, '.hactl')).mysql3).toBeUndefined();
+    for (const node of ['mysql1', 'mysql2']) {
+      const conn = await cluster.root(node);
+      const [links] = await conn.query<RowDataPacket[]>('SHOW ALL SLAVES STATUS');
+      await conn.end();
+      expect(links.map((l) => l.Connection_name)).not.toContain('mysql3');
+    }
+    expect(existsSync(join(cluster.dir, '.hactl/data/mysql3'))).toBe(true);
+    const cleaned = await cluster.hactl('clean');
+    expect(cleaned.stdout).toMatch(/removed mysql3: .*data\/mysql3/);
+    expect(existsSync(join(cluster.dir, '.hactl/data/mysql3'))).toBe(false);
+  }, 60_000);
+
+  it('with --force moves the active role first; writes go on without a loss', async () => {
+    const writer = startWriter();
+    await sleep(300);
+    const r = await cluster.hactl('remove', 'db', 'mysql1', '--force');
+    await sleep(500);
+    const { acked, errors } = await writer.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/mysql2 is now the active master/);
+    expect(errors).toEqual([]);
+    const t2 = await tableOn('mysql2');
+    for (const id of acked) expect(t2.ids.has(id)).toBe(true);
+    const servers = await lbDb();
+    expect([...servers.keys()]).toEqual(['mysql2']);
+    expect(servers.get('mysql2')?.bck).toBe('0');
+    // In db session mode the last DB node cannot go, even with --force: the file would be invalid.
+    const last = await cluster.hactl('remove', 'db', 'mysql2', '--force');
+    expect(last.code).toBe(2);
+    expect(last.stderr).toMatch(/session_mode: db sessions need at least one DB node/);
+    expect((await lbDb()).get('mysql2')?.status).toBe('UP');
+  }, 60_000);
+});
