@@ -1,14 +1,15 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync } from 'node:fs';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { HactlError } from '../errors.js';
 import type { Command, Runner } from '../util/runner.js';
 
 /**
- * The commented GTID line mariadb-dump --master-data=2 writes: where the
- * snapshot stands in every replication domain of the donor's binlog.
+ * The commented GTID line mariadb-dump --master-data=2 writes near the end
+ * of the dump: where the snapshot stands in every replication domain of the
+ * donor's binlog.
  */
-export function dumpGtidPosition(dumpHead: string): string {
-  const m = /^-- SET GLOBAL gtid_slave_pos\s*=\s*'([0-9,\-\s]*)';/m.exec(dumpHead);
+export function dumpGtidPosition(dumpTail: string): string {
+  const m = /^-- SET GLOBAL gtid_slave_pos\s*=\s*'([0-9,\-\s]*)';/m.exec(dumpTail);
   if (!m) throw new Error('the dump carries no GTID position (mariadb-dump --master-data=2)');
   return m[1]!.replace(/\s/g, '');
 }
@@ -47,13 +48,25 @@ export async function cloneFromDonor(runner: Runner, commands: CloneCommands, ta
   try {
     const dumped = await runner.run(commands.dump, { stdoutFile: dumpFile, timeoutMs: 600_000 });
     if (dumped.exitCode !== 0) throw new HactlError('mariadb-dump of the donor failed', 1, dumped.stderr.trim().split('\n').slice(-8));
-    const position = dumpGtidPosition(readFileSync(dumpFile, 'utf8').slice(0, 64 * 1024));
+    const position = dumpGtidPosition(fileTail(dumpFile, 64 * 1024));
     const loaded = await runner.run(commands.load, { stdinFile: dumpFile, timeoutMs: 600_000 });
     if (loaded.exitCode !== 0) throw new HactlError('loading the dump into the new node failed', 1, loaded.stderr.trim().split('\n').slice(-8));
     await target.query('SET GLOBAL gtid_slave_pos = ?', [position]);
     return position;
   } finally {
     rmSync(dumpFile, { force: true });
+  }
+}
+
+function fileTail(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -28,3 +28,15 @@ describe('local runtime commands are argument arrays', () => {
     ]);
   });
 });
+
+describe('cloning a DB node', () => {
+  it('dumps one consistent transaction with its GTID position and loads it without binary logging, password in an option file', () => {
+    expect(cmd.cloneCommands('/p/.hactl/run/mysql3.clone.cnf', '/p/.hactl/run/mysql2.sock', '/p/.hactl/run/mysql3.sock', 'hactl')).toEqual({
+      dump: [
+        'mariadb-dump',
+        ['--defaults-extra-file=/p/.hactl/run/mysql3.clone.cnf', '--socket=/p/.hactl/run/mysql2.sock', '--single-transaction', '--master-data=2', '--routines', '--triggers', '--databases', 'hactl'],
+      ],
+      load: ['mariadb', ['--defaults-extra-file=/p/.hactl/run/mysql3.clone.cnf', '--socket=/p/.hactl/run/mysql3.sock', '--init-command=SET SESSION sql_log_bin=0']],
+    });
+  });
+});
