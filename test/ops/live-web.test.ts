@@ -113,6 +113,19 @@ describe('drain, enable, disable, weight', () => {
   }, 60_000);
 });
 
+describe('the lock', () => {
+  it('serialises concurrent changes: both are applied and both recorded', async () => {
+    const [a, b] = await Promise.all([cluster.hactl('weight', 'web1', '30'), cluster.hactl('weight', 'web2', '40')]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(yaml()).toMatch(/name: web1, state: ready, weight: 30/);
+    expect(yaml()).toMatch(/name: web2, state: ready, weight: 40/);
+    const now = await servers();
+    expect([now.get('web1')?.weight, now.get('web2')?.weight]).toEqual(['30', '40']);
+    expect((await cluster.hactl('weight', 'web1', '100')).code).toBe(0);
+    expect((await cluster.hactl('weight', 'web2', '20')).code).toBe(0);
+  }, 30_000);
+});
+
 describe('reload', () => {
   it('is hitless, keeps the sticky table (peers), and reports a new worker', async () => {
     // A client that sends only the session cookie: stuck through the stick table, not SERVERID.
