@@ -1,0 +1,189 @@
+import { randomInt } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
+import { sessionRequest } from '../drill/client.js';
+import { CookieJar } from '../drill/cookie-jar.js';
+import { dbDelta, REPLICATED_COUNTER, summarizeMode, WRITE_COUNTERS, type ModeResult, type Phase, type Sample } from '../drill/summary.js';
+import type { Progress } from '../drivers/driver.js';
+import { badInput, HactlError } from '../errors.js';
+import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
+import { endpointsOf } from '../spec/endpoints.js';
+import { loadClusterFile } from '../spec/load.js';
+import { SESSION_MODES, type Cluster, type SessionMode } from '../spec/model.js';
+import { collectStatus } from '../status/collect.js';
+import type { ClusterStatus } from '../status/model.js';
+import type { Runner } from '../util/runner.js';
+import { openContext, type OpContext, type OpOptions } from './context.js';
+import type { Project } from './project.js';
+import { up } from './up.js';
+import { switchSessionMode } from './web-ops.js';
+
+/**
+ * hactl drill sessions: a scripted visitor against each session mode of the
+ * running cluster. It sets a color, reads it back, has the node it is on
+ * killed, reads again, and the cluster is put back as it was. The drill
+ * takes no lock of its own: each step (session-mode, up) takes the
+ * cluster's lock itself, as if a person typed the commands one by one.
+ */
+
+export interface DrillOptions extends OpOptions {
+  /** Reads before the kill. */
+  reads: number;
+  /** Reads after the kill. */
+  readsAfter: number;
+  /** In this order; all three by default. */
+  modes?: readonly SessionMode[];
+  /** Ctrl-C: stop at the next request, then restore. */
+  signal?: AbortSignal;
+  /** Longest wait for the cluster to be healthy again after a restart or a reload. */
+  healthyTimeoutMs?: number;
+}
+
+export interface DrillReport {
+  modes: ModeResult[];
+  /** The session mode cluster.yaml had before, and has again. */
+  restored: SessionMode;
+}
+
+// Names the app accepts (CSS colors); a random one so that no earlier run's session can pass for this one's.
+const COLORS = ['teal', 'plum', 'olive', 'coral', 'orchid', 'salmon', 'tomato', 'gold', 'khaki', 'navy', 'sienna', 'indigo', 'crimson', 'orange'];
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+export async function drillSessions(project: Project, options: DrillOptions, runner: Runner, progress: Progress): Promise<DrillReport> {
+  const start = loadClusterFile(project.file).cluster;
+  const modes = options.modes ?? SESSION_MODES;
+  if (start.web.length < 2) throw badInput(`the drill kills the client's web node, so it needs at least two; cluster.yaml has ${start.web.length} (hactl add web web2)`);
+  if (modes.includes('db') && start.db.length === 0) throw badInput('db sessions need a DB node, and cluster.yaml has none');
+  const ctx = await openContext(project, { runtime: options.runtime }, runner, progress);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const inRotation = await requireReady(ctx, start, secrets);
+
+  const results: ModeResult[] = [];
+  let failure: unknown;
+  try {
+    for (const mode of modes) results.push(await drillMode(ctx, mode, inRotation, options));
+  } catch (err) {
+    failure = err;
+  }
+
+  const restoredHow = `session mode ${start.sessionMode}, every node up`;
+  try {
+    await restore(ctx, start.sessionMode, inRotation, options);
+  } catch (err) {
+    const putBack = [`hactl up and hactl session-mode ${start.sessionMode} put it back; hactl status shows what is wrong`];
+    if (failure === undefined) throw new HactlError(`the drill ran, but restoring the cluster failed: ${message(err)}`, undefined, putBack);
+    throw new HactlError(`the drill failed: ${message(failure)}`, undefined, [`restoring the cluster failed too: ${message(err)}`, ...putBack]);
+  }
+  if (failure instanceof HactlError) throw new HactlError(failure.message, failure.exitCode, [...failure.details, `the cluster was restored (${restoredHow})`]);
+  if (failure !== undefined) throw failure;
+  return { modes: results, restored: start.sessionMode };
+}
+
+async function drillMode(ctx: OpContext, mode: SessionMode, inRotation: string[], options: DrillOptions): Promise<ModeResult> {
+  const step = `drill ${mode}`;
+  const opOptions = { runtime: options.runtime };
+  if (loadClusterFile(ctx.project.file).cluster.sessionMode !== mode) {
+    await switchSessionMode(ctx.project, mode, opOptions, ctx.runner, ctx.progress);
+  }
+  const cluster = loadClusterFile(ctx.project.file).cluster;
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  // A reload restarts lb-web's checks; only a cluster that is all UP gives comparable numbers.
+  await waitReady(ctx, cluster, secrets, inRotation, options);
+  const site = endpointsOf(cluster).http;
+  // cluster.db[0] is the master lb-db sends to (the others are its backups), and every session write goes there.
+  const master = cluster.db[0]?.name;
+  const countersBefore = master ? await dbCounters(ctx, master, secrets) : {};
+
+  const jar = new CookieJar();
+  const color = COLORS[randomInt(COLORS.length)]!;
+  const samples: Sample[] = [];
+  const ask = async (phase: Phase, setColor?: string) => {
+    if (options.signal?.aborted) throw new HactlError('interrupted (Ctrl-C)');
+    const answer = await sessionRequest(site, jar, setColor);
+    samples.push({ ...answer, phase });
+    return answer;
+  };
+
+  const set = await ask('set', color);
+  if (!set.ok || set.color !== color) throw new HactlError(`${mode} sessions: setting the color failed: ${set.error ?? `the answer had color ${set.color}`}`);
+  for (let i = 0; i < options.reads; i++) await ask('before-kill');
+  const lastServed = samples.filter((s) => s.ok && s.servedBy !== null).at(-1)!.servedBy!;
+  // X-Served-By is the app's word: kill only what cluster.yaml calls a web node.
+  if (!cluster.web.some((n) => n.name === lastServed)) throw new HactlError(`${mode} sessions: the client was served by "${lastServed}", which is not a web node of cluster.yaml`);
+  ctx.progress(step, `color ${color} set on ${set.servedBy}, read ${options.reads} times; killing ${lastServed}, the node the client is on`);
+  await ctx.driver.kill(lastServed);
+  for (let i = 0; i < options.readsAfter; i++) await ask('after-kill');
+  const db = dbDelta(countersBefore, master ? await dbCounters(ctx, master, secrets) : {});
+  const result = summarizeMode({ mode, color, samples, killed: lastServed, db });
+
+  ctx.progress(step, `read ${options.readsAfter} times after the kill; restarting ${lastServed}`);
+  await up(ctx.project, opOptions, ctx.runner, ctx.progress);
+  await waitReady(ctx, cluster, secrets, inRotation, options);
+  return result;
+}
+
+/** Back to the session mode of before, every node started and UP; also after a failure halfway. */
+async function restore(ctx: OpContext, mode: SessionMode, inRotation: string[], options: DrillOptions): Promise<void> {
+  const opOptions = { runtime: options.runtime };
+  if (loadClusterFile(ctx.project.file).cluster.sessionMode !== mode) {
+    ctx.progress('drill', `restoring session mode ${mode}`);
+    await switchSessionMode(ctx.project, mode, opOptions, ctx.runner, ctx.progress);
+  }
+  // Starts a node that a failed step left dead; "up to date" otherwise.
+  await up(ctx.project, opOptions, ctx.runner, ctx.progress);
+  await waitReady(ctx, loadClusterFile(ctx.project.file).cluster, loadOrCreateSecrets(ctx.project.stateDir), inRotation, { ...options, signal: undefined });
+}
+
+/** What keeps NODES (web nodes that must be UP in lb-web) and the whole cluster from being healthy; empty when nothing does. */
+function problems(status: ClusterStatus, nodes: readonly string[]): string[] {
+  const found = status.nodes.flatMap((n) => {
+    if (n.type === 'web') {
+      const fine = nodes.includes(n.name) ? n.status === 'UP' : ['UP', 'DRAIN', 'MAINT'].includes(n.status);
+      return fine ? [] : [`${n.name}: ${n.status}${n.check ? ` (${n.check})` : ''}`];
+    }
+    if (n.status !== 'UP' || n.replication_summary !== 'Synced') return [`${n.name}: ${n.status}, replication ${n.replication_summary}`];
+    return [];
+  });
+  for (const b of status.balancers) if (b.process !== 'running') found.push(`${b.name}: ${b.process}`);
+  return found.length === 0 && status.health !== 'healthy' ? [`the cluster is ${status.health}`] : found;
+}
+
+/** The drill starts only from a healthy cluster with two web nodes in rotation: it is going to kill one. */
+async function requireReady(ctx: OpContext, cluster: Cluster, secrets: Secrets): Promise<string[]> {
+  const status = await collectStatus(cluster, ctx.runtime, ctx.driver, secrets);
+  const wrong = problems(status, []);
+  if (wrong.length > 0) throw new HactlError('the drill kills nodes, so it starts only from a healthy cluster (hactl status; hactl up)', undefined, wrong);
+  const serving = status.nodes.filter((n) => n.type === 'web' && n.status === 'UP').map((n) => n.name);
+  if (serving.length < 2) {
+    throw new HactlError(`the drill kills the client's web node, so it needs two web nodes in rotation; lb-web has ${serving.length} UP (hactl enable NODE)`);
+  }
+  return serving;
+}
+
+async function waitReady(ctx: OpContext, cluster: Cluster, secrets: Secrets, nodes: readonly string[], options: DrillOptions): Promise<void> {
+  const timeoutMs = options.healthyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const wrong = problems(await collectStatus(cluster, ctx.runtime, ctx.driver, secrets), nodes);
+    if (wrong.length === 0) return;
+    if (options.signal?.aborted) throw new HactlError('interrupted (Ctrl-C)');
+    if (Date.now() > deadline) throw new HactlError(`the cluster was not healthy again within ${timeoutMs / 1000} s`, undefined, wrong);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface StatusRow extends RowDataPacket {
+  Variable_name: string;
+  Value: string;
+}
+
+/** The write counters of one DB node, read directly, not through lb-db. */
+async function dbCounters(ctx: OpContext, node: string, secrets: Secrets): Promise<Record<string, number>> {
+  const conn = await ctx.driver.dbRoot(node, secrets);
+  try {
+    const [rows] = await conn.query<StatusRow[]>('SHOW GLOBAL STATUS WHERE Variable_name IN (?)', [[...WRITE_COUNTERS, REPLICATED_COUNTER]]);
+    return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
