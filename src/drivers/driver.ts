@@ -57,8 +57,13 @@ export interface Driver {
   readonly runtime: ConcreteRuntime;
   /** Start what is missing, restart what changed, reload balancers hitlessly; new DB nodes are cloned and join. */
   up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options?: UpOptions): Promise<UpResult>;
-  /** Write rendered files where the processes read them, each HAProxy config checked first. */
-  writeConfig(files: RenderedFile[]): Promise<void>;
+  /**
+   * Write rendered files where the processes read them, each HAProxy config
+   * checked first. APPLIED names running balancers that already run with
+   * the new files' effect (set through the runtime API): not a change to
+   * reload for at the next up.
+   */
+  writeConfig(files: RenderedFile[], applied?: readonly Balancer[]): Promise<void>;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
   processes(cluster: Cluster): Promise<ProcessStatus[]>;
   /** Stop one process and forget it; the next up starts it afresh. */

@@ -3,6 +3,7 @@ import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
+import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
@@ -104,8 +105,11 @@ export async function setWeb(
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
   return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => {
     // The files first: a reload from now on keeps the change.
-    await ctx.driver.writeConfig(renderFor(ctx, next));
+    const files = renderFor(ctx, next);
+    await ctx.driver.writeConfig(files);
     const applied = await applyWebStates(ctx.driver, next, [name]);
+    // lb-web now runs what the files say: the next up has nothing to reload for it.
+    if (applied) await ctx.driver.writeConfig(files, ['lb-web']);
     const node = next.web.find((n) => n.name === name)!;
     return { node: name, state: node.state, weight: node.weight, applied };
   });
@@ -114,6 +118,7 @@ export async function setWeb(
 /** Switch both lb-web's persistence and the app's session handler; no web node restarts. */
 export async function switchSessionMode(project: Project, mode: SessionMode, options: OpOptions, runner: Runner, progress: Progress): Promise<UpSummary & { mode: SessionMode; previous: SessionMode }> {
   return changeCluster(project, options, runner, progress, (src) => setSessionMode(src, mode), async (ctx, { previous, next }) => {
+    if (previous.sessionMode === mode) return { started: [], reloaded: [], runtime: ctx.runtime, endpoints: endpointsOf(next), mode, previous: mode };
     progress('session mode', `${previous.sessionMode} → ${mode}`);
     return { ...(await converge(ctx, next)), mode, previous: previous.sessionMode };
   });

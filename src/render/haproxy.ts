@@ -1,6 +1,6 @@
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, DbNode, WebNode } from '../spec/model.js';
-import { connectAddress, hostPort } from '../util/net.js';
+import { connectAddress, hostPort, isLoopback } from '../util/net.js';
 import { compile } from './engine.js';
 import type { RenderTarget } from './layout.js';
 
@@ -28,8 +28,8 @@ export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: Ren
     bind: {
       http: bind(cluster, target, cluster.ports.http),
       stats: bind(cluster, target, cluster.ports.stats),
-      // Only the balancer's own workers talk to it: never published, never on every interface.
-      peers: hostPort(target.runtime === 'compose' ? '127.0.0.1' : connectAddress(cluster.listen), cluster.ports.peers),
+      // Only the balancer's own workers talk to it (no authentication): loopback only, never published.
+      peers: hostPort(target.runtime === 'local' && isLoopback(connectAddress(cluster.listen)) ? connectAddress(cluster.listen) : '127.0.0.1', cluster.ports.peers),
     },
     sticky: cluster.sessionMode === 'sticky',
     sessionCookie: SESSION_COOKIE,

@@ -135,7 +135,17 @@ export class YamlSource {
     }
     const start = this.#lineStart(this.#dash(item));
     const end = Math.min(this.#lineEnd(this.#end(item)) + 1, this.#text.length);
+    if (items.length > 1) {
+      this.#splice(start, end, '');
+      return;
+    }
+    // The last item of a block list: `key:` alone would mean null, so the list becomes `key: []`.
+    const parent = this.node(path.slice(0, -1));
+    const pair = isMap(parent) ? ((parent as YAMLMap).items as Pair<Node, Node | null>[]).find((p) => isScalar(p.key) && p.key.value === path.at(-1)) : undefined;
+    if (!pair?.key.range) throw new HactlError(`internal error: cannot empty ${path.join('.')}`);
+    const colon = this.#text.indexOf(':', pair.key.range[1]) + 1;
     this.#splice(start, end, '');
+    this.#splice(colon, colon, ' []');
   }
 
   /** Set KEY of the mapping at PATH: in place when it exists, as a new last entry otherwise. */

@@ -12,3 +12,8 @@ export function connectAddress(host: string): string {
   if (host === '::') return '::1';
   return host;
 }
+
+/** 127.0.0.0/8 or ::1: reachable from this machine only. */
+export function isLoopback(address: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === '::1';
+}

@@ -127,6 +127,18 @@ describe('remove db', () => {
       expect(links.map((l) => l.Connection_name)).not.toContain('mysql3');
     }
     expect(existsSync(join(cluster.dir, '.hactl/data/mysql3'))).toBe(true);
+  }, 60_000);
+
+  it('adding mysql3 again clones it afresh: what the earlier mysql3 left is not taken for a copy', async () => {
+    const conn = await cluster.app();
+    await conn.query("INSERT INTO drill_writes (v) VALUES ('while3away')");
+    await conn.end();
+    const r = await cluster.hactl('add', 'db', 'mysql3');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mysql3: removing what an earlier node of this name left behind/);
+    expect(r.stderr).toMatch(/mysql3: cloning hactl from mysql2/);
+    await settledTables(['mysql1', 'mysql2', 'mysql3']);
+    expect((await cluster.hactl('remove', 'db', 'mysql3')).code).toBe(0);
     const cleaned = await cluster.hactl('clean');
     expect(cleaned.stdout).toMatch(/removed mysql3: .*data\/mysql3/);
     expect(existsSync(join(cluster.dir, '.hactl/data/mysql3'))).toBe(false);

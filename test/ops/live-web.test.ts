@@ -106,6 +106,8 @@ describe('drain, enable, disable, weight', () => {
     expect((await cluster.hactl('weight', 'web2', '20')).code).toBe(0);
     expect((await servers()).get('web2')?.weight).toBe('20');
     expect(yaml()).toMatch(/name: web2, state: ready, weight: 20/);
+    // Already applied live: the next up has nothing to reload.
+    expect(JSON.parse((await cluster.hactl('up', '--json')).stdout).reloaded).toEqual([]);
     // A reload restores what cluster.yaml says, not what the state file remembers.
     expect((await cluster.hactl('reload')).code).toBe(0);
     const after = await servers();
@@ -185,6 +187,8 @@ describe('session-mode', () => {
     const back = await under(() => cluster.hactl('session-mode', 'sticky'));
     expect(back.value.code).toBe(0);
     expect(back.failures).toEqual([]);
+    const again = await cluster.hactl('session-mode', 'sticky', '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ mode: 'sticky', previous: 'sticky', reloaded: [] });
   }, 60_000);
 });
 

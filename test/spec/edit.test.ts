@@ -28,6 +28,8 @@ const cases: [string, string, (src: YamlSource) => void][] = [
   ['blockshort-add-db', 'blockshort', (d) => addNode(d, 'db', { name: 'mysql1' })],
   ['blockshort-session-mode', 'blockshort', (d) => setSessionMode(d, 'none')],
   ['blockshort-ready-is-default', 'blockshort', (d) => setNodeState(d, 'web2', 'ready')],
+  // The last item of a block list leaves `db: []`, not `db:` (null).
+  ['blockdb-remove-last', 'blockdb', (d) => removeNode(d, 'db', 'mysql1')],
 ];
 
 function copyOf(name: string): string {

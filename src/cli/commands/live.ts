@@ -21,6 +21,7 @@ function done(out: Output, value: object, line: string): void {
 }
 
 const STATE_VERB: Record<string, NodeState> = { drain: 'drain', enable: 'ready', disable: 'maint' };
+const STATE_WORDS: Record<NodeState, string> = { ready: 'in rotation', drain: 'draining (sticky visitors stay, no new ones)', maint: 'out of rotation (maintenance)' };
 const STATE_HELP: Record<string, string> = {
   drain: 'stop sending new visitors to a web node; sticky visitors stay (runtime API, no reload)',
   enable: 'put a drained or disabled web node back into rotation (runtime API, no reload)',
@@ -97,7 +98,7 @@ export function register(program: Command): void {
         const { project, out, runner, runtime } = contextOf(command);
         const { setWeb } = await import('../../ops/web-ops.js');
         const r = await setWeb(project, name, { state: STATE_VERB[verb]! }, { runtime }, runner, progressPrinter(out));
-        done(out, r, `${name} is ${r.state}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+        done(out, r, `${name} is ${STATE_WORDS[r.state]}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
       });
   }
   program

@@ -71,6 +71,13 @@ export class LocalDriver implements Driver {
     return join(this.stateDir, 'log', `${name}.log`);
   }
 
+  /** A balancer's command and the hash of what it runs with: a change to either means a reload. */
+  #balancer(lb: Balancer, files: RenderedFile[]): { command: Command; hash: string } {
+    const path = `${lb}/haproxy.cfg`;
+    const command = cmd.haproxy(lb, join(this.configDir, path), this.#layout);
+    return { command, hash: hash(command, files.find((f) => f.path === path)?.content ?? '') };
+  }
+
   /** Every process of the cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
   #specs(cluster: Cluster, files: RenderedFile[]): ProcessSpec[] {
     const content = (path: string) => files.find((f) => f.path === path)?.content ?? '';
@@ -108,13 +115,11 @@ export class LocalDriver implements Driver {
       { name: 'lb-web' as const, ports: [cluster.ports.http, cluster.ports.stats] },
     ];
     for (const lb of lbs) {
-      const command = cmd.haproxy(lb.name, config(`${lb.name}/haproxy.cfg`), this.#layout);
       const masterSocket = this.#layout.balancer(lb.name).masterSocket;
       specs.push({
         name: lb.name,
         kind: 'lb',
-        command,
-        hash: hash(command, content(`${lb.name}/haproxy.cfg`)),
+        ...this.#balancer(lb.name, files),
         binds: lb.ports.map((port) => ({ host: cluster.listen, port })),
         masterSocket,
         ready: async () => existsSync(masterSocket) && (await Promise.all(lb.ports.map((p) => tcpOpen(listen, p)))).every(Boolean),
@@ -123,8 +128,15 @@ export class LocalDriver implements Driver {
     return specs;
   }
 
-  async writeConfig(files: RenderedFile[]): Promise<void> {
+  async writeConfig(files: RenderedFile[], applied: readonly Balancer[] = []): Promise<void> {
     await writeRendered(this.configDir, files, this.runner);
+    if (applied.length === 0) return;
+    const state = readState(this.stateDir);
+    for (const lb of applied) {
+      const rec = state[lb];
+      if (rec) state[lb] = { ...rec, hash: this.#balancer(lb, files).hash };
+    }
+    writeState(this.stateDir, state);
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
