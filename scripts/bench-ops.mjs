@@ -1,0 +1,724 @@
+#!/usr/bin/env node
+// npm run bench:ops — are the live operations hitless under load?
+//
+// A private local cluster (loopback addresses 127.0.60.1, 127.0.70.x, 127.0.80.x
+// only) serves a steady HTTP load through lb-web while hactl runs, one after
+// another: add web3, drain web1, enable web1, session-mode db, session-mode
+// sticky, five reloads, remove web3; then it writes steadily through lb-db while
+// `add db mysql3` runs. One row per operation: requests, failed requests, p50/p99
+// latency, operation time, lost sessions. Targets: 0 failed requests in every
+// row, 0 lost sessions in db mode, 0 lost writes, identical tables on every master.
+//
+// Usage: node scripts/bench-ops.mjs [--json] [--keep-logs]
+//   --json       one JSON document on stdout (progress stays on stderr)
+//   --keep-logs  copy .hactl/log somewhere safe before the teardown (done anyway when a target is missed)
+// Exit 0 when every target is met, 1 otherwise (everything is still printed).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+
+const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const JSON_OUT = process.argv.includes('--json');
+const KEEP_LOGS = process.argv.includes('--keep-logs');
+
+const LISTEN = '127.0.60.1';
+const PORTS = { http: 18080, stats: 18404, db: 13307, dashboard: 19000 };
+const KEEPALIVE_LOADERS = 4;
+const NEWCONN_LOADERS = 4;
+// Session clients: half on a kept-alive connection, half on a new one per request.
+// The last SESSION_ONLY_CLIENTS of them send back only PHPSESSID, never lb-web's
+// SERVERID cookie: in sticky mode only lb-web's stick table (kept across reloads
+// by its peers section) pins them to their node.
+const SESSION_CLIENTS = 6;
+const SESSION_ONLY_CLIENTS = 2;
+// Think time of a session client between two requests: a visitor clicking, not a flood.
+const SESSION_THINK_MS = 10;
+// A request that takes longer than this counts as failed (HAProxy's own timeouts are 30 s).
+const REQUEST_TIMEOUT_MS = 5_000;
+// Every row's window is the operation plus this much after it: late effects
+// (a worker finishing, a server coming back from a state file) still land in the row.
+const TAIL_MS = 1_000;
+// After `session-mode db` the row runs longer, so that sessions created in db
+// mode are read a few hundred times before the switch back.
+const DB_MODE_TAIL_MS = 3_000;
+const BASELINE_MS = 3_000;
+const WARMUP_MS = 1_000;
+// How long replication may take to settle before the checksums are compared for good.
+const SETTLE_LIMIT_MS = 30_000;
+const BENCH_TABLE = 'bench_ops_writes';
+
+const dir = mkdtempSync(join(tmpdir(), 'hactl-bench-ops-'));
+writeFileSync(
+  join(dir, 'cluster.yaml'),
+  `name: benchops
+runtime: local
+session_mode: sticky
+listen: ${LISTEN}
+ports: {http: ${PORTS.http}, stats: ${PORTS.stats}, db: ${PORTS.db}, dashboard: ${PORTS.dashboard}}
+defaults:
+  web: {host: "127.0.70.{n}"}
+  db: {host: "127.0.80.{n}"}
+web: [web1, web2]
+db: [mysql1, mysql2]
+`,
+);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// One clock for requests, operations and writes: ms since the script started.
+const now = () => performance.now();
+const log = (msg) => process.stderr.write(`[${(now() / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
+
+// ---------------------------------------------------------------- hactl
+
+let currentChild = null;
+
+/** Runs the compiled CLI asynchronously (the load loops must keep running meanwhile); its progress goes to our stderr. */
+function hactl(...args) {
+  return new Promise((resolve) => {
+    const start = now();
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    currentChild = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      for (const line of String(d).split('\n')) if (line.trim()) process.stderr.write(`          hactl: ${line}\n`);
+    });
+    child.on('close', (code) => {
+      currentChild = null;
+      resolve({ code, start, end: now(), stdout, stderr });
+    });
+  });
+}
+
+async function waitHealthy(limitMs) {
+  const until = now() + limitMs;
+  while (now() < until) {
+    const r = await hactl('status', '--json');
+    if (r.code === 0) return;
+    await sleep(500);
+  }
+  throw new Error(`the cluster is not healthy after ${limitMs} ms`);
+}
+
+const secrets = () => JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
+
+// ---------------------------------------------------------------- HTTP
+
+/** Every request made through lb-web, load and session clients alike; rows are cut from it at the end. */
+const samples = [];
+
+/**
+ * One request through lb-web. agent = an http.Agent with keepAlive (the
+ * connection is reused) or false (a new connection, closed after the answer).
+ * Never rejects: a connection error or timeout is an answer with `error` set.
+ */
+function request({ agent, method = 'GET', path, body, cookie, kind }) {
+  return new Promise((resolve) => {
+    const start = now();
+    const headers = { Host: `${LISTEN}:${PORTS.http}` };
+    if (!agent) headers.Connection = 'close';
+    if (cookie) headers.Cookie = cookie;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    let settled = false;
+    const finish = (answer) => {
+      if (settled) return;
+      settled = true;
+      const end = now();
+      const sample = { start, ms: end - start, kind, reused: req.reusedSocket, ...answer };
+      sample.failed = sample.error !== undefined || !(sample.status >= 200 && sample.status < 300);
+      samples.push({ start: sample.start, ms: sample.ms, kind, reused: sample.reused, closed: sample.closed, failed: sample.failed, reason: failureReason(sample), node: sample.node });
+      resolve(sample);
+    };
+    const req = http.request({ host: LISTEN, port: PORTS.http, method, path, headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', (e) => finish({ error: e.code ?? e.message }));
+      res.on('end', () =>
+        finish({
+          status: res.statusCode,
+          closed: res.headers.connection === 'close',
+          node: res.headers['x-served-by'],
+          setCookie: res.headers['set-cookie'] ?? [],
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: `timeout ${REQUEST_TIMEOUT_MS} ms` })));
+    req.on('error', (e) => finish({ error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+/** Names a failure so the rows can say what went wrong; a reset on a reused keep-alive socket is told apart (browsers retry those). */
+function failureReason(s) {
+  if (s.error) return s.reused ? `${s.error} (reused keep-alive socket)` : s.error;
+  if (!(s.status >= 200 && s.status < 300)) return `HTTP ${s.status}${s.node ? ` from ${s.node}` : ''}`;
+  return undefined;
+}
+
+let running = true;
+
+/**
+ * A load loop: back-to-back GET /visitors?format=json with no cookies. That
+ * page runs the PHP app (settings, a file read) but never creates a session,
+ * so every request is free to go to any node: round robin reaches web3 once it
+ * is added, and tens of thousands of requests leave no session behind.
+ */
+async function loadLoop(keepAlive) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
+  while (running) {
+    const r = await request({ agent, path: '/visitors?format=json', kind: keepAlive ? 'load-keepalive' : 'load-newconn' });
+    // After a failure, do not spin on a refused port.
+    if (r.failed) await sleep(20);
+  }
+  if (agent) agent.destroy();
+}
+
+// ---------------------------------------------------------------- sessions
+
+/** Each session client's lost-session events; classified at the end, once every operation's interval is known. */
+const losses = [];
+/** Successful session reads: start time, session, and the store it was created in (to count reads of db-mode sessions). */
+const sessionReads = [];
+const counterAnomalies = [];
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A visitor: its own cookie jar, not pinned to any node by us (in sticky mode
+ * lb-web pins it by its SERVERID cookie, as it would a browser, or with
+ * sessionCookieOnly by its PHPSESSID through the stick table). It seeds a
+ * session with a colour of its own, then POSTs /api/session/counter again and
+ * again: each answer must carry its colour (else the session was lost) and a
+ * counter exactly one higher (else an update was lost or applied twice).
+ * After a loss it starts over as a new visitor (empty jar, new colour).
+ */
+async function sessionClient(index, keepAlive, sessionCookieOnly) {
+  const agent = keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
+  const kind = keepAlive ? 'session-keepalive' : 'session-newconn';
+  const clientType = sessionCookieOnly ? 'PHPSESSID only' : 'browser';
+  let seeds = 0;
+  let session = null; // { color, seedStart, seedMode, counter, uncertain, id }
+  const jar = new Map();
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const keepCookies = (setCookie) => {
+    for (const c of setCookie) {
+      const [pair] = c.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      if (sessionCookieOnly && name !== 'PHPSESSID') continue;
+      jar.set(name, pair.slice(eq + 1).trim());
+    }
+  };
+  while (running) {
+    if (!session) {
+      jar.clear();
+      // A colour no other session of this run has: #rrggbb from the client number and its seed count.
+      const color = `#${(index * 0x100000 + ++seeds).toString(16).padStart(6, '0')}`;
+      const seedStart = now();
+      const r = await request({ agent, method: 'POST', path: '/api/session', body: `color=${encodeURIComponent(color)}`, kind });
+      if (!r.failed) {
+        keepCookies(r.setCookie);
+        const data = parseJson(r.body);
+        // mode: the store the seeding node put it in (files or DB), as that node's answer says.
+        if (data?.color === color) session = { color, seedStart, seedMode: data.mode, counter: data.counter, uncertain: false, id: data.session_id };
+      }
+      await sleep(r.failed ? 50 : SESSION_THINK_MS);
+      continue;
+    }
+    const r = await request({ agent, method: 'POST', path: '/api/session/counter', cookie: cookie(), kind });
+    if (r.failed) {
+      // The increment may or may not have been applied: accept either next time.
+      session.uncertain = true;
+      await sleep(50);
+      continue;
+    }
+    keepCookies(r.setCookie);
+    const data = parseJson(r.body);
+    if (!data) {
+      // A 2xx that is not the API's JSON: the app is broken, not the session; count it and go on.
+      counterAnomalies.push({ client: index, start: r.start, kind: 'not JSON', got: r.body.slice(0, 80), node: r.node });
+      session.uncertain = true;
+      continue;
+    }
+    if (data.color !== session.color) {
+      losses.push({
+        client: index,
+        client_type: clientType,
+        seedStart: session.seedStart,
+        seedMode: session.seedMode,
+        start: r.start,
+        end: r.start + r.ms,
+        node: data.node,
+        mode: data.mode,
+        got: data.color,
+        session_id: session.id,
+        new_session_id: data.session_id,
+        reads_before: session.counter,
+      });
+      session = null;
+      continue;
+    }
+    sessionReads.push({ start: r.start, seedMode: session.seedMode, session: `${index}/${seeds}` });
+    const expected = session.counter + 1;
+    const ok = data.counter === expected || (session.uncertain && data.counter === expected + 1);
+    if (!ok) counterAnomalies.push({ client: index, start: r.start, expected, got: data.counter, node: data.node, kind: data.counter < expected ? 'lost update' : 'applied twice' });
+    session.counter = data.counter;
+    session.uncertain = false;
+    await sleep(SESSION_THINK_MS);
+  }
+  if (agent) agent.destroy();
+}
+
+// ---------------------------------------------------------------- DB writes
+
+const appConfig = () => ({ host: LISTEN, port: PORTS.db, user: 'hactl_app', password: secrets().app_password, database: 'hactl', connectTimeout: 5_000 });
+const rootConfig = (node) => ({ socketPath: join(dir, `.hactl/run/${node}.sock`), user: 'root', password: secrets().db_root_password, database: 'hactl' });
+
+async function createBenchTable() {
+  const conn = await mysql.createConnection(appConfig());
+  try {
+    await conn.query(`CREATE TABLE IF NOT EXISTS ${BENCH_TABLE} (
+      id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      val VARCHAR(64) NOT NULL UNIQUE,
+      writer VARCHAR(16) NOT NULL
+    ) ENGINE=InnoDB`);
+  } finally {
+    await conn.end();
+  }
+}
+
+/**
+ * A writer through lb-db: INSERT after INSERT, each value unique, each
+ * acknowledged id kept. `persistent` keeps one connection and reconnects only
+ * after an error (a pooled app server); otherwise each write opens its own
+ * connection (a PHP request). A failed write is not acknowledged, so it is an
+ * error, never a lost write: it may or may not have been applied.
+ */
+async function writer(name, persistent, state) {
+  let conn = null;
+  let seq = 0;
+  while (state.running) {
+    const val = `${name}-${++seq}`;
+    const start = now();
+    try {
+      conn ??= await mysql.createConnection(appConfig());
+      const [r] = await conn.query({ sql: `INSERT INTO ${BENCH_TABLE} (val, writer) VALUES (?, ?)`, values: [val, name], timeout: REQUEST_TIMEOUT_MS });
+      state.acked.push({ id: r.insertId, val, ms: now() - start });
+      if (!persistent) {
+        await conn.end().catch(() => undefined);
+        conn = null;
+      }
+    } catch (e) {
+      state.errors.push({ writer: name, val, start, error: e.code ?? e.message });
+      conn?.destroy();
+      conn = null;
+      await sleep(20);
+    }
+  }
+  await conn?.end().catch(() => undefined);
+}
+
+async function rootQuery(node, sql) {
+  const conn = await mysql.createConnection(rootConfig(node));
+  try {
+    const [rows] = await conn.query(sql);
+    return rows;
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Row count and CHECKSUM TABLE of every table of the app database, per master. */
+async function tableSums(masters) {
+  const tables = (await rootQuery(masters[0], 'SHOW TABLES')).map((r) => Object.values(r)[0]);
+  const sums = {};
+  for (const node of masters) {
+    sums[node] = {};
+    for (const t of tables) {
+      const [{ Checksum }] = await rootQuery(node, `CHECKSUM TABLE \`${t}\``);
+      const [{ n }] = await rootQuery(node, `SELECT COUNT(*) AS n FROM \`${t}\``);
+      sums[node][t] = { rows: Number(n), checksum: Checksum === null ? null : String(Checksum) };
+    }
+  }
+  return { tables, sums };
+}
+
+const identical = ({ tables, sums }, masters) =>
+  tables.every((t) => masters.every((m) => sums[m][t]?.checksum === sums[masters[0]][t].checksum && sums[m][t].rows === sums[masters[0]][t].rows));
+
+/** Waits for replication to settle (all masters equal), then compares for good. */
+async function compareMasters(masters) {
+  const start = now();
+  let result = await tableSums(masters);
+  while (!identical(result, masters) && now() - start < SETTLE_LIMIT_MS) {
+    await sleep(500);
+    result = await tableSums(masters);
+  }
+  return { ...result, identical: identical(result, masters), settle_ms: Math.round(now() - start) };
+}
+
+/** Acknowledged writes that a master does not hold (or holds with another id). */
+async function lostWrites(masters, acked) {
+  const lost = {};
+  for (const node of masters) {
+    const rows = await rootQuery(node, `SELECT id, val FROM ${BENCH_TABLE}`);
+    const held = new Map(rows.map((r) => [r.val, Number(r.id)]));
+    lost[node] = acked.filter((a) => held.get(a.val) !== Number(a.id)).map((a) => a.val);
+  }
+  return lost;
+}
+
+// ---------------------------------------------------------------- operations
+
+/**
+ * The operations, in the issue's order. losesSessions: the operation changes
+ * where sessions live (file store <-> DB) or stops the node holding some, so a
+ * session that exists while it runs may be lost without it being a bug.
+ */
+const OPERATIONS = [
+  { name: 'add web web3', args: ['add', 'web', 'web3'] },
+  { name: 'drain web1', args: ['drain', 'web1'] },
+  { name: 'enable web1', args: ['enable', 'web1'] },
+  { name: 'session-mode db', args: ['session-mode', 'db'], losesSessions: true, tailMs: DB_MODE_TAIL_MS },
+  { name: 'session-mode sticky', args: ['session-mode', 'sticky'], losesSessions: true },
+  ...[1, 2, 3, 4, 5].map((i) => ({ name: `reload ${i}/5`, args: ['reload'] })),
+  { name: 'remove web web3', args: ['remove', 'web', 'web3', '--timeout', '5'], losesSessions: true },
+  { name: 'add db mysql3', args: ['add', 'db', 'mysql3'], db: true },
+];
+
+/** Rows in time order; each row's window runs from its start to the next row's start. */
+const rows = [];
+
+async function runOperation(op) {
+  const row = { name: op.name, start: now(), losesSessions: !!op.losesSessions };
+  rows.push(row);
+  log(`${op.name} …`);
+  const r = await hactl(...op.args);
+  row.opStart = r.start;
+  row.opEnd = r.end;
+  row.exit = r.code;
+  if (r.code !== 0) row.opError = r.stderr.trim().split('\n').slice(-3).join(' / ');
+  log(`${op.name}: exit ${r.code} in ${Math.round(r.end - r.start)} ms`);
+  await sleep(op.tailMs ?? TAIL_MS);
+  return row;
+}
+
+async function dbOperation(op) {
+  await createBenchTable();
+  const state = { running: true, acked: [], errors: [] };
+  const writers = [writer('persistent', true, state), writer('newconn', false, state)];
+  const row = await runOperation(op);
+  state.running = false;
+  await Promise.all(writers);
+  row.writes = state;
+  return row;
+}
+
+// ---------------------------------------------------------------- report
+
+const percentile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
+
+function rowStats(row, end) {
+  const inRow = samples.filter((s) => s.start >= row.start && s.start < end);
+  const ms = inRow.map((s) => s.ms).sort((a, b) => a - b);
+  const failures = {};
+  for (const s of inRow) if (s.failed) failures[s.reason] = (failures[s.reason] ?? 0) + 1;
+  const served = {};
+  for (const s of inRow) if (s.node) served[s.node] = (served[s.node] ?? 0) + 1;
+  const lossesHere = losses.filter((l) => l.start >= row.start && l.start < end);
+  return {
+    operation: row.name,
+    exit: row.exit ?? null,
+    op_error: row.opError,
+    op_ms: row.opEnd === undefined ? null : Math.round(row.opEnd - row.opStart),
+    window_ms: Math.round(end - row.start),
+    requests: inRow.length,
+    failed: inRow.filter((s) => s.failed).length,
+    failures,
+    p50_ms: round1(percentile(ms, 0.5)),
+    p99_ms: round1(percentile(ms, 0.99)),
+    served_by: served,
+    lost_sessions: lossesHere.filter((l) => !l.expected).length,
+    unexpected_by_client_type: countBy(lossesHere.filter((l) => !l.expected), (l) => l.client_type),
+    expected_lost_sessions: lossesHere.filter((l) => l.expected).length,
+    // Of those, sessions created after the operation had started: not "old sessions moved away" but new ones it did not keep.
+    expected_lost_created_during_op: row.opStart === undefined ? 0 : lossesHere.filter((l) => l.expected && l.seedStart >= row.opStart).length,
+    counter_anomalies: counterAnomalies.filter((a) => a.start >= row.start && a.start < end).length,
+  };
+}
+
+function countBy(xs, key) {
+  const out = {};
+  for (const x of xs) out[key(x)] = (out[key(x)] ?? 0) + 1;
+  return out;
+}
+
+const round1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
+
+/**
+ * A loss is expected when the session's life (seed to the read that found it
+ * gone) overlaps an operation that moves or removes sessions; any other loss
+ * is a bug. The db-mode target is narrower: sessions created in the DB store
+ * (the seeding answer said mode db), read after `session-mode db` returned and
+ * before `session-mode sticky` started. Sessions created in the DB while the
+ * switch was still running count too: from its end on they must all be there.
+ */
+function classifyLosses() {
+  const lossy = rows.filter((r) => r.losesSessions && r.opStart !== undefined);
+  for (const l of losses) l.expected = lossy.some((r) => l.seedStart < r.opEnd && l.end > r.opStart);
+  const db = rows.find((r) => r.name === 'session-mode db');
+  const sticky = rows.find((r) => r.name === 'session-mode sticky');
+  if (!db?.opEnd || !sticky?.opStart) return null;
+  const inDbMode = (x) => x.seedMode === 'db' && x.start >= db.opEnd && x.start < sticky.opStart;
+  const dbLosses = losses.filter(inDbMode);
+  const dbReads = sessionReads.filter(inDbMode);
+  return {
+    window_ms: Math.round(sticky.opStart - db.opEnd),
+    sessions: new Set(dbReads.map((r) => r.session)).size,
+    reads: dbReads.length,
+    lost: dbLosses.length,
+    losses: dbLosses,
+  };
+}
+
+function servedText(served) {
+  const total = Object.values(served).reduce((a, b) => a + b, 0) || 1;
+  return Object.keys(served)
+    .sort()
+    .map((n) => `${n} ${Math.round((100 * served[n]) / total)}%`)
+    .join(' ');
+}
+
+function printTable(report) {
+  const cols = [
+    ['operation', 20, (r) => r.operation],
+    ['op ms', 7, (r) => (r.op_ms === null ? '-' : String(r.op_ms))],
+    ['window', 7, (r) => String(r.window_ms)],
+    ['requests', 9, (r) => String(r.requests)],
+    ['failed', 7, (r) => String(r.failed)],
+    ['p50 ms', 7, (r) => String(r.p50_ms)],
+    ['p99 ms', 7, (r) => String(r.p99_ms)],
+    ['lost sess', 12, (r) => `${r.lost_sessions}${r.expected_lost_sessions ? ` (+${r.expected_lost_sessions} exp)` : ''}`],
+    ['counter', 8, (r) => String(r.counter_anomalies)],
+    ['served by', 0, (r) => servedText(r.served_by)],
+  ];
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i][1]) : i === cols.length - 1 ? `  ${c}` : c.padStart(cols[i][1]))).join(' ');
+  const c = report.config;
+  console.log(
+    `hactl bench:ops — ${c.cpus} cores; load: ${c.keepalive_loaders} keep-alive + ${c.newconn_loaders} new-connection loops (GET /visitors, no cookies), ` +
+      `${c.session_clients} session clients (POST /api/session/counter, own cookie jar; ${c.session_only_clients} of them send back only PHPSESSID); ` +
+      `${c.keepalive_reused_pct}% of keep-alive requests reused their connection\n`,
+  );
+  if (c.keepalive_reused_pct !== null && c.keepalive_reused_pct < 50) {
+    console.log(
+      `note: the keep-alive clients could not keep their connections: ${c.keepalive_answers_close_pct}% of lb-web's answers to them said "Connection: close" ` +
+        `(php -S sends no Content-Length and lb-web then closes the client side too), so in practice they open a new connection per request.\n`,
+    );
+  }
+  console.log(line(cols.map(([h]) => h)));
+  for (const r of report.rows) {
+    console.log(line(cols.map(([, , f]) => f(r))));
+    if (r.exit !== null && r.exit !== 0) console.log(`${''.padEnd(22)}! hactl exited ${r.exit}: ${r.op_error}`);
+    for (const [reason, n] of Object.entries(r.failures)) console.log(`${''.padEnd(22)}! ${n} × ${reason}`);
+    for (const [type, n] of Object.entries(r.unexpected_by_client_type)) console.log(`${''.padEnd(22)}! ${n} unexpected lost sessions of ${type} clients`);
+    if (r.expected_lost_created_during_op) console.log(`${''.padEnd(22)}(${r.expected_lost_created_during_op} of the expected losses were sessions created while the operation ran)`);
+  }
+  console.log(`
+window = the operation plus ${TAIL_MS} ms after it (${DB_MODE_TAIL_MS} ms after session-mode db; baseline: ${BASELINE_MS} ms, no operation); a request belongs to the row it started in.
+failed = connection errors, timeouts (${REQUEST_TIMEOUT_MS} ms) and any non-2xx answer. Latency: every request of the row, failed ones included.
+lost sess = session-client reads that no longer returned the colour the client set (the client then starts a new session).
+  In sticky mode "browser" clients are pinned by the SERVERID cookie, "PHPSESSID only" clients by lb-web's stick table alone.
+  "(+N exp)" are expected losses: the session existed while an operation moved or removed the session store
+  (the switch files -> DB and back, or web3 stopping with its session files). Every other loss is unexpected:
+  in db mode it misses the issue's target (exit 1); elsewhere it is reported beside the verdict, not in the exit code.
+counter = answers whose session counter was not exactly one higher than the last one (a lost update, or one applied twice).`);
+  const d = report.db_mode_sessions;
+  if (d) {
+    console.log(
+      `db mode: ${d.sessions} sessions created in the DB store, read ${d.reads} times between "session-mode db" returning and "session-mode sticky" starting (${d.window_ms} ms): ${d.lost} lost.`,
+    );
+  }
+  const w = report.db_writes;
+  if (w) {
+    console.log(`\nDB writes through lb-db (${LISTEN}:${PORTS.db}) during "add db mysql3" (${w.window_ms} ms window): one writer on a kept connection, one opening a connection per write`);
+    console.log(`  acknowledged ${w.acknowledged} (p50 ${w.p50_ms} ms, p99 ${w.p99_ms} ms), failed ${w.failed}${w.failed ? ` (${JSON.stringify(w.failures)})` : ''}`);
+    console.log(`  lost writes (acknowledged, missing or different on a master): ${Object.entries(w.lost).map(([n, v]) => `${n} ${v}`).join(', ')}`);
+    console.log(`  tables after replication settled (${w.settle_ms} ms), rows / CHECKSUM TABLE:`);
+    for (const t of w.tables) console.log(`    ${t.padEnd(18)} ${w.masters.map((m) => `${m} ${w.sums[m][t].rows} / ${w.sums[m][t].checksum}`).join('   ')}`);
+    console.log(`  ${w.identical ? 'identical on every master' : 'MASTERS DIFFER'}`);
+  }
+  console.log(`\n${report.verdict.ok ? 'OK' : 'MISS'}: ${report.verdict.line}`);
+}
+
+/** The share of the keep-alive clients' requests for which test() holds. */
+function keepAlivePct(test) {
+  const ka = samples.filter((s) => s.kind.endsWith('keepalive'));
+  return ka.length ? round1((100 * ka.filter(test).length) / ka.length) : null;
+}
+
+function buildReport() {
+  const dbMode = classifyLosses();
+  const tableRows = rows.map((r, i) => rowStats(r, rows[i + 1]?.start ?? loadStoppedAt));
+  const dbRow = rows.find((r) => r.writes);
+  let dbWrites = null;
+  if (dbRow) {
+    const { acked, errors } = dbRow.writes;
+    const ms = acked.map((a) => a.ms).sort((a, b) => a - b);
+    const failures = {};
+    for (const e of errors) failures[e.error] = (failures[e.error] ?? 0) + 1;
+    dbWrites = {
+      window_ms: Math.round((rows[rows.indexOf(dbRow) + 1]?.start ?? loadStoppedAt) - dbRow.start),
+      acknowledged: acked.length,
+      p50_ms: round1(percentile(ms, 0.5)),
+      p99_ms: round1(percentile(ms, 0.99)),
+      failed: errors.length,
+      failures,
+      ...dbCheck,
+      lost: Object.fromEntries(Object.entries(dbCheck.lost).map(([n, v]) => [n, v.length])),
+      lost_values: dbCheck.lost,
+    };
+  }
+  const misses = [];
+  for (const r of tableRows) {
+    if (r.failed) misses.push(`${r.operation}: ${r.failed} failed`);
+    if (r.exit !== null && r.exit !== 0) misses.push(`${r.operation}: hactl exited ${r.exit}`);
+  }
+  if (!dbMode) misses.push('db mode was not measured');
+  else if (dbMode.lost) misses.push(`${dbMode.lost} sessions lost in db mode`);
+  if (!dbWrites) misses.push('DB writes were not measured');
+  else {
+    const lost = Object.values(dbWrites.lost).reduce((a, b) => a + b, 0);
+    if (lost) misses.push(`${lost} lost writes`);
+    if (!dbWrites.identical) misses.push('masters differ');
+  }
+  // Not an issue target, but reported beside it: sticky sessions outside the expected loss points, and counter anomalies.
+  const unexpected = tableRows.reduce((a, r) => a + r.lost_sessions, 0) - (dbMode?.lost ?? 0);
+  const anomalies = counterAnomalies.length;
+  const line =
+    (misses.length ? misses.join('; ') : '0 failed requests in every row, 0 lost sessions in db mode, 0 lost writes, identical checksums') +
+    ` (also: ${unexpected} unexpected lost sessions outside db mode, ${anomalies} counter anomalies)`;
+  return {
+    config: {
+      cpus: cpus().length,
+      keepalive_loaders: KEEPALIVE_LOADERS,
+      newconn_loaders: NEWCONN_LOADERS,
+      session_clients: SESSION_CLIENTS,
+      session_only_clients: SESSION_ONLY_CLIENTS,
+      tail_ms: TAIL_MS,
+      request_timeout_ms: REQUEST_TIMEOUT_MS,
+      // Proof that the keep-alive clients did keep their connections: the share of their requests sent on a reused socket.
+      keepalive_reused_pct: keepAlivePct((s) => s.reused),
+      // …and why not, when they did not: lb-web's answer told them to close.
+      keepalive_answers_close_pct: keepAlivePct((s) => s.closed),
+    },
+    rows: tableRows,
+    db_mode_sessions: dbMode,
+    session_losses: losses,
+    counter_anomalies: counterAnomalies,
+    db_writes: dbWrites,
+    verdict: { ok: misses.length === 0, misses, line },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+let loadStoppedAt = 0;
+let dbCheck = null;
+let tornDown = false;
+
+/** Stops the cluster and deletes its folder; keeps the logs first when asked or when something went wrong. */
+function teardown(keepLogs) {
+  if (tornDown) return;
+  tornDown = true;
+  if (keepLogs) {
+    const logs = mkdtempSync(join(tmpdir(), 'hactl-bench-ops-logs-'));
+    try {
+      cpSync(join(dir, '.hactl/log'), logs, { recursive: true });
+      cpSync(join(dir, 'cluster.yaml'), join(logs, 'cluster.yaml'));
+      log(`logs kept in ${logs}`);
+    } catch (e) {
+      log(`could not keep the logs: ${e.message}`);
+    }
+  }
+  log('down --purge');
+  const r = spawnSync(process.execPath, [MAIN, 'down', '--purge'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  if (r.status === 0) rmSync(dir, { recursive: true, force: true });
+  else log(`down --purge exited ${r.status}; left ${dir} in place: ${r.stderr}`);
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    log(`${sig}: tearing down`);
+    running = false;
+    currentChild?.kill('SIGTERM');
+    teardown(KEEP_LOGS);
+    process.exit(130);
+  });
+}
+
+async function main() {
+  log(`cluster in ${dir}: up`);
+  const up = await hactl('up');
+  if (up.code !== 0) throw new Error(`hactl up exited ${up.code}`);
+  await waitHealthy(30_000);
+  await createBenchTable();
+
+  log(`load: ${KEEPALIVE_LOADERS} keep-alive + ${NEWCONN_LOADERS} new-connection loops, ${SESSION_CLIENTS} session clients`);
+  const clients = [
+    ...Array.from({ length: KEEPALIVE_LOADERS }, () => loadLoop(true)),
+    ...Array.from({ length: NEWCONN_LOADERS }, () => loadLoop(false)),
+    ...Array.from({ length: SESSION_CLIENTS }, (_, i) => sessionClient(i + 1, i % 2 === 0, i >= SESSION_CLIENTS - SESSION_ONLY_CLIENTS)),
+  ];
+  await sleep(WARMUP_MS);
+  rows.push({ name: 'baseline', start: now() });
+  log('baseline');
+  await sleep(BASELINE_MS);
+
+  for (const op of OPERATIONS) {
+    if (op.db) await dbOperation(op);
+    else await runOperation(op);
+  }
+  running = false;
+  loadStoppedAt = now();
+  await Promise.all(clients);
+
+  const dbRow = rows.find((r) => r.writes);
+  if (dbRow) {
+    const masters = ['mysql1', 'mysql2', ...(dbRow.exit === 0 ? ['mysql3'] : [])];
+    log(`comparing ${masters.join(', ')} (waiting up to ${SETTLE_LIMIT_MS} ms for replication to settle)`);
+    const compared = await compareMasters(masters);
+    dbCheck = { masters, ...compared, lost: await lostWrites(masters, dbRow.writes.acked) };
+  }
+  return buildReport();
+}
+
+let report = null;
+try {
+  report = await main();
+} catch (e) {
+  log(`bench failed: ${e.stack ?? e}`);
+  running = false;
+  process.exitCode = 1;
+} finally {
+  teardown(KEEP_LOGS || !report?.verdict.ok);
+}
+if (report) {
+  if (JSON_OUT) console.log(JSON.stringify(report, null, 2));
+  else printTable(report);
+  process.exitCode = report.verdict.ok ? 0 : 1;
+}
