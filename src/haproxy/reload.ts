@@ -41,7 +41,8 @@ async function showProc(masterSocket: string, deadline: number): Promise<ProcTab
  */
 export async function hitlessReload(name: string, sockets: BalancerSockets, logHint: string): Promise<ReloadOutcome> {
   const started = Date.now();
-  const deadline = started + RELOAD_TIMEOUT_MS;
+  await waitUntilTeachable(sockets.adminSocket, started + PEERS_SETTLE_MS);
+  const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   writeFileAtomic(sockets.stateFile, await socketCommand(sockets.adminSocket, 'show servers state'), 0o600);
   const before = await showProc(sockets.masterSocket, deadline);
   await masterCommand(sockets.masterSocket, 'reload').catch(() => undefined);
@@ -64,6 +65,32 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
 
 /** PEERS_F_RESYNC_LOCAL in HAProxy's peers.c: the new worker has learnt the old one's tables. */
 const RESYNC_LOCAL_DONE = 0x1;
+/** PEERS_F_RESYNC_REMOTE: done with remote peers too (here: waited them out, there are none). */
+const RESYNC_REMOTE_DONE = 0x2;
+/** A worker started cold waits 5 s for a local teacher, then 5 s for remote ones. */
+const PEERS_SETTLE_MS = 12_000;
+
+function peersFlags(answer: string): number | undefined {
+  const flags = /flags=0x([0-9a-f]+)/.exec(answer.split('\n', 1)[0] ?? '')?.[1];
+  return flags === undefined ? undefined : parseInt(flags, 16);
+}
+
+/**
+ * A worker hands its stick table to the next one only once it has finished
+ * its own start-up sync, which for a worker started cold (no old worker to
+ * learn from) means waiting out both of HAProxy's 5 s timeouts. A reload
+ * before that starts the new worker with an empty table (measured: every
+ * PHPSESSID-only visitor lost its node), so wait for it, at most ~10 s
+ * after a cold start; every later reload finds it done at once.
+ */
+async function waitUntilTeachable(adminSocket: string, deadline: number): Promise<void> {
+  for (;;) {
+    const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
+    if (flags === undefined || (flags & (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) === (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) return;
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /**
  * The new worker answers on the admin socket and, if it has a peers section,
@@ -75,9 +102,8 @@ async function waitUntilServing(adminSocket: string, worker: number, deadline: n
   for (;;) {
     const pid = Number(/^Pid: (\d+)/m.exec(await socketCommand(adminSocket, 'show info').catch(() => ''))?.[1]);
     if (pid === worker) {
-      const peers = await socketCommand(adminSocket, 'show peers').catch(() => '');
-      const flags = /flags=0x([0-9a-f]+)/.exec(peers.split('\n', 1)[0] ?? '')?.[1];
-      if (flags === undefined || (parseInt(flags, 16) & RESYNC_LOCAL_DONE) !== 0) return;
+      const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
+      if (flags === undefined || (flags & RESYNC_LOCAL_DONE) !== 0) return;
     }
     if (Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 25));

@@ -24,12 +24,13 @@ export function renderFor(ctx: OpContext, cluster: Cluster): RenderedFile[] {
 
 /**
  * Make the running cluster match CLUSTER (the caller holds the lock):
- * render, check, start what is missing, reload balancers hitlessly, then
+ * render (or take FILES, rendered from it), check, start what is missing,
+ * reload balancers hitlessly, then
  * set lb-web's runtime view of every node (drain, maint, weight) to match.
  */
-export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}): Promise<UpSummary> {
+export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files = renderFor(ctx, cluster)): Promise<UpSummary> {
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const result = await ctx.driver.up(cluster, secrets, renderFor(ctx, cluster), ctx.progress, options);
+  const result = await ctx.driver.up(cluster, secrets, files, ctx.progress, options);
   await applyWebStates(ctx.driver, cluster);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
 }

@@ -120,6 +120,14 @@ export async function switchSessionMode(project: Project, mode: SessionMode, opt
   return changeCluster(project, options, runner, progress, (src) => setSessionMode(src, mode), async (ctx, { previous, next }) => {
     if (previous.sessionMode === mode) return { started: [], reloaded: [], runtime: ctx.runtime, endpoints: endpointsOf(next), mode, previous: mode };
     progress('session mode', `${previous.sessionMode} → ${mode}`);
-    return { ...(await converge(ctx, next)), mode, previous: previous.sessionMode };
+    if (previous.sessionMode !== 'db') return { ...(await converge(ctx, next)), mode, previous: previous.sessionMode };
+    // Leaving db mode: lb-web first, the app's handler after. In between, DB
+    // sessions still work on every node; the other way round, a session
+    // created in files would be lost on the visitor's next, unpinned request.
+    const files = renderFor(ctx, next);
+    const before = new Map(renderFor(ctx, previous).map((f) => [f.path, f]));
+    const summary = await converge(ctx, next, {}, files.map((f) => (f.kind === 'app' ? (before.get(f.path) ?? f) : f)));
+    await ctx.driver.writeConfig(files, ['lb-web']);
+    return { ...summary, mode, previous: previous.sessionMode };
   });
 }

@@ -40,7 +40,11 @@ afterAll(() => cluster.destroy(), 60_000);
 
 describe('add web', () => {
   it('starts web3, adds it to lb-web with a hitless reload, drops no request, records it with comments kept', async () => {
+    // Seconds after a cold start: lb-web's first worker has not finished its own
+    // table sync yet, and a reload then used to start with an empty stick table.
+    await request(`${cluster.url}/api/session`, { headers: { cookie: 'PHPSESSID=coldstartkey' } });
     const run = await under(() => cluster.hactl('add', 'web', 'web3', '--cookie', 'S3'));
+    expect(await admin('show table web')).toMatch(/key=coldstartkey/);
     expect(run.value.code, run.value.stderr).toBe(0);
     expect(run.failures).toEqual([]);
     expect(run.requests).toBeGreaterThan(50);

@@ -49,6 +49,10 @@ function route(Settings $settings, Request $request): void
     $handler($settings, $request);
 }
 
+// The whole answer is buffered so that it can carry a Content-Length: php -S closes
+// every connection and sends no length, and without one lb-web cannot keep the
+// visitor's connection alive either (it must read the body until the close).
+ob_start();
 $request = Request::fromGlobals();
 install_error_handling($request);
 header_remove('X-Powered-By');
@@ -69,3 +73,12 @@ try {
 }
 header('X-Served-By: ' . $settings->node->name);
 route($settings, $request);
+// Saved before the answer leaves: with a length, the visitor may send its next
+// request (to another node) as soon as the body is complete.
+if (session_status() === PHP_SESSION_ACTIVE) {
+    session_write_close();
+}
+if (!headers_sent()) {
+    header('Content-Length: ' . ob_get_length());
+}
+ob_end_flush();
