@@ -41,7 +41,7 @@ async function showProc(masterSocket: string, deadline: number): Promise<ProcTab
  */
 export async function hitlessReload(name: string, sockets: BalancerSockets, logHint: string): Promise<ReloadOutcome> {
   const started = Date.now();
-  await waitUntilTeachable(sockets.adminSocket, started + PEERS_SETTLE_MS);
+  const teacher = await waitUntilTeachable(sockets.adminSocket, started + PEERS_SETTLE_MS);
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   writeFileAtomic(sockets.stateFile, await socketCommand(sockets.adminSocket, 'show servers state'), 0o600);
   const before = await showProc(sockets.masterSocket, deadline);
@@ -55,7 +55,7 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
     }
     const fresh = now.workers.find((pid) => !before.workers.includes(pid));
     if (fresh !== undefined) {
-      await waitUntilServing(sockets.adminSocket, fresh, deadline);
+      await waitUntilServing(sockets.adminSocket, fresh, teacher, deadline);
       return { worker: fresh, oldWorkers: now.oldWorkers, ms: Date.now() - started };
     }
     if (Date.now() > deadline) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
@@ -81,13 +81,15 @@ function peersFlags(answer: string): number | undefined {
  * learn from) means waiting out both of HAProxy's 5 s timeouts. A reload
  * before that starts the new worker with an empty table (measured: every
  * PHPSESSID-only visitor lost its node), so wait for it, at most ~10 s
- * after a cold start; every later reload finds it done at once.
+ * after a cold start; every later reload finds it done at once. Says
+ * whether the running worker has a table to hand on at all.
  */
-async function waitUntilTeachable(adminSocket: string, deadline: number): Promise<void> {
+async function waitUntilTeachable(adminSocket: string, deadline: number): Promise<boolean> {
   for (;;) {
     const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
-    if (flags === undefined || (flags & (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) === (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) return;
-    if (Date.now() > deadline) return;
+    if (flags === undefined) return false;
+    if ((flags & (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) === (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) return true;
+    if (Date.now() > deadline) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -98,9 +100,11 @@ async function waitUntilTeachable(adminSocket: string, deadline: number): Promis
  * second reload right after the first could start from a half-taught worker
  * and lose entries.
  */
-async function waitUntilServing(adminSocket: string, worker: number, deadline: number): Promise<void> {
+async function waitUntilServing(adminSocket: string, worker: number, teacher: boolean, deadline: number): Promise<void> {
   for (;;) {
     const pid = Number(/^Pid: (\d+)/m.exec(await socketCommand(adminSocket, 'show info').catch(() => ''))?.[1]);
+    // With no table to learn (the old worker had no peers section), it would only wait out HAProxy's 5 s.
+    if (pid === worker && !teacher) return;
     if (pid === worker) {
       const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
       if (flags === undefined || (flags & RESYNC_LOCAL_DONE) !== 0) return;
