@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HactlError } from '../../errors.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
@@ -229,9 +229,11 @@ export class LocalDriver implements Driver {
     if (existsSync(join(paths.dataDir, 'mysql'))) return false;
     progress(name, 'creating its data folder (mariadb-install-db)');
     // Made aside and renamed into place: an interrupted install (Ctrl-C) leaves
-    // no half-made folder that the next up would take for a real one.
-    const building = `${paths.dataDir}.installing`;
-    rmSync(building, { recursive: true, force: true });
+    // no half-made folder that the next up would take for a real one. Each
+    // attempt has a folder of its own: an interrupted one's mariadb-install-db
+    // may still be writing to its folder, which cannot be removed under it.
+    const building = `${paths.dataDir}${INSTALLING}${process.pid}`;
+    removeStaleInstalls(paths.dataDir);
     rmSync(paths.dataDir, { recursive: true, force: true });
     const r = await this.runner.run(cmd.mariadbInstallDb(join(this.configDir, name, 'my.cnf'), building, this.#asRoot), { timeoutMs: 120_000 });
     if (r.exitCode !== 0) {
@@ -338,8 +340,8 @@ export class LocalDriver implements Driver {
     const add = (name: string, path: string) => found.set(name, [...(found.get(name) ?? []), path]);
     for (const dir of ['config', 'data']) {
       for (const name of listDir(join(this.stateDir, dir))) {
-        if (!name.endsWith('.installing') && !keep.has(name)) add(name, join(this.stateDir, dir, name));
-        if (name.endsWith('.installing')) add(name.slice(0, -'.installing'.length), join(this.stateDir, dir, name));
+        const node = name.split(INSTALLING)[0]!;
+        if (node !== name || !keep.has(name)) add(node, join(this.stateDir, dir, name));
       }
     }
     for (const file of listDir(join(this.stateDir, 'log'))) {
@@ -359,6 +361,22 @@ export class LocalDriver implements Driver {
     if (state[leftover.name]) {
       delete state[leftover.name];
       writeState(this.stateDir, state);
+    }
+  }
+}
+
+/** Marks a data folder being built by mariadb-install-db: `mysql1.installing-<pid>`. */
+const INSTALLING = '.installing-';
+
+/** Earlier attempts' folders; one still being written to by an orphan is left for later. */
+function removeStaleInstalls(dataDir: string): void {
+  const parent = dirname(dataDir);
+  const prefix = `${basename(dataDir)}${INSTALLING}`;
+  for (const name of listDir(parent).filter((n) => n.startsWith(prefix))) {
+    try {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    } catch {
+      // ENOTEMPTY: its mariadb-install-db is still running; hactl clean takes it later.
     }
   }
 }
