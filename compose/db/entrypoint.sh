@@ -5,4 +5,6 @@ set -eu
 if [ ! -d /var/lib/mysql/mysql ]; then
   mariadb-install-db --user=mysql --datadir=/var/lib/mysql --auth-root-authentication-method=socket >/dev/null
 fi
+# hactl mounts /run/mysqld from the host to reach the socket: make it MariaDB's.
+chown mysql:mysql /run/mysqld
 exec mariadbd --user=mysql

@@ -1,5 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import type { ReloadOutcome } from '../haproxy/reload.js';
+import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
@@ -43,6 +44,8 @@ export interface Leftover {
   running: boolean;
 }
 
+export type LogSource = { file: string } | { command: Command };
+
 export interface UpResult {
   /** Processes started or restarted; empty when everything was up to date. */
   started: string[];
@@ -72,9 +75,10 @@ export interface Driver {
   kill(name: string): Promise<void>;
   /** Hitless reload of a running balancer; fails if its new worker did not start. */
   reload(lb: Balancer): Promise<ReloadOutcome>;
-  leftovers(cluster: Cluster): Leftover[];
-  removeLeftover(leftover: Leftover): void;
-  logFile(name: string): string;
+  leftovers(cluster: Cluster): Promise<Leftover[]>;
+  removeLeftover(leftover: Leftover): Promise<void>;
+  /** Where a node's log is: a file hactl tails itself, or a command that prints it (docker logs). */
+  logSource(name: string, lines: number, follow: boolean): LogSource;
   /** One command on a balancer's admin socket (the runtime API). */
   balancerCommand(lb: Balancer, command: string): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */

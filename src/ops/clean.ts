@@ -16,9 +16,9 @@ export interface CleanResult {
 export async function clean(project: Project, options: OpOptions & { dryRun: boolean }, runner: Runner, progress: Progress): Promise<CleanResult> {
   const ctx = await openContext(project, options, runner, progress);
   return withLock(project.stateDir, 'clean', async () => {
-    const leftovers = ctx.driver.leftovers(loadClusterFile(project.file).cluster);
+    const leftovers = await ctx.driver.leftovers(loadClusterFile(project.file).cluster);
     const removed = leftovers.filter((l) => !l.running);
-    if (!options.dryRun) for (const l of removed) ctx.driver.removeLeftover(l);
+    if (!options.dryRun) for (const l of removed) await ctx.driver.removeLeftover(l);
     return { removed, skipped: leftovers.filter((l) => l.running), dryRun: options.dryRun };
   });
 }

@@ -21,11 +21,11 @@ export async function addDb(project: Project, node: NewDbNode, options: OpOption
   return changeCluster(project, options, runner, progress, (src) => addNode(src, 'db', node), async (ctx, { previous, next }) => {
     // Data left by an earlier node of this name (removed, or a failed add) is not a
     // copy of the cluster: it would skip the clone and join lb-db as it is.
-    const stale = ctx.driver.leftovers(previous).find((l) => l.name === node.name);
+    const stale = (await ctx.driver.leftovers(previous)).find((l) => l.name === node.name);
     if (stale?.running) throw badInput(`${node.name} is still running though cluster.yaml does not have it; stop it first (hactl down, or add it back by hand and hactl remove db ${node.name})`);
     if (stale) {
       progress(node.name, 'removing what an earlier node of this name left behind');
-      ctx.driver.removeLeftover(stale);
+      await ctx.driver.removeLeftover(stale);
     }
     const summary = await converge(ctx, next);
     return { ...summary, node: next.db.find((n) => n.name === node.name)! };

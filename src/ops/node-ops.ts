@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, statSync, watch } from 'node:fs';
 import { clusterProcesses, type Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import type { Cluster, Runtime } from '../spec/model.js';
-import type { Runner } from '../util/runner.js';
+import type { Command, Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { driverFor } from '../drivers/select.js';
@@ -30,7 +31,9 @@ export async function nodeLog(
 ): Promise<void> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   requireProcess(cluster, name);
-  const file = driverFor(runtime, project, runner).logFile(name);
+  const source = driverFor(runtime, project, runner, cluster.name).logSource(name, options.lines, options.follow);
+  if ('command' in source) return streamCommand(source.command, write, options.signal);
+  const file = source.file;
   if (!existsSync(file)) throw badInput(`${name} has no log yet (${file}): has it been started (hactl up)?`);
   let offset = statSync(file).size;
   const start = tailOffset(file, options.lines);
@@ -49,6 +52,18 @@ export async function nodeLog(
       watcher.close();
       resolve();
     });
+  });
+}
+
+/** A log that a program prints (docker logs): passed through until it ends or is aborted. */
+function streamCommand([bin, args]: Command, write: (chunk: string) => void, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => write(d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => write(d.toString('utf8')));
+    signal?.addEventListener('abort', () => child.kill('SIGTERM'));
+    child.on('error', reject);
+    child.on('close', () => resolve());
   });
 }
 

@@ -45,7 +45,7 @@ export async function writeRendered(out: string, files: RenderedFile[], runner: 
 function write(out: string, files: RenderedFile[]): string[] {
   return files.map((f) => {
     const path = join(out, f.path);
-    writeFileAtomic(path, f.content, f.mode);
+    writeFileAtomic(path, f.content, f.mode, f.owner);
     return path;
   });
 }

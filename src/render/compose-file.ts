@@ -8,25 +8,37 @@ import type { RenderTarget } from './layout.js';
 const HAPROXY_DIR = '/etc/haproxy/hactl';
 const HAPROXY_CFG = `${HAPROXY_DIR}/haproxy.cfg`;
 const APP_DIR = '/etc/hactl';
-const APP_SETTINGS = `${APP_DIR}/app.json`;
+
+/**
+ * Where each container's sockets appear on the host, relative to the
+ * compose file: hactl reaches lb-web's and lb-db's admin and master
+ * sockets and each DB node's socket there, as in the local runtime.
+ */
+export function composeRunDir(name: string): string {
+  return `run/${name}`;
+}
 
 function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[], dependsOn: string[]) {
   const paths = target.layout.balancer(lb);
   return {
     build: { context: `${target.composeDir}/haproxy` },
     image: 'hactl/haproxy',
+    container_name: lb,
     hostname: lb,
-    command: ['haproxy', '-W', '-S', paths.masterSocket, '-f', HAPROXY_CFG],
-    volumes: [`./${lb}:${HAPROXY_DIR}:ro`],
+    command: ['haproxy', '-W', '-S', `${paths.masterSocket},mode,600`, '-f', HAPROXY_CFG],
+    volumes: [`./${lb}:${HAPROXY_DIR}:ro`, `./${composeRunDir(lb)}:/run/haproxy`],
     ports,
     depends_on: dependsOn,
   };
 }
 
 /**
- * The compose file: one service per node plus lb-web and lb-db, mounting the
- * files rendered next to it. No secret is written here: they reach the
- * containers only through the mounted, mode-0600 rendered files.
+ * The compose file: one container per node plus lb-web and lb-db, each
+ * named as in cluster.yaml, mounting the files rendered next to it. No
+ * secret is written here: they reach the containers only through the
+ * mounted, mode-0600 rendered files. Format 2.4: understood by docker
+ * compose v2 and by the docker-compose v1 that Debian 12 ships; the project
+ * name is given on the command line.
  */
 export function renderComposeFile(cluster: Cluster, target: RenderTarget): string {
   const publish = (port: number) => `${hostPort(cluster.listen, port)}:${port}`;
@@ -35,9 +47,10 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
     services[n.name] = {
       build: { context: `${target.composeDir}/web` },
       image: 'hactl/web',
+      container_name: n.name,
       hostname: n.name,
-      command: ['php', '-S', `0.0.0.0:${n.port}`, '-t', '/app', '/app/router.php'],
-      environment: { PHP_CLI_SERVER_WORKERS: '4', HACTL_APP_SETTINGS: APP_SETTINGS },
+      // Apache listens there (compose/web/apache-hactl.conf).
+      environment: { HACTL_PORT: String(n.port) },
       volumes: [`./${n.name}:${APP_DIR}:ro`],
     };
   }
@@ -45,9 +58,10 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
     services[n.name] = {
       build: { context: `${target.composeDir}/db` },
       image: 'hactl/mariadb',
+      container_name: n.name,
       hostname: n.name,
       // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
-      volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `${n.name}-data:/var/lib/mysql`],
+      volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `./${composeRunDir(n.name)}:/run/mysqld`, `${n.name}-data:/var/lib/mysql`],
     };
   }
   services['lb-web'] = balancer(
@@ -58,7 +72,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   );
   services['lb-db'] = balancer(target, 'lb-db', [publish(cluster.ports.db)], cluster.db.map((n) => n.name));
   const doc = {
-    name: cluster.name,
+    version: '2.4',
     services,
     volumes: Object.fromEntries(cluster.db.map((n) => [`${n.name}-data`, {}])),
   };

@@ -17,7 +17,12 @@ export interface RenderedFile {
   /** 0600 for files holding a secret. */
   mode: number;
   kind: RenderedKind;
+  /** Who must own it, when that is not hactl's user (a container's reader). */
+  owner?: { uid: number; gid: number };
 }
+
+/** www-data in Debian's images: Apache's PHP in a compose web node reads app.json as this user. */
+export const DEBIAN_WWW_DATA = { uid: 33, gid: 33 };
 
 /** Everything a cluster needs, derived from the model alone. Pure: no I/O. */
 export function renderCluster(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
@@ -36,6 +41,7 @@ export function renderCluster(cluster: Cluster, secrets: Secrets, target: Render
       content: renderAppSettings(cluster, n, secrets, target),
       mode: 0o600,
       kind: 'app' as const,
+      ...(target.runtime === 'compose' ? { owner: DEBIAN_WWW_DATA } : {}),
     })),
   ];
   if (target.runtime === 'compose') {

@@ -29,10 +29,12 @@ export function localLayout(stateDir: string): Layout {
 
 /** Paths inside the containers built from compose/. */
 export const composeLayout: Layout = {
+  // All in /run/haproxy, which the compose file mounts from the host: hactl
+  // talks to the sockets and writes the state file from outside.
   balancer: () => ({
     adminSocket: '/run/haproxy/admin.sock',
     masterSocket: '/run/haproxy/master.sock',
-    stateFile: '/var/lib/haproxy/server-state',
+    stateFile: '/run/haproxy/server-state',
     pidFile: '/run/haproxy/haproxy.pid',
   }),
   database: () => undefined,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -7,7 +7,7 @@ import { dirname, join, basename } from 'node:path';
  * a half-written one: write a temp file in the same folder, fix its mode,
  * then rename over the target (rename is atomic within one filesystem).
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
+export function writeFileAtomic(path: string, content: string, mode = 0o644, owner?: { uid: number; gid: number }): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -15,6 +15,8 @@ export function writeFileAtomic(path: string, content: string, mode = 0o644): vo
     writeFileSync(tmp, content, { mode, flag: 'wx' });
     // The umask may have masked bits off (or, for secrets, we want to be sure).
     chmodSync(tmp, mode);
+    // Owned before it appears: a reader in a container never finds it unreadable.
+    if (owner) chownSync(tmp, owner.uid, owner.gid);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -18,7 +18,7 @@ import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type ProcessKind, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -69,6 +69,10 @@ export class LocalDriver implements Driver {
 
   logFile(name: string): string {
     return join(this.stateDir, 'log', `${name}.log`);
+  }
+
+  logSource(name: string): LogSource {
+    return { file: this.logFile(name) };
   }
 
   /** A balancer's command and the hash of what it runs with: a change to either means a reload. */
@@ -333,7 +337,7 @@ export class LocalDriver implements Driver {
   }
 
   /** Config, data, logs and sockets of nodes that cluster.yaml no longer has. */
-  leftovers(cluster: Cluster): Leftover[] {
+  async leftovers(cluster: Cluster): Promise<Leftover[]> {
     const keep = new Set(clusterProcesses(cluster).map((p) => p.name));
     const state = readState(this.stateDir);
     const found = new Map<string, string[]>();
@@ -355,7 +359,7 @@ export class LocalDriver implements Driver {
     return [...found].map(([name, paths]) => ({ name, paths: paths.sort(), running: state[name] !== undefined && groupAlive(state[name]!.pid) }));
   }
 
-  removeLeftover(leftover: Leftover): void {
+  async removeLeftover(leftover: Leftover): Promise<void> {
     for (const path of leftover.paths) rmSync(path, { recursive: true, force: true });
     const state = readState(this.stateDir);
     if (state[leftover.name]) {

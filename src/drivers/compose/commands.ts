@@ -1,0 +1,75 @@
+import type { Command } from '../../util/runner.js';
+
+/**
+ * The compose runtime's commands as argument arrays, pure so that tests can
+ * assert them. COMPOSE is how this machine runs compose: the `docker
+ * compose` plugin, or the `docker-compose` v1 binary (all Debian 12 has).
+ */
+export type ComposeCli = readonly [bin: string, prefix: readonly string[]];
+
+export const COMPOSE_CLIS: readonly ComposeCli[] = [
+  ['docker', ['compose']],
+  ['docker-compose', []],
+];
+
+export const IMAGES = [
+  { tag: 'hactl/haproxy', context: 'haproxy' },
+  { tag: 'hactl/web', context: 'web' },
+  { tag: 'hactl/mariadb', context: 'db' },
+] as const;
+
+export function compose(cli: ComposeCli, project: string, file: string, ...args: string[]): Command {
+  return [cli[0], [...cli[1], '-p', project, '-f', file, ...args]];
+}
+
+export const engineVersion: Command = ['docker', ['info', '--format', '{{.ServerVersion}}']];
+
+export function imageExists(tag: string): Command {
+  return ['docker', ['image', 'inspect', '--format', '{{.Id}}', tag]];
+}
+
+export function buildImage(tag: string, context: string): Command {
+  return ['docker', ['build', '-t', tag, context]];
+}
+
+/** Every container of the project with its state (running, exited, …), one per line. */
+export function containers(project: string): Command {
+  return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}']];
+}
+
+export function containerAddress(name: string): Command {
+  return ['docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name]];
+}
+
+/** Stopped gracefully (MariaDB flushes, HAProxy finishes), then removed; by container name, so a node no longer in the compose file too. */
+export function stopContainer(name: string): Command[] {
+  return [
+    ['docker', ['stop', '--time', '30', name]],
+    ['docker', ['rm', name]],
+  ];
+}
+
+/** The project's named volumes (a DB node's data): `<project>_<node>-data`. */
+export function volumes(project: string): Command {
+  return ['docker', ['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]];
+}
+
+export function removeVolume(name: string): Command {
+  return ['docker', ['volume', 'rm', name]];
+}
+
+export function kill(name: string): Command {
+  return ['docker', ['kill', name]];
+}
+
+/** Root inside a DB container logs in over its socket (unix_socket), no password on any command line. */
+export function cloneCommands(donor: string, target: string, database: string): { dump: Command; load: Command } {
+  return {
+    dump: ['docker', ['exec', donor, 'mariadb-dump', '--single-transaction', '--master-data=2', '--routines', '--triggers', '--databases', database]],
+    load: ['docker', ['exec', '-i', target, 'mariadb', '--init-command=SET SESSION sql_log_bin=0']],
+  };
+}
+
+export function logs(name: string, lines: number, follow: boolean): Command {
+  return ['docker', ['logs', '--tail', String(lines), ...(follow ? ['--follow'] : []), name]];
+}

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection } from 'mysql2/promise';
+import { HactlError } from '../../errors.js';
+import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
+import { socketCommand } from '../../haproxy/socket-cli.js';
+import { connectRoot } from '../../mysql/bootstrap.js';
+import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
+import { writeRendered } from '../../ops/write-rendered.js';
+import { PACKAGE_ROOT } from '../../paths.js';
+import { composeRunDir } from '../../render/compose-file.js';
+import type { RenderedFile } from '../../render/index.js';
+import { composeLayout } from '../../render/layout.js';
+import type { Secrets } from '../../secrets/store.js';
+import type { Cluster } from '../../spec/model.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { findListener } from '../../util/listener.js';
+import { connectAddress, hostPort } from '../../util/net.js';
+import { httpStatus, tcpOpen } from '../../util/probe.js';
+import type { Command, Runner } from '../../util/runner.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { waitFor } from '../local/supervisor.js';
+import * as cmd from './commands.js';
+
+const READY_TIMEOUT_MS = 60_000;
+
+/** What the compose runtime remembers between runs: the hash each container last ran with. */
+type ComposeState = Record<string, { hash: string }>;
+
+function hash(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/**
+ * The compose runtime: one container per node, named as in cluster.yaml,
+ * applied with docker compose. The rendered files and each container's
+ * socket folder live under .hactl/compose and are mounted, so hactl talks
+ * to HAProxy's admin and master sockets and to MariaDB's socket exactly as
+ * in the local runtime; a config change is a reload, not a rebuild.
+ */
+export class ComposeDriver implements Driver {
+  readonly runtime = 'compose' as const;
+  #cli: cmd.ComposeCli | undefined;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly runner: Runner,
+    /** The compose project: the cluster's name. */
+    private readonly project: string,
+  ) {}
+
+  get dir(): string {
+    return join(this.stateDir, 'compose');
+  }
+
+  #file(): string {
+    return join(this.dir, 'compose.yaml');
+  }
+
+  #run(name: string): string {
+    return join(this.dir, composeRunDir(name));
+  }
+
+  #sockets(lb: Balancer) {
+    const run = this.#run(lb);
+    const inside = composeLayout.balancer(lb);
+    const host = (p: string) => join(run, p.slice('/run/haproxy/'.length));
+    return { adminSocket: host(inside.adminSocket), masterSocket: host(inside.masterSocket), stateFile: host(inside.stateFile) };
+  }
+
+  #dbSocket(name: string): string {
+    return join(this.#run(name), 'mysqld.sock');
+  }
+
+  async #exec(command: Command, what: string, timeoutMs = 120_000): Promise<string> {
+    const r = await this.runner.run(command, { timeoutMs, cwd: this.dir });
+    if (r.notFound) throw new HactlError(`${command[0]} is not installed: the compose runtime needs Docker (bash scripts/docker-setup.sh installs it), or use --runtime local`);
+    if (r.exitCode !== 0) throw new HactlError(`${what} failed`, 1, `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15));
+    return r.stdout;
+  }
+
+  /** A Docker engine that answers, and a compose command; said plainly when either is missing. */
+  async #compose(): Promise<cmd.ComposeCli> {
+    if (this.#cli) return this.#cli;
+    const engine = await this.runner.run(cmd.engineVersion, { timeoutMs: 10_000 });
+    if (engine.notFound || engine.exitCode !== 0) {
+      throw new HactlError('no Docker engine answers, and the compose runtime needs one', 1, [
+        'install and start one with: sudo bash scripts/docker-setup.sh',
+        'or run the cluster as local processes: --runtime local (runtime: local in cluster.yaml)',
+      ]);
+    }
+    for (const cli of cmd.COMPOSE_CLIS) {
+      const r = await this.runner.run([cli[0], [...cli[1], 'version']], { timeoutMs: 10_000 });
+      if (r.exitCode === 0) return (this.#cli = cli);
+    }
+    throw new HactlError('neither `docker compose` nor `docker-compose` works here', 1, ['install one with: sudo bash scripts/docker-setup.sh']);
+  }
+
+  #compose_(cli: cmd.ComposeCli, ...args: string[]): Command {
+    return cmd.compose(cli, this.project, this.#file(), ...args);
+  }
+
+  #readState(): ComposeState {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, 'state.json'), 'utf8')) as ComposeState;
+    } catch {
+      return {};
+    }
+  }
+
+  #writeState(state: ComposeState): void {
+    writeFileAtomic(join(this.dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  logSource(name: string, lines: number, follow: boolean): LogSource {
+    return { command: cmd.logs(name, lines, follow) };
+  }
+
+  async writeConfig(files: RenderedFile[], applied: readonly Balancer[] = []): Promise<void> {
+    await writeRendered(this.dir, files, this.runner);
+    if (applied.length === 0) return;
+    const state = this.#readState();
+    for (const lb of applied) if (state[lb]) state[lb] = { hash: this.#configHash(lb, files) };
+    this.#writeState(state);
+  }
+
+  #configHash(name: string, files: RenderedFile[]): string {
+    return hash(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.content]));
+  }
+
+  /** Images are built once from compose/, then reused; a missing one is built with its log shown on failure. */
+  async #images(progress: Progress): Promise<void> {
+    for (const image of cmd.IMAGES) {
+      if ((await this.runner.run(cmd.imageExists(image.tag), { timeoutMs: 30_000 })).exitCode === 0) continue;
+      progress(image.tag, 'building the image (once; later runs reuse it)');
+      await this.#exec(cmd.buildImage(image.tag, join(PACKAGE_ROOT, 'compose', image.context)), `building ${image.tag}`, 900_000);
+    }
+  }
+
+  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+    const cli = await this.#compose();
+    await this.writeConfig(files);
+    for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web')) {
+      mkdirSync(this.#run(p.name), { recursive: true });
+      // The container's own user (mysql) makes the socket there.
+      chmodSync(this.#run(p.name), 0o777);
+    }
+    await this.#images(progress);
+    const before = new Map((await this.processes(cluster)).map((p) => [p.name, p.running]));
+    const state = this.#readState();
+    const started: string[] = [];
+    const reloaded: string[] = [];
+    const restart: string[] = [];
+    for (const n of cluster.db) {
+      const h = this.#configHash(n.name, files);
+      if (before.get(n.name) && state[n.name] && state[n.name]!.hash !== h) restart.push(n.name);
+    }
+    await this.#checkPublishedPorts(cluster, before);
+    progress('compose', `docker compose up (${this.project})`);
+    await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
+    if (restart.length > 0) {
+      progress(restart.join(', '), 'restarting: its settings changed');
+      await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
+    }
+    for (const p of clusterProcesses(cluster)) if (!before.get(p.name)) started.push(p.name);
+    await this.#waitReady(cluster, progress);
+    const fresh = new Set(cluster.db.filter((n) => !state[n.name]).map((n) => n.name));
+    await this.#bootstrap(cluster, secrets, fresh, progress);
+    for (const n of cluster.db) state[n.name] = { hash: this.#configHash(n.name, files) };
+    for (const n of cluster.web) state[n.name] = { hash: this.#configHash(n.name, files) };
+    for (const lb of ['lb-db', 'lb-web'] as const) {
+      const h = this.#configHash(lb, files);
+      const changed = state[lb] !== undefined && state[lb]!.hash !== h;
+      if (before.get(lb) && (changed || options.reloadBalancers === true)) {
+        progress(lb, 'reloading (hitless)');
+        await this.reload(lb);
+        reloaded.push(lb);
+      }
+      state[lb] = { hash: h };
+    }
+    this.#writeState(state);
+    return { started, reloaded };
+  }
+
+  /** A published port taken by another process or container fails here, named, before anything starts. */
+  async #checkPublishedPorts(cluster: Cluster, running: Map<string, boolean>): Promise<void> {
+    const listen = connectAddress(cluster.listen);
+    const published: [Balancer, number][] = [
+      ['lb-web', cluster.ports.http],
+      ['lb-web', cluster.ports.stats],
+      ['lb-db', cluster.ports.db],
+    ];
+    for (const [lb, port] of published) {
+      if (running.get(lb) || !(await tcpOpen(listen, port, 300))) continue;
+      const holder = findListener(listen, port);
+      throw new HactlError(
+        `${hostPort(cluster.listen, port)} is already in use, so ${lb} cannot publish it${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ' (by another container or process)'}`,
+      );
+    }
+  }
+
+  async #address(name: string): Promise<string> {
+    const ip = (await this.#exec(cmd.containerAddress(name), `finding ${name}'s address`)).trim().split(/\s+/)[0];
+    if (!ip) throw new HactlError(`${name} has no address on the compose network`);
+    return ip;
+  }
+
+  async #waitReady(cluster: Cluster, progress: Progress): Promise<void> {
+    progress('compose', 'waiting for every container to answer');
+    const listen = connectAddress(cluster.listen);
+    const checks: [string, () => Promise<boolean>][] = [
+      ...cluster.db.map((n): [string, () => Promise<boolean>] => [n.name, async () => existsSync(this.#dbSocket(n.name))]),
+      ...cluster.web.map((n): [string, () => Promise<boolean>] => [
+        n.name,
+        async () => (await httpStatus(`http://${await this.#address(n.name)}:${n.port}${cluster.health.path}`)) === 200,
+      ]),
+      ['lb-db', async () => existsSync(this.#sockets('lb-db').masterSocket) && (await tcpOpen(listen, cluster.ports.db))],
+      ['lb-web', async () => existsSync(this.#sockets('lb-web').masterSocket) && (await tcpOpen(listen, cluster.ports.http))],
+    ];
+    for (const [name, ready] of checks) {
+      try {
+        await waitFor(`${name} to answer`, () => ready().catch(() => false), READY_TIMEOUT_MS, 200);
+      } catch (err) {
+        throw new HactlError(`${name} did not start: ${(err as Error).message}`, 1, [`see: hactl logs ${name}`]);
+      }
+    }
+  }
+
+  #bootstrap(cluster: Cluster, secrets: Secrets, fresh: ReadonlySet<string>, progress: Progress): Promise<void> {
+    const access: DbAccess = {
+      connect: (node) => connectRoot(this.#dbSocket(node.name), secrets),
+      // Containers reach each other by name on the project's network.
+      hostOf: (node) => node.name,
+      // lb-db's address on the network is Docker's choice; the DB port is not published.
+      checkFrom: '%',
+      clone: (donor, node) => ({
+        commands: cmd.cloneCommands(donor.name, node.name, cluster.database.name),
+        dumpFile: join(this.dir, `${node.name}.clone.sql`),
+        cleanup: () => undefined,
+      }),
+    };
+    return setUpReplication(cluster, secrets, fresh, access, this.runner, progress);
+  }
+
+  async down(options: { purge: boolean }, progress: Progress): Promise<string[]> {
+    if (!existsSync(this.#file())) return [];
+    const cli = await this.#compose();
+    const running = (await this.#containers()).filter((c) => c.running).map((c) => c.name);
+    progress('compose', `docker compose down${options.purge ? ' (and its volumes)' : ''}`);
+    // Orphans too: nodes removed from cluster.yaml whose container is left.
+    await this.#exec(this.#compose_(cli, 'down', '--remove-orphans', ...(options.purge ? ['--volumes'] : [])), 'docker compose down', 300_000);
+    if (options.purge) this.#writeState({});
+    return running;
+  }
+
+  async #containers(): Promise<{ name: string; running: boolean }[]> {
+    const r = await this.runner.run(cmd.containers(this.project), { timeoutMs: 20_000 });
+    if (r.exitCode !== 0) return [];
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const [name, st] = l.split('\t');
+        return { name: name!, running: st === 'running' };
+      });
+  }
+
+  async processes(cluster: Cluster): Promise<ProcessStatus[]> {
+    const seen = new Map((await this.#containers()).map((c) => [c.name, c.running]));
+    return clusterProcesses(cluster).map(({ name, kind }) => ({ name, kind, running: seen.get(name) === true }));
+  }
+
+  async stop(name: string, progress: Progress): Promise<void> {
+    if (!(await this.#containers()).some((c) => c.name === name)) return;
+    progress(name, 'stopping');
+    for (const command of cmd.stopContainer(name)) await this.#exec(command, `stopping ${name}`, 60_000);
+    // Forgotten: if it comes back (hactl add db), it is a new node, cloned afresh.
+    const state = this.#readState();
+    delete state[name];
+    this.#writeState(state);
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.runner.run(cmd.kill(name), { timeoutMs: 20_000 });
+  }
+
+  reload(lb: Balancer): Promise<ReloadOutcome> {
+    return hitlessReload(lb, this.#sockets(lb), `hactl logs ${lb}`);
+  }
+
+  /** Rendered folders, socket folders and data volumes of nodes no longer in cluster.yaml. */
+  async leftovers(cluster: Cluster): Promise<Leftover[]> {
+    const keep = new Set(clusterProcesses(cluster).map((p) => p.name));
+    const containers = new Map((await this.#containers()).map((c) => [c.name, c.running]));
+    const found = new Map<string, string[]>();
+    const add = (name: string, what: string) => found.set(name, [...(found.get(name) ?? []), what]);
+    for (const dir of ['', 'run']) {
+      for (const name of listDirs(join(this.dir, dir))) if (name !== 'run' && name !== 'logs' && !keep.has(name)) add(name, join(this.dir, dir, name));
+    }
+    const r = await this.runner.run(cmd.volumes(this.project), { timeoutMs: 20_000 });
+    for (const volume of r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []) {
+      const node = volume.slice(`${this.project}_`.length).replace(/-data$/, '');
+      if (!keep.has(node)) add(node, `volume ${volume}`);
+    }
+    return [...found].map(([name, paths]) => ({ name, paths: paths.sort(), running: containers.get(name) === true }));
+  }
+
+  async removeLeftover(leftover: Leftover): Promise<void> {
+    if (new Map((await this.#containers()).map((c) => [c.name, c])).has(leftover.name)) await this.stop(leftover.name, () => undefined);
+    for (const what of leftover.paths) {
+      if (what.startsWith('volume ')) await this.#exec(cmd.removeVolume(what.slice('volume '.length)), `removing ${what}`);
+      else rmSync(what, { recursive: true, force: true });
+    }
+  }
+
+  balancerCommand(lb: Balancer, command: string): Promise<string> {
+    return socketCommand(this.#sockets(lb).adminSocket, command);
+  }
+
+  dbRoot(name: string, secrets: Secrets): Promise<Connection> {
+    return connectRoot(this.#dbSocket(name), secrets);
+  }
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
