@@ -56,6 +56,7 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
     const fresh = now.workers.find((pid) => !before.workers.includes(pid));
     if (fresh !== undefined) {
       await waitUntilServing(sockets.adminSocket, fresh, teacher, deadline);
+      for (const old of before.workers) await waitUntilStopping(sockets.masterSocket, old, deadline);
       return { worker: fresh, oldWorkers: now.oldWorkers, ms: Date.now() - started };
     }
     if (Date.now() > deadline) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
@@ -111,5 +112,20 @@ async function waitUntilServing(adminSocket: string, worker: number, teacher: bo
     }
     if (Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The old worker has stopped accepting (soft-stop). Until it has, it may
+ * still take a new connection with the old configuration: measured, a
+ * request right after `session-mode db` returned still got a sticky cookie.
+ * `@!PID` sends the command to that worker through the master CLI.
+ */
+async function waitUntilStopping(masterSocket: string, worker: number, deadline: number): Promise<void> {
+  for (;;) {
+    const info = await masterCommand(masterSocket, `@!${worker} show info`, 2000).catch(() => '');
+    if (!/^Pid: /m.test(info) || /^Stopping: 1/m.test(info)) return;
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import mysql from 'mysql2/promise';
+import { readState } from '../../src/drivers/local/state.js';
 
 // The compiled CLI, as users run it (`npm test` builds first).
 export const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -27,12 +28,18 @@ export class TestCluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'hactl-cluster-'));
   readonly listen: string;
 
-  constructor(readonly octet: number, options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[] } = {}) {
+  readonly runtime: 'local' | 'compose';
+
+  constructor(
+    readonly octet: number,
+    options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose' } = {},
+  ) {
     this.listen = `127.0.${octet}.1`;
+    this.runtime = options.runtime ?? 'local';
     writeFileSync(
       join(this.dir, 'cluster.yaml'),
       `name: test${octet}
-runtime: local
+runtime: ${this.runtime}
 session_mode: ${options.sessionMode ?? 'sticky'}
 listen: ${this.listen}
 ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
@@ -62,16 +69,27 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
     return mysql.createConnection({ host: this.listen, port: 13307, user: 'hactl_app', password: this.secrets().app_password, database: 'hactl' });
   }
 
-  /** Root on one DB node, directly (its unix socket). */
+  /** Root on one DB node, directly (its unix socket; mounted from the container in compose). */
   root(node: string): Promise<mysql.Connection> {
-    return mysql.createConnection({ socketPath: join(this.dir, `.hactl/run/${node}.sock`), user: 'root', password: this.secrets().db_root_password, database: 'hactl' });
+    const socketPath = join(this.dir, this.runtime === 'local' ? `.hactl/run/${node}.sock` : `.hactl/compose/run/${node}/mysqld.sock`);
+    return mysql.createConnection({ socketPath, user: 'root', password: this.secrets().db_root_password, database: 'hactl' });
+  }
+
+  /** A crash: SIGKILL to the node's process group, or `docker kill` of its container. */
+  async kill(node: string): Promise<void> {
+    if (this.runtime === 'local') {
+      process.kill(-readState(join(this.dir, '.hactl'))[node]!.pid, 'SIGKILL');
+      return;
+    }
+    const r = await execa('docker', ['kill', node], { reject: false });
+    if (r.exitCode !== 0) throw new Error(`docker kill ${node}: ${r.stderr}`);
   }
 
   /** `hactl up`, then wait until status says healthy (checks need a moment to pass rise). */
   async startHealthy(): Promise<void> {
     const r = await this.hactl('up');
     if (r.code !== 0) throw new Error(`hactl up failed:\n${r.stderr}`);
-    await eventually('a healthy cluster', async () => (await this.hactl('status')).code === 0);
+    await eventually('a healthy cluster', async () => (await this.hactl('status')).code === 0, 30_000);
   }
 
   async destroy(): Promise<void> {

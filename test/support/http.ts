@@ -41,7 +41,9 @@ export function request(url: string, options: HttpOptions = {}): Promise<HttpRes
         headers,
         localAddress: options.localAddress,
         timeout: options.timeoutMs ?? 20_000,
-        ...(options.agent ? { agent: options.agent } : {}),
+        // Node 20's global agent keeps connections alive: a "new" client would reuse
+        // one still held by the balancer's previous worker after a reload.
+        agent: options.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookieJar, request } from '../support/http.js';
+import { eventually, sleep, type TestCluster } from '../support/cluster.js';
+
+/**
+ * The seeds' scenarios, one suite for every runtime: round robin, sticky
+ * sessions with failover, stickiness on the session cookie alone, DB writes
+ * through lb-db replicated both ways and surviving the active master's
+ * death, DB sessions surviving a web node's death. Each runtime's file
+ * gives it a cluster of its own; the suite drives it only through hactl,
+ * HTTP on the published entry points and the DB nodes' sockets.
+ */
+export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): void {
+  interface SessionAnswer {
+    node: string;
+    session_id: string;
+    color: string | null;
+  }
+
+  async function session(jar: CookieJar | undefined, color?: string, headers: Record<string, string> = {}) {
+    const res = await request(`${cluster.url}/api/session`, {
+      method: color ? 'POST' : 'GET',
+      ...(color ? { form: { color } } : {}),
+      ...(jar ? { jar } : {}),
+      headers,
+    });
+    expect(res.status, res.body).toBe(200);
+    return { ...res.json<SessionAnswer>(), servedBy: String(res.headers['x-served-by']) };
+  }
+
+  const healthy = () => eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 30_000);
+
+  beforeAll(() => cluster.startHealthy(), startTimeoutMs);
+  afterAll(() => cluster.destroy(), 120_000);
+
+  describe('round robin (scenario 1)', () => {
+    it('alternates between the two web nodes for clients without cookies', async () => {
+      const served = [];
+      for (let i = 0; i < 6; i++) served.push(String((await request(`${cluster.url}/health`)).headers['x-served-by']));
+      expect(new Set(served)).toEqual(new Set(['web1', 'web2']));
+      for (let i = 1; i < served.length; i++) expect(served[i]).not.toBe(served[i - 1]);
+    });
+  });
+
+  describe('sticky sessions (scenario 2)', () => {
+    it('keep a client with a cookie jar on one node; when it dies the client moves on and the site keeps answering', async () => {
+      const jar = new CookieJar();
+      const first = await session(jar, 'teal');
+      expect(jar.get('SERVERID')).toMatch(/^S[12]$/);
+      for (let i = 0; i < 10; i++) {
+        const again = await session(jar);
+        expect(again.servedBy).toBe(first.servedBy);
+        expect(again.color).toBe('teal');
+      }
+      const other = first.servedBy === 'web1' ? 'web2' : 'web1';
+      await cluster.kill(first.servedBy);
+      const t0 = Date.now();
+      // Every request in the window succeeds (retries + redispatch), and lands on the other node.
+      let moved: Awaited<ReturnType<typeof session>> | undefined;
+      while (Date.now() - t0 < 3000) {
+        moved = await session(jar);
+        expect(moved.servedBy).toBe(other);
+        if (Date.now() - t0 > 1000) break;
+        await sleep(50);
+      }
+      // Native (files) sessions live on the dead node: the colour is gone (scenario 5, first half).
+      expect(moved!.color).toBeNull();
+      expect((await cluster.hactl('up', '--json')).code).toBe(0);
+    }, 60_000);
+  });
+
+  describe('sticky on the session cookie alone (scenario 3)', () => {
+    it('keeps a client that presents only PHPSESSID on one node, through the stick table', async () => {
+      await healthy();
+      const jar = new CookieJar();
+      const res = await request(`${cluster.url}/api/session`, { jar });
+      const sid = jar.get('PHPSESSID');
+      expect(sid).toBeTruthy();
+      const node = String(res.headers['x-served-by']);
+      for (let i = 0; i < 10; i++) {
+        // Like `curl --cookie "PHPSESSID=..."`: the balancer's own cookie dropped.
+        const again = await session(undefined, undefined, { cookie: `PHPSESSID=${sid}` });
+        expect(again.servedBy).toBe(node);
+        expect(again.session_id).toBe(sid);
+      }
+    }, 60_000);
+  });
+
+  describe('the DB tier (scenario 4)', () => {
+    it('replicates both ways: a row written directly on mysql2 appears on mysql1', async () => {
+      const m2 = await cluster.root('mysql2');
+      await m2.query('CREATE TABLE IF NOT EXISTS s4 (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40), at_node VARCHAR(20))');
+      await m2.query("INSERT INTO s4 (v, at_node) VALUES ('direct-on-mysql2', @@report_host)");
+      await m2.end();
+      const m1 = await cluster.root('mysql1');
+      const rows = await eventually('the row on mysql1', async () => {
+        const [r] = (await m1.query("SELECT at_node FROM s4 WHERE v = 'direct-on-mysql2'")) as [{ at_node: string }[], unknown];
+        return r.length ? r : undefined;
+      });
+      await m1.end();
+      expect(rows).toEqual([{ at_node: 'mysql2' }]);
+    });
+
+    it('goes on writing through lb-db when the active master dies, and the master catches up when it is back', async () => {
+      const write = async (v: string) => {
+        const app = await cluster.app();
+        try {
+          await app.query('INSERT INTO s4 (v, at_node) VALUES (?, @@report_host)', [v]);
+        } finally {
+          await app.end();
+        }
+      };
+      await write('before-kill');
+      await cluster.kill('mysql1');
+      const t0 = Date.now();
+      await eventually('a write through lb-db to succeed', async () => {
+        await write('after-kill');
+        return true;
+      }, 15_000);
+      expect((Date.now() - t0) / 1000).toBeLessThan(10);
+      for (let i = 0; i < 5; i++) await write(`during-${i}`);
+      const app = await cluster.app();
+      const [[who]] = (await app.query('SELECT @@report_host AS node')) as [{ node: string }[], unknown];
+      await app.end();
+      expect(who!.node).toBe('mysql2');
+
+      expect((await cluster.hactl('up', '--json')).code).toBe(0);
+      const rowsOn = async (node: string) => {
+        const c = await cluster.root(node);
+        const [rows] = (await c.query('SELECT id, v, at_node FROM s4 ORDER BY id')) as [unknown[], unknown];
+        await c.end();
+        return JSON.stringify(rows);
+      };
+      const onMysql2 = await rowsOn('mysql2');
+      expect(onMysql2).toContain('during-4');
+      await eventually('mysql1 to catch up (GTID)', async () => (await rowsOn('mysql1')) === onMysql2, 15_000).catch(async (e) => {
+        throw new Error(`${(e as Error).message}\nmysql1: ${await rowsOn('mysql1')}\nmysql2: ${onMysql2}\n${(await cluster.hactl('status')).stdout}`);
+      });
+    }, 90_000);
+  });
+
+  describe('DB sessions (scenario 5)', () => {
+    it('a colour set through one node is read through the other, and survives that node\'s death', async () => {
+      expect((await cluster.hactl('session-mode', 'db')).code).toBe(0);
+      await healthy();
+      const jar = new CookieJar();
+      const set = await session(jar, 'olive');
+      expect(jar.get('SERVERID')).toBeUndefined();
+      const read = await session(jar);
+      // Round robin: the next request goes to the other node, which reads the session from MariaDB.
+      expect(read.servedBy).not.toBe(set.servedBy);
+      expect(read.color).toBe('olive');
+      await cluster.kill(set.servedBy);
+      for (let i = 0; i < 6; i++) {
+        const after = await session(jar);
+        expect(after.servedBy).not.toBe(set.servedBy);
+        expect(after.color).toBe('olive');
+      }
+    }, 60_000);
+  });
+}
