@@ -2,8 +2,13 @@
 # Installs what hactl and its tests need on Debian/Ubuntu, skipping whatever
 # is already there: the Debian packages (as root, or with sudo) and the npm
 # dependencies. Safe to run again. Used by `npm test` (pretest) and .ci/run.
+# --with-docker: also what the compose runtime needs (Docker engine, compose,
+# debootstrap; one apt-get update for all), then scripts/docker-setup.sh
+# starts the engine and makes the base image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_docker=false
+[ "${1:-}" = "--with-docker" ] && with_docker=true
 
 # command -> Debian package that provides it
 declare -A NEEDS=(
@@ -13,6 +18,12 @@ declare -A NEEDS=(
   [mariadb]=mariadb-client
   [php]=php-cli
 )
+if $with_docker; then
+  NEEDS[dockerd]=docker.io
+  NEEDS[debootstrap]=debootstrap
+  # Debian 12 has no compose plugin: its docker-compose (v1) where `docker compose` is missing.
+  docker compose version >/dev/null 2>&1 || NEEDS[docker-compose]=docker-compose
+fi
 missing=()
 for cmd in "${!NEEDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")
@@ -37,4 +48,8 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies (npm ci)" >&2
   npm ci --no-audit --no-fund
+fi
+
+if $with_docker; then
+  bash scripts/docker-setup.sh
 fi

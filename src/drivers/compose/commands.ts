@@ -24,12 +24,15 @@ export function compose(cli: ComposeCli, project: string, file: string, ...args:
 
 export const engineVersion: Command = ['docker', ['info', '--format', '{{.ServerVersion}}']];
 
-export function imageExists(tag: string): Command {
-  return ['docker', ['image', 'inspect', '--format', '{{.Id}}', tag]];
+/** The image's build-source label: empty output or a failure means build it. */
+export const SOURCE_LABEL = 'hactl.source';
+
+export function imageSource(tag: string): Command {
+  return ['docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${SOURCE_LABEL}"}}`, tag]];
 }
 
-export function buildImage(tag: string, context: string): Command {
-  return ['docker', ['build', '-t', tag, context]];
+export function buildImage(tag: string, context: string, source: string): Command {
+  return ['docker', ['build', '--label', `${SOURCE_LABEL}=${source}`, '-t', tag, context]];
 }
 
 /** Every container of the project with its state (running, exited, …), one per line. */

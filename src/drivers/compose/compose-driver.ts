@@ -129,12 +129,20 @@ export class ComposeDriver implements Driver {
     return hash(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.content]));
   }
 
-  /** Images are built once from compose/, then reused; a missing one is built with its log shown on failure. */
+  /**
+   * Images are built from compose/ and reused while their sources are the
+   * same (a hash of the build folder, kept as a label): after an update of
+   * hactl (the app is copied into the web image) they are built again. A
+   * failed build shows its log's tail, before anything is started.
+   */
   async #images(progress: Progress): Promise<void> {
     for (const image of cmd.IMAGES) {
-      if ((await this.runner.run(cmd.imageExists(image.tag), { timeoutMs: 30_000 })).exitCode === 0) continue;
-      progress(image.tag, 'building the image (once; later runs reuse it)');
-      await this.#exec(cmd.buildImage(image.tag, join(PACKAGE_ROOT, 'compose', image.context)), `building ${image.tag}`, 900_000);
+      const context = join(PACKAGE_ROOT, 'compose', image.context);
+      const source = folderHash(context);
+      const built = await this.runner.run(cmd.imageSource(image.tag), { timeoutMs: 30_000 });
+      if (built.exitCode === 0 && built.stdout.trim() === source) continue;
+      progress(image.tag, built.exitCode === 0 ? 'its sources changed: building it again' : 'building the image (once; later runs reuse it)');
+      await this.#exec(cmd.buildImage(image.tag, context, source), `building ${image.tag}`, 900_000);
     }
   }
 
@@ -329,4 +337,18 @@ function listDirs(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Every file under DIR, by relative path and content: what an image is built from. */
+function folderHash(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string): void => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile()) h.update(path).update('\0').update(readFileSync(join(dir, path))).update('\0');
+    }
+  };
+  walk('');
+  return h.digest('hex').slice(0, 16);
 }
