@@ -1,16 +1,18 @@
 import type { ConcreteRuntime, Runtime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
+import { engineVersion } from './compose/commands.js';
 
-/**
- * `auto` means compose where a Docker engine answers, local otherwise, once
- * the compose driver exists. Until then auto is local, so that `hactl up`
- * works on a machine that happens to run Docker.
- */
-export const COMPOSE_DRIVER_AVAILABLE = false;
+export interface ResolvedRuntime {
+  runtime: ConcreteRuntime;
+  /** Why auto chose it; undefined when the runtime was given. */
+  reason?: string;
+}
 
-export async function resolveRuntime(runtime: Runtime, runner: Runner): Promise<ConcreteRuntime> {
-  if (runtime !== 'auto') return runtime;
-  if (!COMPOSE_DRIVER_AVAILABLE) return 'local';
-  const r = await runner.run(['docker', ['info', '--format', '{{.ServerVersion}}']], { timeoutMs: 3000 });
-  return r.exitCode === 0 && r.stdout.trim() !== '' ? 'compose' : 'local';
+/** `auto` means compose where a Docker engine answers, local otherwise. */
+export async function resolveRuntime(runtime: Runtime, runner: Runner): Promise<ResolvedRuntime> {
+  if (runtime !== 'auto') return { runtime };
+  const r = await runner.run(engineVersion, { timeoutMs: 3000 });
+  return r.exitCode === 0 && r.stdout.trim() !== ''
+    ? { runtime: 'compose', reason: `a Docker engine answers (${r.stdout.trim()})` }
+    : { runtime: 'local', reason: 'no Docker engine answers' };
 }

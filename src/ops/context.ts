@@ -22,7 +22,8 @@ export interface OpOptions {
 
 /** Validate cluster.yaml, pick the runtime and its driver, make sure its programs are there. */
 export async function openContext(project: Project, options: OpOptions, runner: Runner, progress: Progress): Promise<OpContext> {
-  const { cluster, runtime } = await openProject(project, options.runtime, runner);
+  const { cluster, runtime, runtimeReason } = await openProject(project, options.runtime, runner);
+  if (runtimeReason) progress('runtime', `auto: ${runtime}, because ${runtimeReason} (--runtime overrides)`);
   const driver = driverFor(runtime, project, runner, cluster.name);
   await requireBinaries(runtime, runner, options.install === true, progress);
   return { project, runtime, driver, runner, progress };

@@ -9,7 +9,8 @@ export async function openProject(
   project: Project,
   runtimeOverride: Runtime | undefined,
   runner: Runner,
-): Promise<LoadedCluster & { runtime: ConcreteRuntime }> {
+): Promise<LoadedCluster & { runtime: ConcreteRuntime; runtimeReason?: string }> {
   const loaded = loadClusterFile(project.file);
-  return { ...loaded, runtime: await resolveRuntime(runtimeOverride ?? loaded.cluster.runtime, runner) };
+  const { runtime, reason } = await resolveRuntime(runtimeOverride ?? loaded.cluster.runtime, runner);
+  return { ...loaded, runtime, ...(reason ? { runtimeReason: reason } : {}) };
 }
