@@ -154,8 +154,10 @@ export class ComposeDriver implements Driver {
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);
     }
-    await this.#images(progress);
     const before = new Map((await this.processes(cluster)).map((p) => [p.name, p.running]));
+    // Before any build: a taken port is known at once.
+    await this.#checkPublishedPorts(cluster, before);
+    await this.#images(progress);
     const state = this.#readState();
     const started: string[] = [];
     const reloaded: string[] = [];
@@ -164,7 +166,6 @@ export class ComposeDriver implements Driver {
       const h = this.#configHash(n.name, files);
       if (before.get(n.name) && state[n.name] && state[n.name]!.hash !== h) restart.push(n.name);
     }
-    await this.#checkPublishedPorts(cluster, before);
     progress('compose', `docker compose up (${this.project})`);
     await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
     if (restart.length > 0) {

@@ -1,0 +1,42 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { MAIN, TestCluster } from '../support/cluster.js';
+
+// The compose runtime's refusals, before anything starts (entry points on
+// 127.0.36.1 only; no container is ever created by this file).
+const cluster = new TestCluster(36, { runtime: 'compose' });
+afterAll(() => rmSync(cluster.dir, { recursive: true, force: true }));
+
+const project = async () =>
+  (await execa('docker', ['ps', '-a', '--filter', 'label=com.docker.compose.project=test36', '--format', '{{.Names}}'], { reject: false })).stdout;
+
+describe('the compose runtime refuses plainly', () => {
+  it('without a Docker engine: says how to get one or to use --runtime local', async () => {
+    // A PATH with node and nothing else: no docker client at all.
+    const bin = mkdtempSync(join(tmpdir(), 'hactl-nodocker-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const r = await execa(join(bin, 'node'), [MAIN, 'up', '--runtime', 'compose'], { cwd: cluster.dir, reject: false, env: { PATH: bin, NO_COLOR: '1' } });
+    rmSync(bin, { recursive: true, force: true });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/no Docker engine answers, and the compose runtime needs one/);
+    expect(r.stderr).toMatch(/sudo bash scripts\/docker-setup\.sh/);
+    expect(r.stderr).toMatch(/--runtime local/);
+  });
+
+  it('with a published port already taken: names it and its holder, and starts nothing', async () => {
+    const squatter = createServer().listen(18080, cluster.listen);
+    await new Promise((r) => squatter.once('listening', r));
+    try {
+      const r = await cluster.hactl('up');
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`127\\.0\\.36\\.1:18080 is already in use, so lb-web cannot publish it \\(held by pid ${process.pid}`));
+      expect(await project()).toBe('');
+    } finally {
+      squatter.close();
+    }
+  });
+});
