@@ -9,8 +9,9 @@
 // latency, operation time, lost sessions. Targets: 0 failed requests in every
 // row, 0 lost sessions in db mode, 0 lost writes, identical tables on every master.
 //
-// Usage: node scripts/bench-ops.mjs [--json] [--keep-logs]
+// Usage: node scripts/bench-ops.mjs [--json] [--keep-logs] [--runtime local|compose]
 //   --json       one JSON document on stdout (progress stays on stderr)
+//   --runtime    local (default) or compose: the same operations on containers
 //   --keep-logs  copy .hactl/log somewhere safe before the teardown (done anyway when a target is missed)
 // Exit 0 when every target is met, 1 otherwise (everything is still printed).
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +24,8 @@ import mysql from 'mysql2/promise';
 const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const JSON_OUT = process.argv.includes('--json');
 const KEEP_LOGS = process.argv.includes('--keep-logs');
+const RUNTIME = process.argv.includes('--runtime') ? process.argv[process.argv.indexOf('--runtime') + 1] : 'local';
+if (RUNTIME !== 'local' && RUNTIME !== 'compose') throw new Error(`--runtime: ${RUNTIME} is not local or compose`);
 
 const LISTEN = '127.0.60.1';
 const PORTS = { http: 18080, stats: 18404, db: 13307, dashboard: 19000 };
@@ -54,7 +57,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hactl-bench-ops-'));
 writeFileSync(
   join(dir, 'cluster.yaml'),
   `name: benchops
-runtime: local
+runtime: ${RUNTIME}
 session_mode: sticky
 listen: ${LISTEN}
 ports: {http: ${PORTS.http}, stats: ${PORTS.stats}, db: ${PORTS.db}, dashboard: ${PORTS.dashboard}}
@@ -287,7 +290,9 @@ async function sessionClient(index, keepAlive, sessionCookieOnly) {
 // ---------------------------------------------------------------- DB writes
 
 const appConfig = () => ({ host: LISTEN, port: PORTS.db, user: 'hactl_app', password: secrets().app_password, database: 'hactl', connectTimeout: 5_000 });
-const rootConfig = (node) => ({ socketPath: join(dir, `.hactl/run/${node}.sock`), user: 'root', password: secrets().db_root_password, database: 'hactl' });
+// Each DB node's socket: in compose it is mounted out of the container.
+const dbSocket = (node) => join(dir, RUNTIME === 'local' ? `.hactl/run/${node}.sock` : `.hactl/compose/run/${node}/mysqld.sock`);
+const rootConfig = (node) => ({ socketPath: dbSocket(node), user: 'root', password: secrets().db_root_password, database: 'hactl' });
 
 async function createBenchTable() {
   const conn = await mysql.createConnection(appConfig());

@@ -18,7 +18,11 @@ export function composeRunDir(name: string): string {
   return `run/${name}`;
 }
 
-function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[], dependsOn: string[]) {
+// No depends_on: it is part of a service's definition, so adding web3 would make
+// compose recreate lb-web (refusing connections meanwhile) instead of leaving it
+// to hactl's hitless reload. hactl orders the start itself, and HAProxy starts
+// with servers it cannot resolve yet (init-addr last,libc,none).
+function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[]) {
   const paths = target.layout.balancer(lb);
   return {
     build: { context: `${target.composeDir}/haproxy` },
@@ -28,7 +32,6 @@ function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[],
     command: ['haproxy', '-W', '-S', `${paths.masterSocket},mode,600`, '-f', HAPROXY_CFG],
     volumes: [`./${lb}:${HAPROXY_DIR}:ro`, `./${composeRunDir(lb)}:/run/haproxy`],
     ports,
-    depends_on: dependsOn,
   };
 }
 
@@ -64,13 +67,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `./${composeRunDir(n.name)}:/run/mysqld`, `${n.name}-data:/var/lib/mysql`],
     };
   }
-  services['lb-web'] = balancer(
-    target,
-    'lb-web',
-    [publish(cluster.ports.http), publish(cluster.ports.stats)],
-    cluster.web.map((n) => n.name),
-  );
-  services['lb-db'] = balancer(target, 'lb-db', [publish(cluster.ports.db)], cluster.db.map((n) => n.name));
+  services['lb-web'] = balancer(target, 'lb-web', [publish(cluster.ports.http), publish(cluster.ports.stats)]);
+  services['lb-db'] = balancer(target, 'lb-db', [publish(cluster.ports.db)]);
   const doc = {
     version: '2.4',
     services,
