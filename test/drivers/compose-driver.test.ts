@@ -40,3 +40,36 @@ describe('the compose runtime refuses plainly', () => {
     }
   });
 });
+
+describe('a failed image build', () => {
+  it('stops with the tail of the build log, exit 1, before anything is started', async () => {
+    const { ComposeDriver } = await import('../../src/drivers/compose/compose-driver.js');
+    const { recordingRunner } = await import('../../src/util/runner.js');
+    const { checkClusterText } = await import('../../src/spec/check.js');
+    const { loadOrCreateSecrets } = await import('../../src/secrets/store.js');
+    const { HactlError } = await import('../../src/errors.js');
+    const buildLog = Array.from({ length: 30 }, (_, i) => `step ${i}`).concat(['E: Unable to locate package haproxy']).join('\n');
+    const runner = recordingRunner(([bin, args]) => {
+      if (bin === 'docker' && args[0] === 'info') return { stdout: '20.10.24\n' };
+      if (bin === 'docker' && args[0] === 'image') return { exitCode: 1, stderr: 'No such image' };
+      if (bin === 'docker' && args[0] === 'build') return { exitCode: 1, stderr: buildLog };
+      if (bin === 'docker' && args[0] === 'ps') return { stdout: '' };
+      return {};
+    });
+    const state = mkdtempSync(join(tmpdir(), 'hactl-compose-unit-'));
+    const { cluster } = checkClusterText('name: unit37\nlisten: 127.0.37.1\nweb: [web1]\ndb: [mysql1]\n');
+    const driver = new ComposeDriver(state, runner, 'unit37');
+    const error = await driver.up(cluster, loadOrCreateSecrets(state), [], () => undefined).catch((e: unknown) => e);
+    rmSync(state, { recursive: true, force: true });
+    expect(error).toBeInstanceOf(HactlError);
+    expect((error as InstanceType<typeof HactlError>).exitCode).toBe(1);
+    expect((error as Error).message).toBe('building hactl/haproxy failed');
+    const details = (error as InstanceType<typeof HactlError>).details;
+    expect(details.at(-1)).toBe('E: Unable to locate package haproxy');
+    expect(details.length).toBe(15);
+    // Nothing was started: no compose up, no other build.
+    const ran = runner.commands.map(([bin, args]) => [bin, ...args].join(' '));
+    expect(ran.filter((c) => c.includes(' up '))).toEqual([]);
+    expect(ran.filter((c) => c.startsWith('docker build'))).toHaveLength(1);
+  });
+});
