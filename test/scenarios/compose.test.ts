@@ -1,6 +1,7 @@
 import { execa } from 'execa';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TestCluster } from '../support/cluster.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, sleep, TestCluster } from '../support/cluster.js';
+import { startLoad } from '../support/load.js';
 import { scenarioSuite } from './suite.js';
 
 // The seeds' scenarios on the compose runtime: containers web1, web2,
@@ -31,3 +32,48 @@ it('runs containers named as in cluster.yaml', async () => {
 // The first run builds the images (about a minute).
 scenarioSuite(cluster, 900_000);
 
+
+// The live operations, through the same shared code, on containers.
+describe('live operations on compose', () => {
+  it('up brings back what the scenarios killed; restart recreates one container', async () => {
+    expect((await cluster.hactl('up')).code).toBe(0);
+    await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 30_000);
+    const before = (await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout;
+    expect((await cluster.hactl('restart', 'web2')).code).toBe(0);
+    expect((await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout).not.toBe(before);
+    expect((await cluster.hactl('logs', 'mysql1', '-n', '200')).stdout).toMatch(/ready for connections/);
+  }, 120_000);
+
+  it('adds and removes web3 under steady traffic without a failed request', async () => {
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    await sleep(300);
+    const added = await cluster.hactl('add', 'web', 'web3');
+    await sleep(500);
+    const removed = await cluster.hactl('remove', 'web', 'web3', '--timeout', '2');
+    await sleep(300);
+    const r = await load.stop();
+    expect([added.code, removed.code], added.stderr + removed.stderr).toEqual([0, 0]);
+    expect(r.failures).toEqual([]);
+    expect(r.servedBy.get('web3')).toBeGreaterThan(0);
+    expect((await execa('docker', ['ps', '-a', '--filter', 'name=^web3$', '--format', '{{.Names}}'])).stdout).toBe('');
+  }, 180_000);
+
+  it('adds mysql3 (cloned from a live master), then removes it and cleans its volume', async () => {
+    const added = await cluster.hactl('add', 'db', 'mysql3');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toMatch(/mysql3: cloning hactl from mysql2/);
+    const rows = async (node: string) => {
+      const c = await cluster.root(node);
+      const [r] = (await c.query('SELECT COUNT(*) AS n FROM s4')) as [{ n: number }[], unknown];
+      await c.end();
+      return r[0]!.n;
+    };
+    const expected = await rows('mysql1');
+    expect(expected).toBeGreaterThan(0);
+    await eventually('mysql3 holding every row', async () => (await rows('mysql3')) === expected);
+    expect((await cluster.hactl('remove', 'db', 'mysql3')).code).toBe(0);
+    const cleaned = await cluster.hactl('clean');
+    expect(cleaned.stdout).toMatch(/removed mysql3: .*volume test35_mysql3-data/);
+    expect((await execa('docker', ['volume', 'ls', '-q', '--filter', 'name=test35_mysql3-data'])).stdout).toBe('');
+  }, 180_000);
+});
