@@ -28,8 +28,9 @@ export async function connectRoot(socketPath: string, secrets: Secrets): Promise
   }
   const conn = await mysql.createConnection({ socketPath, user: 'root', password: '' });
   await conn.query('SET SESSION sql_log_bin = 0');
-  // The password, or the OS root user over the socket (Debian's own default):
-  // `docker exec mysqlN mariadb-dump` in the compose runtime needs no password.
+  // The password, or the OS root user over the socket (Debian's own default).
+  // Compose's DB image starts with unix_socket only, so hactl (root) gets in
+  // that way and root keeps it: `docker exec mysqlN mariadb-dump` needs no password.
   await conn.query("ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD(?) OR unix_socket", [password]);
   return conn;
 }

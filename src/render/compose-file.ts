@@ -20,8 +20,8 @@ export function composeRunDir(name: string): string {
 
 // No depends_on: it is part of a service's definition, so adding web3 would make
 // compose recreate lb-web (refusing connections meanwhile) instead of leaving it
-// to hactl's hitless reload. hactl orders the start itself, and HAProxy starts
-// with servers it cannot resolve yet (init-addr last,libc,none).
+// to hactl's hitless reload. HAProxy starts with servers it cannot resolve yet
+// (init-addr last,libc,none) and its checks take them in once they answer.
 function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[]) {
   const paths = target.layout.balancer(lb);
   return {
@@ -44,7 +44,8 @@ function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[])
  * name is given on the command line.
  */
 export function renderComposeFile(cluster: Cluster, target: RenderTarget): string {
-  const publish = (port: number) => `${hostPort(cluster.listen, port)}:${port}`;
+  // Docker publishes on an address, not a name: localhost means 127.0.0.1.
+  const publish = (port: number) => `${hostPort(cluster.listen === 'localhost' ? '127.0.0.1' : cluster.listen, port)}:${port}`;
   const services: Record<string, unknown> = {};
   for (const n of cluster.web) {
     services[n.name] = {

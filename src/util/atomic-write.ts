@@ -16,7 +16,8 @@ export function writeFileAtomic(path: string, content: string, mode = 0o644, own
     // The umask may have masked bits off (or, for secrets, we want to be sure).
     chmodSync(tmp, mode);
     // Owned before it appears: a reader in a container never finds it unreadable.
-    if (owner) chownSync(tmp, owner.uid, owner.gid);
+    // Only root may give a file away; anyone else (hactl render) keeps it as theirs.
+    if (owner && process.getuid?.() === 0) chownSync(tmp, owner.uid, owner.gid);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -42,6 +42,14 @@ describe('live operations on compose', () => {
     expect((await cluster.hactl('restart', 'web2')).code).toBe(0);
     expect((await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout).not.toBe(before);
     expect((await cluster.hactl('logs', 'mysql1', '-n', '200')).stdout).toMatch(/ready for connections/);
+    // A DB node restarted keeps its volume: it is not taken for a new node and cloned.
+    const restarted = await cluster.hactl('restart', 'mysql2');
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stderr).not.toMatch(/cloning/);
+    await eventually('replication synced again', async () => {
+      const s = JSON.parse((await cluster.hactl('status', '--json')).stdout);
+      return s.nodes.filter((n: { type: string }) => n.type === 'db').every((n: { replication_summary: string }) => n.replication_summary === 'Synced');
+    }, 30_000);
   }, 120_000);
 
   it('adds and removes web3 under steady traffic without a failed request', async () => {

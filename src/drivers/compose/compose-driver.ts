@@ -147,6 +147,11 @@ export class ComposeDriver implements Driver {
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+    if (process.getuid?.() !== 0) {
+      throw new HactlError('the compose runtime runs as root: it drives the Docker engine and hands files to the containers\' users', 1, [
+        'run hactl with sudo, or use --runtime local',
+      ]);
+    }
     const cli = await this.#compose();
     await this.writeConfig(files);
     for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web')) {
@@ -166,16 +171,25 @@ export class ComposeDriver implements Driver {
       const h = this.#configHash(n.name, files);
       if (before.get(n.name) && state[n.name] && state[n.name]!.hash !== h) restart.push(n.name);
     }
-    progress('compose', `docker compose up (${this.project})`);
-    await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
-    if (restart.length > 0) {
-      progress(restart.join(', '), 'restarting: its settings changed');
-      await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
-    }
+    // A DB node whose data volume does not exist yet starts empty: the local
+    // runtime's "new data folder", cloned from the others if they hold data.
+    const volumes = new Set(await this.#volumes());
+    const fresh = new Set(cluster.db.filter((n) => !volumes.has(this.#volume(n.name))).map((n) => n.name));
     for (const p of clusterProcesses(cluster)) if (!before.get(p.name)) started.push(p.name);
-    await this.#waitReady(cluster, progress);
-    const fresh = new Set(cluster.db.filter((n) => !state[n.name]).map((n) => n.name));
-    await this.#bootstrap(cluster, secrets, fresh, progress);
+    try {
+      progress('compose', `docker compose up (${this.project})`);
+      await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
+      if (restart.length > 0) {
+        progress(restart.join(', '), 'restarting: its settings changed');
+        await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
+      }
+      await this.#waitReady(cluster, progress, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+      await this.#bootstrap(cluster, secrets, fresh, progress);
+    } catch (err) {
+      // Nothing half-running: what this run started goes again (its data volume stays, for clean).
+      for (const name of started) await this.stop(name, () => undefined).catch(() => undefined);
+      throw err;
+    }
     for (const n of cluster.db) state[n.name] = { hash: this.#configHash(n.name, files) };
     for (const n of cluster.web) state[n.name] = { hash: this.#configHash(n.name, files) };
     for (const lb of ['lb-db', 'lb-web'] as const) {
@@ -215,7 +229,7 @@ export class ComposeDriver implements Driver {
     return ip;
   }
 
-  async #waitReady(cluster: Cluster, progress: Progress): Promise<void> {
+  async #waitReady(cluster: Cluster, progress: Progress, timeoutMs: number): Promise<void> {
     progress('compose', 'waiting for every container to answer');
     const listen = connectAddress(cluster.listen);
     const checks: [string, () => Promise<boolean>][] = [
@@ -229,7 +243,7 @@ export class ComposeDriver implements Driver {
     ];
     for (const [name, ready] of checks) {
       try {
-        await waitFor(`${name} to answer`, () => ready().catch(() => false), READY_TIMEOUT_MS, 200);
+        await waitFor(`${name} to answer`, () => ready().catch(() => false), timeoutMs, 200);
       } catch (err) {
         throw new HactlError(`${name} did not start: ${(err as Error).message}`, 1, [`see: hactl logs ${name}`]);
       }
@@ -284,10 +298,16 @@ export class ComposeDriver implements Driver {
     if (!(await this.#containers()).some((c) => c.name === name)) return;
     progress(name, 'stopping');
     for (const command of cmd.stopContainer(name)) await this.#exec(command, `stopping ${name}`, 60_000);
-    // Forgotten: if it comes back (hactl add db), it is a new node, cloned afresh.
-    const state = this.#readState();
-    delete state[name];
-    this.#writeState(state);
+  }
+
+  /** The project's volumes by name; a DB node's is `<project>_<node>-data`. */
+  async #volumes(): Promise<string[]> {
+    const r = await this.runner.run(cmd.volumes(this.project), { timeoutMs: 20_000 });
+    return r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : [];
+  }
+
+  #volume(node: string): string {
+    return `${this.project}_${node}-data`;
   }
 
   async kill(name: string): Promise<void> {
@@ -307,8 +327,7 @@ export class ComposeDriver implements Driver {
     for (const dir of ['', 'run']) {
       for (const name of listDirs(join(this.dir, dir))) if (name !== 'run' && name !== 'logs' && !keep.has(name)) add(name, join(this.dir, dir, name));
     }
-    const r = await this.runner.run(cmd.volumes(this.project), { timeoutMs: 20_000 });
-    for (const volume of r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : []) {
+    for (const volume of await this.#volumes()) {
       const node = volume.slice(`${this.project}_`.length).replace(/-data$/, '');
       if (!keep.has(node)) add(node, `volume ${volume}`);
     }
@@ -321,6 +340,9 @@ export class ComposeDriver implements Driver {
       if (what.startsWith('volume ')) await this.#exec(cmd.removeVolume(what.slice('volume '.length)), `removing ${what}`);
       else rmSync(what, { recursive: true, force: true });
     }
+    const state = this.#readState();
+    delete state[leftover.name];
+    this.#writeState(state);
   }
 
   balancerCommand(lb: Balancer, command: string): Promise<string> {
