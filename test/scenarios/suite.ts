@@ -131,10 +131,14 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
         await c.end();
         return JSON.stringify(rows);
       };
-      const onMysql2 = await rowsOn('mysql2');
-      expect(onMysql2).toContain('during-4');
-      await eventually('mysql1 to catch up (GTID)', async () => (await rowsOn('mysql1')) === onMysql2, 15_000).catch(async (e) => {
-        throw new Error(`${(e as Error).message}\nmysql1: ${await rowsOn('mysql1')}\nmysql2: ${onMysql2}\n${(await cluster.hactl('status')).stdout}`);
+      // Both sides move: mysql1 catches up with what mysql2 took while it was down,
+      // and mysql2 may get 'before-kill' only now (mysql1 died before sending it).
+      // So both are read afresh on every try.
+      await eventually('both masters holding every row (GTID)', async () => {
+        const [m1, m2] = [await rowsOn('mysql1'), await rowsOn('mysql2')];
+        return m1 === m2 && m1.includes('before-kill') && m1.includes('during-4');
+      }, 15_000).catch(async (e) => {
+        throw new Error(`${(e as Error).message}\nmysql1: ${await rowsOn('mysql1')}\nmysql2: ${await rowsOn('mysql2')}\n${(await cluster.hactl('status')).stdout}`);
       });
     }, 90_000);
   });
