@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 function project(yaml = DEFAULT_YAML): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hactl-cli-'));
+  const dir = tempDir('hactl-cli-');
   made.push(dir);
   if (yaml !== '') writeFileSync(join(dir, 'cluster.yaml'), yaml);
   return dir;

@@ -1,7 +1,7 @@
+import { tempDir } from '../support/temp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readState } from '../../src/drivers/local/state.js';
@@ -59,7 +59,7 @@ describe('add web', () => {
 
   it('rolls everything back when the new node never passes its health check', async () => {
     // A PHP without header(): every page of the app fails, so web4 starts but is never healthy.
-    const ini = mkdtempSync(join(tmpdir(), 'hactl-ini-'));
+    const ini = tempDir('hactl-ini-');
     writeFileSync(join(ini, 'broken.ini'), 'disable_functions=header,http_response_code\n');
     const before = yaml();
     const configBefore = readFileSync(join(cluster.dir, '.hactl/config/lb-web/haproxy.cfg'), 'utf8');

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../src/render/index.js';
@@ -18,14 +18,14 @@ function files(cfg: string): RenderedFile[] {
 
 describe('writing rendered files', () => {
   it('writes every file once haproxy -c accepts the configs', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'hactl-out-')), 'out');
+    const out = join(tempDir('hactl-out-'), 'out');
     const result = await writeRendered(out, files(GOOD), execaRunner);
     expect(result.checks).toEqual([{ file: 'lb-web/haproxy.cfg', ok: true, output: expect.any(String) }]);
     expect(readFileSync(join(out, 'web1/app.json'), 'utf8')).toBe('{"new": true}\n');
   });
 
   it('writes nothing at all when haproxy -c rejects a config, and says why', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'hactl-out-'));
+    const out = tempDir('hactl-out-');
     mkdirSync(join(out, 'web1'));
     writeFileSync(join(out, 'web1/app.json'), 'old\n');
     await expect(writeRendered(out, files(BAD), execaRunner)).rejects.toMatchObject({
@@ -37,7 +37,7 @@ describe('writing rendered files', () => {
   });
 
   it('runs haproxy as an argument array and reports when it is not installed', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'hactl-out-')), 'out');
+    const out = join(tempDir('hactl-out-'), 'out');
     const runner = recordingRunner(() => ({ exitCode: 127, notFound: true }));
     const result = await writeRendered(out, files(GOOD), runner);
     expect(result.checks).toBeUndefined();

@@ -1,5 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkHaproxyConfig } from '../../src/render/check.js';
@@ -62,7 +62,7 @@ describe.each(fixtures)('rendering %s', (name, file) => {
     it('gives HAProxy configs that pass haproxy -c', async () => {
       const haproxy = files.filter((f) => f.kind === 'haproxy');
       expect(haproxy.map((f) => f.path)).toEqual(['lb-web/haproxy.cfg', 'lb-db/haproxy.cfg']);
-      const tmp = mkdtempSync(join(tmpdir(), 'hactl-golden-'));
+      const tmp = tempDir('hactl-golden-');
       for (const f of haproxy) {
         const path = join(tmp, f.path.replace('/', '-'));
         writeFileSync(path, f.content);

@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, statSync, chmodSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
+import { readFileSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { loadOrCreateSecrets, SECRET_KEYS } from '../../src/secrets/store.js';
 
 describe('secrets', () => {
   it('are generated on first use into a 0600 file in a 0700 folder, then reused', () => {
-    const stateDir = join(mkdtempSync(join(tmpdir(), 'hactl-secrets-')), '.hactl');
+    const stateDir = join(tempDir('hactl-secrets-'), '.hactl');
     const first = loadOrCreateSecrets(stateDir);
     const file = join(stateDir, 'secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -25,7 +25,7 @@ describe('secrets', () => {
   });
 
   it('fills in a missing one without changing the others, and tightens a loose mode', () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'hactl-secrets-'));
+    const stateDir = tempDir('hactl-secrets-');
     const file = join(stateDir, 'secrets.json');
     writeFileSync(file, JSON.stringify({ app_password: 'keepme' }));
     expect(loadOrCreateSecrets(stateDir).app_password.reveal()).toBe('keepme');
@@ -35,7 +35,7 @@ describe('secrets', () => {
   });
 
   it('refuses a corrupt secrets file instead of replacing it', () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'hactl-secrets-'));
+    const stateDir = tempDir('hactl-secrets-');
     writeFileSync(join(stateDir, 'secrets.json'), '{not json');
     expect(() => loadOrCreateSecrets(stateDir)).toThrow(/not valid JSON/);
     expect(readFileSync(join(stateDir, 'secrets.json'), 'utf8')).toBe('{not json');

@@ -1,5 +1,5 @@
-import { copyFileSync, mkdtempSync, readFileSync, statSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
+import { copyFileSync, readFileSync, statSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { YamlSource } from '../../src/spec/yaml-source.js';
@@ -33,7 +33,7 @@ const cases: [string, string, (src: YamlSource) => void][] = [
 ];
 
 function copyOf(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hactl-edit-'));
+  const dir = tempDir('hactl-edit-');
   const file = join(dir, 'cluster.yaml');
   copyFileSync(fixture(`${name}.before.yaml`), file);
   return file;

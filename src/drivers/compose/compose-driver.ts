@@ -272,7 +272,8 @@ export class ComposeDriver implements Driver {
     const running = (await this.#containers()).filter((c) => c.running).map((c) => c.name);
     progress('compose', `docker compose down${options.purge ? ' (and its volumes)' : ''}`);
     // Orphans too: nodes removed from cluster.yaml whose container is left.
-    await this.#exec(this.#compose_(cli, 'down', '--remove-orphans', ...(options.purge ? ['--volumes'] : [])), 'docker compose down', 300_000);
+    // 30 s, as for a removed node: MariaDB gets time to shut down cleanly.
+    await this.#exec(this.#compose_(cli, 'down', '--timeout', '30', '--remove-orphans', ...(options.purge ? ['--volumes'] : [])), 'docker compose down', 300_000);
     if (options.purge) this.#writeState({});
     return running;
   }
