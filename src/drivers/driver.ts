@@ -3,7 +3,7 @@ import type { ReloadOutcome } from '../haproxy/reload.js';
 import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
-import type { Cluster, ConcreteRuntime } from '../spec/model.js';
+import type { Cluster, ConcreteRuntime, WebNode } from '../spec/model.js';
 
 export type ProcessKind = 'web' | 'db' | 'lb';
 export type Balancer = 'lb-web' | 'lb-db';
@@ -60,13 +60,13 @@ export interface Driver {
   readonly runtime: ConcreteRuntime;
   /** Start what is missing, restart what changed, reload balancers hitlessly; new DB nodes are cloned and join. */
   up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options?: UpOptions): Promise<UpResult>;
+  /** Write rendered files where the processes read them, each HAProxy config checked first. */
+  writeConfig(files: RenderedFile[]): Promise<void>;
   /**
-   * Write rendered files where the processes read them, each HAProxy config
-   * checked first. APPLIED names running balancers that already run with
-   * the new files' effect (set through the runtime API): not a change to
-   * reload for at the next up.
+   * The running balancers LBS already have these files' effect (set through
+   * the runtime API): not a change to reload for at the next up.
    */
-  writeConfig(files: RenderedFile[], applied?: readonly Balancer[]): Promise<void>;
+  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
   processes(cluster: Cluster): Promise<ProcessStatus[]>;
   /** Stop one process and forget it; the next up starts it afresh. */
@@ -81,6 +81,8 @@ export interface Driver {
   logSource(name: string, lines: number, follow: boolean): LogSource;
   /** One command on a balancer's admin socket (the runtime API). */
   balancerCommand(lb: Balancer, command: string): Promise<string>;
+  /** Where hactl itself reaches a web node (host:port), not through lb-web. */
+  webAddress(node: WebNode): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */
   dbRoot(name: string, secrets: Secrets): Promise<Connection>;
 }

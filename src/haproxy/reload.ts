@@ -1,5 +1,6 @@
 import { HactlError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { pollUntil } from '../util/poll.js';
 import { parseShowProc, type ProcTable } from './proc.js';
 import { masterCommand, socketCommand } from './socket-cli.js';
 
@@ -20,16 +21,18 @@ const RELOAD_TIMEOUT_MS = 15_000;
 
 /** The master re-executes itself on reload: its socket is briefly away. */
 async function showProc(masterSocket: string, deadline: number): Promise<ProcTable> {
-  for (;;) {
+  let failure: unknown;
+  const table = await pollUntil(async () => {
     try {
       const text = await masterCommand(masterSocket, 'show proc', 2000);
-      if (text.includes('master')) return parseShowProc(text);
+      return text.includes('master') ? parseShowProc(text) : undefined;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      failure = err;
+      return undefined;
     }
-    if (Date.now() > deadline) throw new Error(`no answer to "show proc" on ${masterSocket}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  }, deadline, 50);
+  if (!table) throw failure ?? new Error(`no answer to "show proc" on ${masterSocket}`);
+  return table;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
   writeFileAtomic(sockets.stateFile, await socketCommand(sockets.adminSocket, 'show servers state'), 0o600);
   const before = await showProc(sockets.masterSocket, deadline);
   await masterCommand(sockets.masterSocket, 'reload').catch(() => undefined);
-  for (;;) {
+  const after = await pollUntil(async () => {
     const now = await showProc(sockets.masterSocket, deadline);
     if (now.failedReloads > before.failedReloads) {
       throw new HactlError(`${name} could not load its new configuration; the previous one is still serving`, 1, [
@@ -54,14 +57,12 @@ export async function hitlessReload(name: string, sockets: BalancerSockets, logH
       ]);
     }
     const fresh = now.workers.find((pid) => !before.workers.includes(pid));
-    if (fresh !== undefined) {
-      await waitUntilServing(sockets.adminSocket, fresh, teacher, deadline);
-      for (const old of before.workers) await waitUntilStopping(sockets.masterSocket, old, deadline);
-      return { worker: fresh, oldWorkers: now.oldWorkers, ms: Date.now() - started };
-    }
-    if (Date.now() > deadline) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return fresh === undefined ? undefined : { fresh, now };
+  }, deadline, 50);
+  if (!after) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
+  await waitUntilServing(sockets.adminSocket, after.fresh, teacher, deadline);
+  for (const old of before.workers) await waitUntilStopping(sockets.masterSocket, old, deadline);
+  return { worker: after.fresh, oldWorkers: after.now.oldWorkers, ms: Date.now() - started };
 }
 
 /** PEERS_F_RESYNC_LOCAL in HAProxy's peers.c: the new worker has learnt the old one's tables. */
@@ -86,13 +87,14 @@ function peersFlags(answer: string): number | undefined {
  * whether the running worker has a table to hand on at all.
  */
 async function waitUntilTeachable(adminSocket: string, deadline: number): Promise<boolean> {
-  for (;;) {
+  const done = RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE;
+  const answer = await pollUntil(async () => {
     const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
-    if (flags === undefined) return false;
-    if ((flags & (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) === (RESYNC_LOCAL_DONE | RESYNC_REMOTE_DONE)) return true;
-    if (Date.now() > deadline) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    if (flags === undefined) return 'no peers';
+    return (flags & done) === done ? 'teachable' : undefined;
+  }, deadline, 50);
+  // Past the deadline it is taught from anyway: the best there is.
+  return answer !== 'no peers';
 }
 
 /**
@@ -102,30 +104,24 @@ async function waitUntilTeachable(adminSocket: string, deadline: number): Promis
  * and lose entries.
  */
 async function waitUntilServing(adminSocket: string, worker: number, teacher: boolean, deadline: number): Promise<void> {
-  for (;;) {
+  await pollUntil(async () => {
     const pid = Number(/^Pid: (\d+)/m.exec(await socketCommand(adminSocket, 'show info').catch(() => ''))?.[1]);
+    if (pid !== worker) return false;
     // With no table to learn (the old worker had no peers section), it would only wait out HAProxy's 5 s.
-    if (pid === worker && !teacher) return;
-    if (pid === worker) {
-      const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
-      if (flags === undefined || (flags & RESYNC_LOCAL_DONE) !== 0) return;
-    }
-    if (Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    if (!teacher) return true;
+    const flags = peersFlags(await socketCommand(adminSocket, 'show peers').catch(() => ''));
+    return flags === undefined || (flags & RESYNC_LOCAL_DONE) !== 0;
+  }, deadline, 25);
 }
 
 /**
- * The old worker has stopped accepting (soft-stop). Until it has, it may
- * still take a new connection with the old configuration: measured, a
- * request right after `session-mode db` returned still got a sticky cookie.
- * `@!PID` sends the command to that worker through the master CLI.
+ * The old worker has stopped accepting (soft-stop): until then it may still
+ * take a new connection with the old configuration. `@!PID` sends the
+ * command to that worker through the master CLI.
  */
 async function waitUntilStopping(masterSocket: string, worker: number, deadline: number): Promise<void> {
-  for (;;) {
+  await pollUntil(async () => {
     const info = await masterCommand(masterSocket, `@!${worker} show info`, 2000).catch(() => '');
-    if (!/^Pid: /m.test(info) || /^Stopping: 1/m.test(info)) return;
-    if (Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    return !/^Pid: /m.test(info) || /^Stopping: 1/m.test(info);
+  }, deadline, 20);
 }

@@ -3,6 +3,7 @@ import type { Progress } from '../drivers/driver.js';
 import { HactlError } from '../errors.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, DbNode } from '../spec/model.js';
+import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { bootstrapNode, connectMasters } from './bootstrap.js';
 import { cloneFromDonor, gtidByDomain, gtidReached, gtidVariable, type CloneCommands } from './clone.js';
@@ -83,17 +84,15 @@ async function waitCaughtUp(node: DbNode, conn: Connection, masters: { node: DbN
     if (own !== undefined) targets.push(`${m.node.id}-${m.node.id}-${own}`);
   }
   const target = targets.join(',');
-  const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
-  for (;;) {
+  const caughtUp = await pollUntil(async () => {
     const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
-    const broken = rows.find((r) => masters.some((m) => m.node.name === r.Connection_name) && (r.Last_SQL_Error || (r.Slave_SQL_Running !== 'Yes' && r.Last_IO_Error)));
-    if (broken) throw new HactlError(`${node.name} cannot replicate from ${broken.Connection_name}: ${broken.Last_SQL_Error || broken.Last_IO_Error}`);
     const links = rows.filter((r) => masters.some((m) => m.node.name === r.Connection_name));
+    const broken = links.find((r) => r.Last_SQL_Error || (r.Slave_SQL_Running !== 'Yes' && r.Last_IO_Error));
+    if (broken) throw new HactlError(`${node.name} cannot replicate from ${broken.Connection_name}: ${broken.Last_SQL_Error || broken.Last_IO_Error}`);
     const running = links.length === masters.length && links.every((r) => r.Slave_IO_Running === 'Yes' && r.Slave_SQL_Running === 'Yes');
-    if (running && gtidReached(await gtidVariable(conn, 'gtid_slave_pos'), target)) return;
-    if (Date.now() > deadline) throw new HactlError(`${node.name} did not catch up with ${target} within ${CATCH_UP_TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return running && gtidReached(await gtidVariable(conn, 'gtid_slave_pos'), target);
+  }, Date.now() + CATCH_UP_TIMEOUT_MS, 100);
+  if (!caughtUp) throw new HactlError(`${node.name} did not catch up with ${target} within ${CATCH_UP_TIMEOUT_MS / 1000} s`);
 }
 
 interface CountRow extends RowDataPacket {
@@ -113,12 +112,10 @@ export async function detachMaster(
   progress: Progress,
 ): Promise<void> {
   if (leaving) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
+    await pollUntil(async () => {
       const [[row]] = await leaving.conn.query<CountRow[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?', [appUser]);
-      if (Number(row?.n ?? 0) === 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return Number(row?.n ?? 0) === 0;
+    }, Date.now() + 10_000, 100);
     progress(leaving.node.name, 'waiting until every other master has applied its last writes');
     for (const m of remaining) await waitCaughtUp(m.node, m.conn, [leaving]);
   }

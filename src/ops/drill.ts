@@ -11,6 +11,7 @@ import { loadClusterFile } from '../spec/load.js';
 import { SESSION_MODES, type Cluster, type SessionMode } from '../spec/model.js';
 import { collectStatus } from '../status/collect.js';
 import type { ClusterStatus } from '../status/model.js';
+import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Project } from './project.js';
@@ -162,14 +163,14 @@ async function requireReady(ctx: OpContext, cluster: Cluster, secrets: Secrets):
 
 async function waitReady(ctx: OpContext, cluster: Cluster, secrets: Secrets, nodes: readonly string[], options: DrillOptions): Promise<void> {
   const timeoutMs = options.healthyTimeoutMs ?? 30_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const wrong = problems(await collectStatus(cluster, ctx.runtime, ctx.driver, secrets), nodes);
-    if (wrong.length === 0) return;
+  let wrong: string[] = [];
+  const healthy = await pollUntil(async () => {
+    wrong = problems(await collectStatus(cluster, ctx.runtime, ctx.driver, secrets), nodes);
+    if (wrong.length === 0) return true;
     if (options.signal?.aborted) throw new HactlError('interrupted (Ctrl-C)');
-    if (Date.now() > deadline) throw new HactlError(`the cluster was not healthy again within ${timeoutMs / 1000} s`, undefined, wrong);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return false;
+  }, Date.now() + timeoutMs, 200);
+  if (!healthy) throw new HactlError(`the cluster was not healthy again within ${timeoutMs / 1000} s`, undefined, wrong);
 }
 
 interface StatusRow extends RowDataPacket {

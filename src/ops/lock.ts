@@ -2,8 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../errors.js';
 import { isAlive } from '../drivers/local/supervisor.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../util/poll.js';
 
 /**
  * One changing command at a time per cluster: a second one waits briefly

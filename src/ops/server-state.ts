@@ -14,10 +14,13 @@ export async function balancerRunning(driver: Driver, cluster: Cluster, lb: 'lb-
 export async function applyWebStates(driver: Driver, cluster: Cluster, only?: readonly string[]): Promise<boolean> {
   if (!(await balancerRunning(driver, cluster, 'lb-web'))) return false;
   for (const node of cluster.web.filter((n) => !only || only.includes(n.name))) {
-    for (const command of webServerCommands(node)) {
-      const error = runtimeApiError(await driver.balancerCommand('lb-web', command));
-      if (error) throw new HactlError(`lb-web refused "${command}": ${error}`);
-    }
+    for (const command of webServerCommands(node)) await lbWebCommand(driver, command);
   }
   return true;
+}
+
+/** One runtime API command to lb-web that changes something: its refusal is an error. */
+export async function lbWebCommand(driver: Driver, command: string): Promise<void> {
+  const error = runtimeApiError(await driver.balancerCommand('lb-web', command));
+  if (error) throw new HactlError(`lb-web refused "${command}": ${error}`);
 }

@@ -18,8 +18,8 @@ export interface UpSummary extends UpResult {
   endpoints: Endpoints;
 }
 
-export function renderFor(ctx: OpContext, cluster: Cluster): RenderedFile[] {
-  return renderCluster(cluster, loadOrCreateSecrets(ctx.project.stateDir), targetFor(ctx.runtime, ctx.project), loadTemplateSources());
+export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
+  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
 }
 
 /**
@@ -28,9 +28,9 @@ export function renderFor(ctx: OpContext, cluster: Cluster): RenderedFile[] {
  * reload balancers hitlessly, then
  * set lb-web's runtime view of every node (drain, maint, weight) to match.
  */
-export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files = renderFor(ctx, cluster)): Promise<UpSummary> {
+export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files?: RenderedFile[]): Promise<UpSummary> {
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const result = await ctx.driver.up(cluster, secrets, files, ctx.progress, options);
+  const result = await ctx.driver.up(cluster, secrets, files ?? renderFor(ctx, cluster, secrets), ctx.progress, options);
   await applyWebStates(ctx.driver, cluster);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
 }

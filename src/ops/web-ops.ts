@@ -6,11 +6,12 @@ import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type 
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
+import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { changeCluster } from './change.js';
 import type { OpContext, OpOptions } from './context.js';
 import type { Project } from './project.js';
-import { applyWebStates, balancerRunning } from './server-state.js';
+import { applyWebStates, balancerRunning, lbWebCommand } from './server-state.js';
 import { converge, renderFor, type UpSummary } from './up.js';
 
 /**
@@ -46,15 +47,14 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
   const { web } = loadClusterFile(project.file).cluster;
   if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => {
-    if (previous.web.length === 1) throw lastWebNode(name);
     const t0 = Date.now();
     let drained = true;
     if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
       progress(name, 'draining: no new visitors, sticky ones may finish');
-      await lbWeb(ctx, `set server ${WEB_BACKEND}/${name} state drain`);
+      await lbWebCommand(ctx.driver, `set server ${WEB_BACKEND}/${name} state drain`);
       drained = await waitIdle(ctx, name, options.timeoutS * 1000, 1000);
       progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${options.timeoutS} s; taking it out anyway`);
-      await lbWeb(ctx, `set server ${WEB_BACKEND}/${name} state maint`);
+      await lbWebCommand(ctx.driver, `set server ${WEB_BACKEND}/${name} state maint`);
       await waitIdle(ctx, name, 5000, 0);
     }
     await converge(ctx, next);
@@ -67,22 +67,15 @@ function lastWebNode(name: string) {
   return badInput(`${name} is the only web node; a cluster needs at least one (add another first)`);
 }
 
-async function lbWeb(ctx: OpContext, command: string): Promise<void> {
-  const answer = (await ctx.driver.balancerCommand('lb-web', command)).trim();
-  if (answer !== '') throw new Error(`lb-web refused "${command}": ${answer}`);
-}
-
 /** No session on NAME now and none assigned to it in the last QUIET_MS. */
 async function waitIdle(ctx: OpContext, name: string, timeoutMs: number, quietMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const idle = await pollUntil(async () => {
     const row = parseShowStat(await ctx.driver.balancerCommand('lb-web', 'show stat')).find((r) => r.pxname === WEB_BACKEND && r.svname === name);
     if (!row) return true;
     const lastsess = Number(row.lastsess === '' ? -1 : row.lastsess);
-    if (Number(row.scur) === 0 && Number(row.qcur) === 0 && (lastsess < 0 || lastsess * 1000 >= quietMs)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return Number(row.scur) === 0 && Number(row.qcur) === 0 && (lastsess < 0 || lastsess * 1000 >= quietMs);
+  }, Date.now() + timeoutMs, 200);
+  return idle === true;
 }
 
 export interface WebStateResult {
@@ -109,7 +102,7 @@ export async function setWeb(
     await ctx.driver.writeConfig(files);
     const applied = await applyWebStates(ctx.driver, next, [name]);
     // lb-web now runs what the files say: the next up has nothing to reload for it.
-    if (applied) await ctx.driver.writeConfig(files, ['lb-web']);
+    if (applied) ctx.driver.recordApplied(files, ['lb-web']);
     const node = next.web.find((n) => n.name === name)!;
     return { node: name, state: node.state, weight: node.weight, applied };
   });
@@ -127,7 +120,8 @@ export async function switchSessionMode(project: Project, mode: SessionMode, opt
     const files = renderFor(ctx, next);
     const before = new Map(renderFor(ctx, previous).map((f) => [f.path, f]));
     const summary = await converge(ctx, next, {}, files.map((f) => (f.kind === 'app' ? (before.get(f.path) ?? f) : f)));
-    await ctx.driver.writeConfig(files, ['lb-web']);
+    // The balancers' files were already next's: only the app's change now.
+    await ctx.driver.writeConfig(files);
     return { ...summary, mode, previous: previous.sessionMode };
   });
 }

@@ -1,9 +1,19 @@
 import { connect } from 'node:net';
+import { get, type IncomingHttpHeaders } from 'node:http';
 
 /** Whether something accepts TCP connections on HOST:PORT. */
 export function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return accepts({ host, port }, timeoutMs);
+}
+
+/** Whether a program listens on the Unix socket PATH: a socket file left by a killed one refuses. */
+export function socketOpen(path: string, timeoutMs = 500): Promise<boolean> {
+  return accepts({ path }, timeoutMs);
+}
+
+function accepts(target: { host: string; port: number } | { path: string }, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = connect({ host, port });
+    const sock = connect(target);
     const done = (ok: boolean) => {
       sock.destroy();
       resolve(ok);
@@ -23,4 +33,16 @@ export async function httpStatus(url: string, timeoutMs = 1000): Promise<number 
   } catch {
     return undefined;
   }
+}
+
+/** GET URL on a connection of its own (no keep-alive pool to leave behind): status and headers. */
+export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    req.on('error', reject);
+  });
 }

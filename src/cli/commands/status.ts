@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { badInput, EXIT, HactlError } from '../../errors.js';
 import type { ClusterStatus, Health } from '../../status/model.js';
+import { sleep } from '../../util/poll.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 
@@ -67,7 +68,7 @@ export function register(program: Command): void {
           if (s.health !== 'healthy') throw HactlError.quiet(EXIT_FOR[s.health]);
           return;
         }
-        await new Promise((r) => setTimeout(r, interval * 1000));
+        await sleep(interval * 1000);
       }
     });
 }

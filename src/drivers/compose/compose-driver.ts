@@ -13,11 +13,11 @@ import { composeRunDir } from '../../render/compose-file.js';
 import type { RenderedFile } from '../../render/index.js';
 import { composeLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
-import type { Cluster } from '../../spec/model.js';
+import type { Cluster, WebNode } from '../../spec/model.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
-import { httpStatus, tcpOpen } from '../../util/probe.js';
+import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
 import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
@@ -117,11 +117,13 @@ export class ComposeDriver implements Driver {
     return { command: cmd.logs(name, lines, follow) };
   }
 
-  async writeConfig(files: RenderedFile[], applied: readonly Balancer[] = []): Promise<void> {
+  async writeConfig(files: RenderedFile[]): Promise<void> {
     await writeRendered(this.dir, files, this.runner);
-    if (applied.length === 0) return;
+  }
+
+  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void {
     const state = this.#readState();
-    for (const lb of applied) if (state[lb]) state[lb] = { hash: this.#configHash(lb, files) };
+    for (const lb of lbs) if (state[lb]) state[lb] = { hash: this.#configHash(lb, files) };
     this.#writeState(state);
   }
 
@@ -233,10 +235,10 @@ export class ComposeDriver implements Driver {
     progress('compose', 'waiting for every container to answer');
     const listen = connectAddress(cluster.listen);
     const checks: [string, () => Promise<boolean>][] = [
-      ...cluster.db.map((n): [string, () => Promise<boolean>] => [n.name, async () => existsSync(this.#dbSocket(n.name))]),
+      ...cluster.db.map((n): [string, () => Promise<boolean>] => [n.name, () => socketOpen(this.#dbSocket(n.name))]),
       ...cluster.web.map((n): [string, () => Promise<boolean>] => [
         n.name,
-        async () => (await httpStatus(`http://${await this.#address(n.name)}:${n.port}${cluster.health.path}`)) === 200,
+        async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
       ]),
       ['lb-db', async () => existsSync(this.#sockets('lb-db').masterSocket) && (await tcpOpen(listen, cluster.ports.db))],
       ['lb-web', async () => existsSync(this.#sockets('lb-web').masterSocket) && (await tcpOpen(listen, cluster.ports.http))],
@@ -352,6 +354,10 @@ export class ComposeDriver implements Driver {
 
   dbRoot(name: string, secrets: Secrets): Promise<Connection> {
     return connectRoot(this.#dbSocket(name), secrets);
+  }
+
+  async webAddress(node: WebNode): Promise<string> {
+    return hostPort(await this.#address(node.name), node.port);
   }
 }
 

@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../../paths.js';
 import type { RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
-import type { Cluster, DbNode } from '../../spec/model.js';
+import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
 import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
@@ -111,7 +111,7 @@ export class LocalDriver implements Driver {
         env: cmd.phpEnv(config(`${n.name}/app.json`)),
         hash: hash(command),
         binds: [{ host: n.host, port: n.port }],
-        ready: async () => (await httpStatus(`http://${hostPort(n.host, n.port)}${cluster.health.path}`)) === 200,
+        ready: async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
       });
     }
     const lbs = [
@@ -132,11 +132,13 @@ export class LocalDriver implements Driver {
     return specs;
   }
 
-  async writeConfig(files: RenderedFile[], applied: readonly Balancer[] = []): Promise<void> {
+  async writeConfig(files: RenderedFile[]): Promise<void> {
     await writeRendered(this.configDir, files, this.runner);
-    if (applied.length === 0) return;
+  }
+
+  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void {
     const state = readState(this.stateDir);
-    for (const lb of applied) {
+    for (const lb of lbs) {
       const rec = state[lb];
       if (rec) state[lb] = { ...rec, hash: this.#balancer(lb, files).hash };
     }
@@ -306,6 +308,10 @@ export class LocalDriver implements Driver {
 
   dbRoot(name: string, secrets: Secrets): Promise<Connection> {
     return connectRoot(this.#layout.database(name)!.socket, secrets);
+  }
+
+  async webAddress(node: WebNode): Promise<string> {
+    return hostPort(node.host, node.port);
   }
 
   /** Stops NAME and forgets it; the next converge (up) starts it afresh. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pollUntil, sleep } from '../../util/poll.js';
 import type { Command } from '../../util/runner.js';
 
 /**
@@ -62,7 +63,6 @@ export function groupAlive(pgid: number): boolean {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM the whole group, then SIGKILL what is left after TIMEOUT. */
 export async function stopGroup(pid: number, timeoutMs = 10_000): Promise<void> {
@@ -86,10 +86,5 @@ export async function stopGroup(pid: number, timeoutMs = 10_000): Promise<void> 
 
 /** Poll CHECK until it holds or TIMEOUT passes; the last failure explains why. */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await sleep(intervalMs);
-  }
+  if (!(await pollUntil(check, Date.now() + timeoutMs, intervalMs))) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 }
