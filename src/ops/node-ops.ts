@@ -7,6 +7,8 @@ import type { Command, Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { driverFor } from '../drivers/select.js';
+import { openContext } from './context.js';
+import { withLock } from './lock.js';
 import { up, type UpSummary } from './up.js';
 
 function requireProcess(cluster: Cluster, name: string): void {
@@ -19,6 +21,20 @@ export async function restartNode(project: Project, name: string, options: { run
   // Checked before the lock: a bad name writes nothing, not even the lock file.
   requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
   return up(project, options, runner, progress, (driver) => driver.stop(name, progress));
+}
+
+/** Stop one process, under the cluster's lock; it stays stopped until start or the next up. */
+export async function stopNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<{ stopped: string }> {
+  requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
+  const ctx = await openContext(project, options, runner, progress);
+  await withLock(project.stateDir, 'stop', () => ctx.driver.stop(name, progress));
+  return { stopped: name };
+}
+
+/** Start a stopped process: a converge, which starts whatever is missing. */
+export async function startNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
+  requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
+  return up(project, options, runner, progress);
 }
 
 /** The last LINES lines of a node's log; with follow, then every new line until aborted. */

@@ -11,6 +11,7 @@ export const SECRET_KEYS = [
   'replication_password',
   'app_password',
   'stats_password',
+  'dashboard_password',
 ] as const;
 
 export type SecretKey = (typeof SECRET_KEYS)[number];

@@ -17,6 +17,7 @@ const SECRETS = wrap({
   replication_password: 'golden-repl',
   app_password: 'golden-app',
   stats_password: 'golden-stats',
+  dashboard_password: 'golden-dashboard',
 });
 
 const fixtures: [string, string][] = [

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { badInput } from '../../errors.js';
+import { wholeNumber as parseWholeNumber } from '../../util/whole-number.js';
 import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/model.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
@@ -8,11 +9,7 @@ import { progressPrinter } from './up.js';
 /** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
 
 function wholeNumber(option: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) throw badInput(`${option}: ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
-    return n;
-  };
+  return (value: string): number => parseWholeNumber(option, value, min, max);
 }
 
 function done(out: Output, value: object, line: string): void {

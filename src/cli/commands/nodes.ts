@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { badInput } from '../../errors.js';
+import { EXIT, HactlError } from '../../errors.js';
+import { wholeNumber } from '../../util/whole-number.js';
 import { contextOf, examples } from '../context.js';
 import { progressPrinter } from './up.js';
 
@@ -18,6 +19,46 @@ export function register(program: Command): void {
     });
 
   program
+    .command('stop')
+    .description('stop one node or balancer; it stays stopped until hactl start or the next up')
+    .argument('<node>', 'a node name, lb-web or lb-db')
+    .addHelpText('after', examples('hactl stop mysql2', 'hactl stop web1'))
+    .action(async (name: string, _opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { stopNode } = await import('../../ops/node-ops.js');
+      const result = await stopNode(project, name, { runtime }, runner, progressPrinter(out));
+      if (out.json) out.printJson(result);
+      else out.print(`${out.color.green('✓')} stopped ${name} (hactl start ${name} or hactl up starts it again)`);
+    });
+
+  program
+    .command('start')
+    .description('start a stopped node (converges: starts whatever is missing)')
+    .argument('<node>', 'a node name, lb-web or lb-db')
+    .addHelpText('after', examples('hactl start mysql2'))
+    .action(async (name: string, _opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { startNode } = await import('../../ops/node-ops.js');
+      const result = await startNode(project, name, { runtime }, runner, progressPrinter(out));
+      if (out.json) out.printJson(result);
+      else out.print(`${out.color.green('✓')} ${result.started.length ? `started ${result.started.join(', ')}` : `${name} was already running`}`);
+    });
+
+  program
+    .command('test')
+    .description('test one node directly, not through its balancer: a web node over HTTP, a DB node with a query')
+    .argument('<node>', 'a web or DB node')
+    .addHelpText('after', examples('hactl test web1', 'hactl test mysql2 --json'))
+    .action(async (name: string, _opts, command: Command) => {
+      const { project, out, runner, runtime } = contextOf(command);
+      const { probeNode } = await import('../../ops/probe.js');
+      const r = await probeNode(project, name, { runtime }, runner);
+      if (out.json) out.printJson(r);
+      else out.print(`${r.ok ? out.color.green('✓') : out.color.red('✗')} ${name}: ${r.detail} (${r.target}, ${r.ms} ms)`);
+      if (!r.ok) throw HactlError.quiet(EXIT.failed);
+    });
+
+  program
     .command('logs')
     .description("show a node's log (its process output; for DB nodes also MariaDB's error log)")
     .argument('<node>', 'a node name, lb-web or lb-db')
@@ -26,8 +67,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl logs web1', 'hactl logs lb-web -f', 'hactl logs mysql1 -n 200'))
     .action(async (name: string, opts: { lines: string; follow?: boolean }, command: Command) => {
       const { project, runner, runtime } = contextOf(command);
-      const lines = Number(opts.lines);
-      if (!Number.isInteger(lines) || lines < 0 || lines > 1_000_000) throw badInput(`--lines: ${JSON.stringify(opts.lines)} is not a whole number from 0 to 1000000`);
+      const lines = wholeNumber('--lines', opts.lines, 0, 1_000_000);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
       const { nodeLog } = await import('../../ops/node-ops.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
+import type { UpSummary } from '../../ops/up.js';
 
 /** One progress line per step, on stderr so that --json output stays one document. */
 export function progressPrinter(out: Output) {
@@ -9,31 +10,39 @@ export function progressPrinter(out: Output) {
     out.error(`${out.color.dim(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`)} ${out.color.bold(step)}${detail ? `: ${detail}` : ''}`);
 }
 
+/** What up did, and where the cluster answers. */
+function printUp(out: Output, result: UpSummary, ms: number): void {
+  const changed = result.started.length + result.reloaded.length;
+  out.print(
+    changed === 0
+      ? `${out.color.green('✓')} up to date (${result.runtime} runtime)`
+      : `${out.color.green('✓')} cluster up in ${(ms / 1000).toFixed(1)} s (${result.runtime} runtime)` +
+          `${result.started.length ? `; started ${result.started.join(', ')}` : ''}${result.reloaded.length ? `; reloaded ${result.reloaded.join(', ')}` : ''}`,
+  );
+  out.print(`  site:   ${result.endpoints.http}`);
+  out.print(`  stats:  ${result.endpoints.stats}  (user admin; password: hactl config --show-secrets)`);
+  out.print(`  DB:     ${result.endpoints.db}  (through lb-db)`);
+}
+
 export function register(program: Command): void {
   program
     .command('up')
     .description('bring the cluster up, or converge it to cluster.yaml: starts what is missing, restarts nothing that is fine')
     .option('--install', 'install missing Debian packages first (apt-get, as root or with sudo)')
+    .option('--dashboard', 'then serve the dashboard (on 127.0.0.1, ports.dashboard) until Ctrl-C')
     .addHelpText('after', examples('hactl up', 'hactl up --install', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
-    .action(async (opts: { install?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+    .action(async (opts: { install?: boolean; dashboard?: boolean }, command: Command) => {
+      const ctx = contextOf(command);
+      const { project, out, runner, runtime } = ctx;
       const t0 = Date.now();
       const { up } = await import('../../ops/up.js');
       const result = await up(project, { runtime, install: opts.install === true }, runner, progressPrinter(out));
-      if (out.json) {
-        out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
-        return;
+      if (out.json) out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
+      else printUp(out, result, Date.now() - t0);
+      if (opts.dashboard) {
+        const { serveDashboard } = await import('./dashboard.js');
+        await serveDashboard(ctx, { host: '127.0.0.1', allow: [] });
       }
-      const changed = result.started.length + result.reloaded.length;
-      out.print(
-        changed === 0
-          ? `${out.color.green('✓')} up to date (${result.runtime} runtime)`
-          : `${out.color.green('✓')} cluster up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${result.runtime} runtime)` +
-              `${result.started.length ? `; started ${result.started.join(', ')}` : ''}${result.reloaded.length ? `; reloaded ${result.reloaded.join(', ')}` : ''}`,
-      );
-      out.print(`  site:   ${result.endpoints.http}`);
-      out.print(`  stats:  ${result.endpoints.stats}  (user admin; password: hactl config --show-secrets)`);
-      out.print(`  DB:     ${result.endpoints.db}  (through lb-db)`);
     });
 
   program

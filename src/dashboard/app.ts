@@ -1,0 +1,175 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { streamSSE } from 'hono/streaming';
+import { HactlError, EXIT } from '../errors.js';
+import type { Project } from '../ops/project.js';
+import type { Runtime } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import type { ClientNetworks } from './client-networks.js';
+import { credentialsMatch, type Credentials } from './credentials.js';
+import type { LiveFeed } from './live.js';
+import { LoginLimiter } from './login-limiter.js';
+import { operations, type Operation } from './operations.js';
+import { csrfValid, SessionStore, type Session } from './sessions.js';
+import type { DashboardSnapshot } from './snapshot-model.js';
+import type { StaticFiles } from './static-files.js';
+
+export const SESSION_COOKIE = 'hactl_session';
+
+export interface AppDeps {
+  project: Project;
+  runtime: Runtime | undefined;
+  runner: Runner;
+  credentials: Credentials;
+  networks: ClientNetworks;
+  feed: LiveFeed<DashboardSnapshot>;
+  files: StaticFiles;
+}
+
+type Env = { Variables: { session: Session } };
+
+/** An error as the page shows it: 400 for bad input with each field's message, 409 when the cluster refused. */
+export function errorResponse(err: unknown): { status: 400 | 409 | 500; body: { error: { message: string; details: readonly string[]; fields: Record<string, string> } } } {
+  if (err instanceof HactlError) {
+    const fields: Record<string, string> = {};
+    // Validation lines end "web[2].cookie: message": the dialog puts each message by its field.
+    for (const line of [err.message, ...err.details]) {
+      const m = /(?:^|\s)(?:web|db)\[\d+\]\.(\w+): (.*)$/.exec(line) ?? /^(\w+): (.*)$/.exec(line);
+      if (m && fields[m[1]!] === undefined) fields[m[1]!] = m[2]!;
+    }
+    return { status: err.exitCode === EXIT.badInput ? 400 : 409, body: { error: { message: err.message, details: err.details, fields } } };
+  }
+  process.stderr.write(`dashboard: ${(err as Error).stack ?? String(err)}\n`);
+  return { status: 500, body: { error: { message: `internal error: ${(err as Error).message}`, details: [], fields: {} } } };
+}
+
+const fail = (c: Context, status: 401 | 403 | 404 | 429, message: string) => c.json({ error: { message, details: [], fields: {} } }, status);
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { feed, files } = deps;
+  const sessions = new SessionStore();
+  const limiter = new LoginLimiter();
+  const app = new Hono<Env>();
+  const remote = (c: Context) => getConnInfo(c).remote.address ?? '';
+
+  app.use('*', async (c, next) => {
+    if (!deps.networks.allows(remote(c))) return c.text('Forbidden: your address is not among the dashboard\'s allowed networks\n', 403);
+    await next();
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'no-referrer',
+      // Plain HTTP on loopback: HSTS would only confuse a browser that later meets this host over HTTPS.
+      strictTransportSecurity: false,
+    }),
+  );
+
+  app.get('/', (c) => files.serve(c, 'index.html'));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+  app.get('/assets/:file', (c) => files.serve(c, c.req.param('file')));
+
+  app.post('/api/login', async (c) => {
+    const address = remote(c);
+    const wait = limiter.retryAfterS(address);
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return fail(c, 429, `too many failed logins from ${address}; try again in ${wait} s`);
+    }
+    const body = (await c.req.json().catch(() => undefined)) as { user?: unknown; password?: unknown } | undefined;
+    if (!credentialsMatch(deps.credentials, body?.user, body?.password)) {
+      limiter.failed(address);
+      return fail(c, 401, 'wrong user name or password');
+    }
+    limiter.succeeded(address);
+    const session = sessions.create(deps.credentials.user);
+    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    return c.json({ user: session.user, csrf: session.csrf });
+  });
+
+  // Everything else under /api needs a session; everything that changes state, its CSRF token too.
+  app.use('/api/*', async (c, next) => {
+    const session = sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) return fail(c, 401, 'log in first');
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !csrfValid(session, c.req.header('x-csrf-token'))) {
+      return fail(c, 403, 'missing or wrong CSRF token (reload the page)');
+    }
+    c.set('session', session);
+    await next();
+  });
+
+  app.get('/api/session', (c) => c.json({ user: c.var.session.user, csrf: c.var.session.csrf }));
+  app.post('/api/logout', (c) => {
+    sessions.destroy(c.var.session.id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.json({ ok: true });
+  });
+  app.get('/api/status', async (c) => c.json(await feed.current()));
+  app.post('/api/refresh', async (c) => c.json(await feed.refresh()));
+
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      let open = true;
+      const unsubscribe = feed.subscribe((event, data) => {
+        if (open) void stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => undefined);
+      });
+      stream.onAbort(() => {
+        open = false;
+        unsubscribe();
+      });
+      // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
+      while (open) {
+        await stream.sleep(15_000);
+        if (open) await stream.write(': keep-alive\n\n').catch(() => undefined);
+      }
+    }),
+  );
+
+  for (const op of operations({ project: deps.project, runtime: deps.runtime, runner: deps.runner })) {
+    app.on(op.method, op.path, (c) => run(c, op));
+  }
+
+  /** One operation: its progress to every open page, its result to the caller, the new state read at once. */
+  async function run(c: Context<Env>, op: Operation): Promise<Response> {
+    const id = Math.random().toString(36).slice(2, 10);
+    const label = op.label(c.req.param());
+    const progress = (step: string, detail?: string) => feed.publish('progress', { id, op: label, step, detail: detail ?? '', at: Date.now() });
+    let body: unknown;
+    try {
+      body = op.method === 'GET' || op.method === 'DELETE' ? {} : await c.req.json();
+    } catch {
+      return c.json({ error: { message: 'the request body must be a JSON object', details: [], fields: {} } }, 400);
+    }
+    if (op.changes) feed.publish('op', { id, op: label, state: 'started', at: Date.now() });
+    try {
+      const result = await op.run({ params: c.req.param(), query: c.req.query(), body }, progress);
+      if (op.changes) {
+        feed.publish('op', { id, op: label, state: 'done', at: Date.now() });
+        await feed.refresh().catch(() => undefined);
+      }
+      return typeof result === 'string' ? c.text(result) : c.json({ op: label, result });
+    } catch (err) {
+      const { status, body: errBody } = errorResponse(err);
+      if (op.changes) {
+        feed.publish('op', { id, op: label, state: 'failed', message: errBody.error.message, at: Date.now() });
+        await feed.refresh().catch(() => undefined);
+      }
+      return c.json(errBody, status);
+    }
+  }
+
+  app.notFound((c) => fail(c, 404, `no such page: ${c.req.path}`));
+  return app;
+}

@@ -1,0 +1,71 @@
+import { sleep } from '../util/poll.js';
+
+export type Listener = (event: string, data: unknown) => void;
+
+/**
+ * One reader of the cluster for every open page: while a page listens, it
+ * reads a snapshot every INTERVAL ms and sends it to all of them. A read
+ * asked for while one is under way gets that one's result.
+ */
+export class LiveFeed<T> {
+  readonly #listeners = new Set<Listener>();
+  #latest: T | undefined;
+  #inflight: Promise<T> | undefined;
+  #looping = false;
+
+  constructor(
+    private readonly read: () => Promise<T>,
+    private readonly intervalMs = 250,
+  ) {}
+
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    if (this.#latest !== undefined) listener('status', this.#latest);
+    void this.#loop();
+    return () => this.#listeners.delete(listener);
+  }
+
+  publish(event: string, data: unknown): void {
+    for (const l of this.#listeners) l(event, data);
+  }
+
+  /** The newest snapshot, read now if there is none yet. */
+  async current(): Promise<T> {
+    return this.#latest ?? this.refresh();
+  }
+
+  /** Read now (or join the read under way), send it to every page, and give it. */
+  refresh(): Promise<T> {
+    this.#inflight ??= this.read()
+      .then((snapshot) => {
+        this.#latest = snapshot;
+        this.publish('status', snapshot);
+        return snapshot;
+      })
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    return this.#inflight;
+  }
+
+  async #loop(): Promise<void> {
+    if (this.#looping) return;
+    this.#looping = true;
+    try {
+      while (this.#listeners.size > 0) {
+        try {
+          await this.refresh();
+        } catch (err) {
+          this.publish('feed-error', { message: (err as Error).message });
+        }
+        await sleep(this.intervalMs);
+      }
+    } finally {
+      this.#looping = false;
+    }
+  }
+}

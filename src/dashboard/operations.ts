@@ -1,0 +1,194 @@
+import { badInput } from '../errors.js';
+import type { Progress } from '../drivers/driver.js';
+import type { Project } from '../ops/project.js';
+import { SESSION_MODES, type NodeState, type Runtime, type SessionMode } from '../spec/model.js';
+import type { Runner } from '../util/runner.js';
+import { wholeNumber } from '../util/whole-number.js';
+
+/**
+ * What the dashboard can do: each entry is one route calling one function
+ * of src/ops, the same one the CLI command of that name calls. Only the
+ * reading of the request is the dashboard's own.
+ */
+
+export interface Request {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+}
+
+export interface Operation {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  /** Shown in the page's activity list: "add web web3". */
+  label(params: Record<string, string>): string;
+  /** Changes the cluster: announced to every page, and the state read again after it. */
+  changes: boolean;
+  run(req: Request, progress: Progress): Promise<unknown>;
+}
+
+interface Deps {
+  project: Project;
+  runtime: Runtime | undefined;
+  runner: Runner;
+}
+
+/** The body's fields, each checked for its type; a field the form does not have is refused by name. */
+function fields(body: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badInput('the request body must be a JSON object');
+  for (const key of Object.keys(body)) if (!allowed.includes(key)) throw badInput(`${key}: not a field of this form (it has ${allowed.join(', ')})`);
+  return body as Record<string, unknown>;
+}
+
+function text(f: Record<string, unknown>, key: string, required = false): string | undefined {
+  const v = f[key];
+  if (v === undefined || v === null || v === '') {
+    if (required) throw badInput(`${key}: required`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw badInput(`${key}: ${JSON.stringify(v)} is not text`);
+  return v;
+}
+
+function number(f: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+  const v = f[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  return wholeNumber(key, String(v), min, max);
+}
+
+export function operations({ project, runtime, runner }: Deps): Operation[] {
+  const opts = { runtime };
+  const name = (p: Record<string, string>) => p.name ?? '';
+  return [
+    {
+      method: 'POST',
+      path: '/api/web',
+      label: () => 'add web',
+      changes: true,
+      async run({ body }, progress) {
+        const f = fields(body, ['name', 'host', 'port', 'cookie', 'weight']);
+        const node = { name: text(f, 'name', true)!, host: text(f, 'host'), port: number(f, 'port', 1, 65535), cookie: text(f, 'cookie'), weight: number(f, 'weight', 0, 256) };
+        const { addWeb } = await import('../ops/web-ops.js');
+        return addWeb(project, node, opts, runner, progress);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/db',
+      label: () => 'add db',
+      changes: true,
+      async run({ body }, progress) {
+        const f = fields(body, ['name', 'host', 'port']);
+        const node = { name: text(f, 'name', true)!, host: text(f, 'host'), port: number(f, 'port', 1, 65535) };
+        const { addDb } = await import('../ops/db-ops.js');
+        return addDb(project, node, opts, runner, progress);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/web/:name',
+      label: (p) => `remove ${name(p)}`,
+      changes: true,
+      async run({ params, query }, progress) {
+        const timeoutS = number(query, 'timeout', 0, 86400) ?? 30;
+        const { removeWeb } = await import('../ops/web-ops.js');
+        return removeWeb(project, name(params), { ...opts, timeoutS }, runner, progress);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/db/:name',
+      label: (p) => `remove ${name(p)}`,
+      changes: true,
+      async run({ params, query }, progress) {
+        const { removeDb } = await import('../ops/db-ops.js');
+        return removeDb(project, name(params), { ...opts, force: query.force === 'true' }, runner, progress);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/web/:name/state',
+      label: (p) => `set ${name(p)}`,
+      changes: true,
+      async run({ params, body }, progress) {
+        const f = fields(body, ['state']);
+        const state = text(f, 'state', true)!;
+        const states: NodeState[] = ['ready', 'drain', 'maint'];
+        if (!(states as string[]).includes(state)) throw badInput(`state: ${JSON.stringify(state)} is not one of ${states.join(', ')}`);
+        const { setWeb } = await import('../ops/web-ops.js');
+        return setWeb(project, name(params), { state: state as NodeState }, opts, runner, progress);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/session-mode',
+      label: () => 'session mode',
+      changes: true,
+      async run({ body }, progress) {
+        const mode = text(fields(body, ['mode']), 'mode', true)!;
+        if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
+        const { switchSessionMode } = await import('../ops/web-ops.js');
+        return switchSessionMode(project, mode as SessionMode, opts, runner, progress);
+      },
+    },
+    ...(['restart', 'stop', 'start'] as const).map(
+      (verb): Operation => ({
+        method: 'POST',
+        path: `/api/nodes/:name/${verb}`,
+        label: (p) => `${verb} ${name(p)}`,
+        changes: true,
+        async run({ params }, progress) {
+          const ops = await import('../ops/node-ops.js');
+          const fn = { restart: ops.restartNode, stop: ops.stopNode, start: ops.startNode }[verb];
+          return fn(project, name(params), opts, runner, progress);
+        },
+      }),
+    ),
+    {
+      method: 'POST',
+      path: '/api/nodes/:name/test',
+      label: (p) => `test ${name(p)}`,
+      changes: false,
+      async run({ params }) {
+        const { probeNode } = await import('../ops/probe.js');
+        return probeNode(project, name(params), opts, runner);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/nodes/:name/logs',
+      label: (p) => `logs ${name(p)}`,
+      changes: false,
+      async run({ params, query }) {
+        const lines = number(query, 'lines', 1, 5000) ?? 200;
+        const { nodeLog } = await import('../ops/node-ops.js');
+        let out = '';
+        await nodeLog(project, name(params), { ...opts, lines, follow: false }, runner, (chunk) => (out += chunk));
+        return out;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/reload',
+      label: () => 'reload HAProxy',
+      changes: true,
+      async run(_req, progress) {
+        const { reloadBalancers } = await import('../ops/reload.js');
+        return reloadBalancers(project, opts, runner, progress);
+      },
+    },
+    // GET lists what would go (the page shows it before asking), POST removes it.
+    ...[true, false].map(
+      (dryRun): Operation => ({
+        method: dryRun ? 'GET' : 'POST',
+        path: '/api/clean',
+        label: () => (dryRun ? 'clean (dry run)' : 'clean'),
+        changes: !dryRun,
+        async run(_req, progress) {
+          const { clean } = await import('../ops/clean.js');
+          return clean(project, { ...opts, dryRun }, runner, progress);
+        },
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,17 @@
+// Types only: the page's scripts import them too (tsconfig.client.json).
+import type { SessionMode } from '../spec/model.js';
+import type { ClusterStatus } from '../status/model.js';
+
+/** What the page shows: hactl status's snapshot, and what the page needs around it. */
+export interface DashboardSnapshot extends ClusterStatus {
+  session_mode: SessionMode;
+  /** lb-web's check interval: how old a check result read from it can be. */
+  check_interval_ms: number;
+  /** When hactl read this snapshot (epoch ms). */
+  observed_at: number;
+  /** Per node: when hactl last read a check result for it from its balancer (epoch ms), null if never. */
+  last_check: Record<string, number | null>;
+  links: { site: string; conntest: string; stats: string };
+  /** cluster.yaml as it is now does not load: the last valid one is shown, with this error. */
+  config_error: string | null;
+}

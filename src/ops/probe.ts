@@ -1,0 +1,60 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { driverFor } from '../drivers/select.js';
+import { badInput } from '../errors.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import type { Runtime } from '../spec/model.js';
+import { httpGet } from '../util/probe.js';
+import type { Runner } from '../util/runner.js';
+import { openProject } from './open.js';
+import type { Project } from './project.js';
+
+export interface ProbeResult {
+  node: string;
+  ok: boolean;
+  /** What was asked: a URL, a DB node's admin connection. */
+  target: string;
+  ms: number;
+  detail: string;
+}
+
+interface ServerRow extends RowDataPacket {
+  hostname: string;
+  server_id: number;
+  version: string;
+}
+
+/**
+ * Test one node directly, not through its balancer: a web node's health
+ * page over HTTP, a DB node's admin connection and a query. It says what
+ * answered, and how fast.
+ */
+export async function probeNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ProbeResult> {
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
+  const driver = driverFor(runtime, project, runner, cluster.name);
+  const web = cluster.web.find((n) => n.name === name);
+  const db = cluster.db.find((n) => n.name === name);
+  if (!web && !db) throw badInput(`there is no web or DB node named ${JSON.stringify(name)}; this cluster has ${[...cluster.web, ...cluster.db].map((n) => n.name).join(', ')}`);
+  const t0 = Date.now();
+  const result = (ok: boolean, target: string, detail: string): ProbeResult => ({ node: name, ok, target, ms: Date.now() - t0, detail });
+  if (web) {
+    let target = `${web.name}${cluster.health.path}`;
+    try {
+      target = `http://${await driver.webAddress(web)}${cluster.health.path}`;
+      const { status, headers } = await httpGet(target);
+      return result(status === 200, target, `HTTP ${status}${headers['x-served-by'] ? `, served by ${String(headers['x-served-by'])}` : ''}`);
+    } catch (err) {
+      return result(false, target, (err as Error).message);
+    }
+  }
+  const target = `${name} (administrator connection)`;
+  let conn;
+  try {
+    conn = await driver.dbRoot(name, loadOrCreateSecrets(project.stateDir));
+    const [[row]] = await conn.query<ServerRow[]>('SELECT @@hostname AS hostname, @@server_id AS server_id, VERSION() AS version');
+    return result(true, target, `MariaDB ${row?.version} answers (server id ${row?.server_id}, host ${row?.hostname})`);
+  } catch (err) {
+    return result(false, target, (err as Error).message);
+  } finally {
+    await conn?.end().catch(() => undefined);
+  }
+}
