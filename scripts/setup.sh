@@ -5,10 +5,19 @@
 # --with-docker: also what the compose runtime needs (Docker engine, compose,
 # debootstrap; one apt-get update for all), then scripts/docker-setup.sh
 # starts the engine and makes the base image.
+# --with-browser: also Debian's chromium, which the dashboard's browser tests
+# and its benchmark drive through playwright-core (no browser is downloaded).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_docker=false
-[ "${1:-}" = "--with-docker" ] && with_docker=true
+with_browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-docker) with_docker=true ;;
+    --with-browser) with_browser=true ;;
+    *) echo "setup: unknown option $arg (known: --with-docker, --with-browser)" >&2; exit 2 ;;
+  esac
+done
 
 # command -> Debian package that provides it
 declare -A NEEDS=(
@@ -24,6 +33,7 @@ if $with_docker; then
   # Debian 12 has no compose plugin: its docker-compose (v1) where `docker compose` is missing.
   docker compose version >/dev/null 2>&1 || NEEDS[docker-compose]=docker-compose
 fi
+$with_browser && NEEDS[chromium]=chromium
 missing=()
 for cmd in "${!NEEDS[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDS[$cmd]}")

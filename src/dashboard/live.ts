@@ -10,6 +10,7 @@ export type Listener = (event: string, data: unknown) => void;
 export class LiveFeed<T> {
   readonly #listeners = new Set<Listener>();
   #latest: T | undefined;
+  #latestAt = 0;
   #inflight: Promise<T> | undefined;
   #looping = false;
 
@@ -33,9 +34,10 @@ export class LiveFeed<T> {
     for (const l of this.#listeners) l(event, data);
   }
 
-  /** The newest snapshot, read now if there is none yet. */
+  /** The newest snapshot if the feed keeps it fresh (a page listens), else one read now. */
   async current(): Promise<T> {
-    return this.#latest ?? this.refresh();
+    const fresh = this.#latest !== undefined && this.#listeners.size > 0 && Date.now() - this.#latestAt < 2 * this.intervalMs;
+    return fresh ? this.#latest! : this.refresh();
   }
 
   /** Read now (or join the read under way), send it to every page, and give it. */
@@ -43,6 +45,7 @@ export class LiveFeed<T> {
     this.#inflight ??= this.read()
       .then((snapshot) => {
         this.#latest = snapshot;
+        this.#latestAt = Date.now();
         this.publish('status', snapshot);
         return snapshot;
       })

@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, parseDocument, Scalar, stringify, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { HactlError } from '../errors.js';
 
 type Path = readonly (string | number)[];
@@ -64,8 +64,9 @@ export class YamlSource {
   }
 
   /** VALUE as YAML text: flow style inside flow collections, block style indented to COLUMN otherwise. */
-  #format(value: Value, flow: boolean, column: number): string {
-    if (typeof value !== 'object') return stringify(value).trimEnd();
+  #format(raw: Value, flow: boolean, column: number): string {
+    const value = typeof raw === 'object' ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, quoteControl(v)])) : quoteControl(raw);
+    if (typeof raw !== 'object') return stringify(value).trimEnd();
     if (flow) return stringify(value, { collectionStyle: 'flow' }).trimEnd();
     return stringify(value)
       .trimEnd()
@@ -170,4 +171,16 @@ export class YamlSource {
     const at = this.#lineEnd(lastEnd!);
     this.#splice(at, at, `\n${indent}${key}: ${this.#format(value, false, indent.length + 2)}`);
   }
+}
+
+/**
+ * A string with a line break or another control character, double-quoted
+ * with escapes: written plain, it would run over several lines and break
+ * the file around it (validation then names the character).
+ */
+function quoteControl(value: unknown): unknown {
+  if (typeof value !== 'string' || !/[\x00-\x1f\x7f]/.test(value)) return value;
+  const scalar = new Scalar(value);
+  scalar.type = Scalar.QUOTE_DOUBLE;
+  return scalar;
 }

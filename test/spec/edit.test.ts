@@ -63,6 +63,27 @@ describe('editing cluster.yaml keeps the user\'s file', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
+  it('names a line break or tab in a new value as bad input, in block and flow files alike', () => {
+    for (const [before, tier, node, message] of [
+      ['default', 'db', { name: 'mysql3', host: 'a\nb' }, /db\[2\]\.host: "a\\nb" is not valid \(it contains a line break\)/],
+      // web: [web1, web2] in flow style: a plain multi-line value there was not even YAML.
+      ['short', 'web', { name: 'web3', host: 'a\nb' }, /web\[2\]\.host: "a\\nb" is not valid \(it contains a line break\)/],
+      ['short', 'web', { name: 'web3', cookie: 'S\t3' }, /web\[2\]\.cookie: "S\\t3" is not valid/],
+    ] as const) {
+      const file = copyOf(before);
+      const text = readFileSync(file, 'utf8');
+      let error: unknown;
+      try {
+        editClusterFile(file, (d) => (tier === 'db' ? addNode(d, 'db', node) : addNode(d, 'web', node)));
+      } catch (e) {
+        error = e;
+      }
+      expect((error as HactlError).exitCode, String(error)).toBe(2);
+      expect((error as HactlError).details.join('\n')).toMatch(message);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    }
+  });
+
   it('refuses to touch a node that does not exist', () => {
     const file = copyOf('short');
     expect(() => editClusterFile(file, (d) => removeNode(d, 'web', 'web9'))).toThrow(/no web node named "web9"/);

@@ -13,6 +13,8 @@ export interface HttpOptions {
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
+  /** Sent as application/json. */
+  json?: unknown;
   /** Sends its cookies and stores the ones the answer sets. */
   jar?: CookieJar;
   /** Source address of the connection, e.g. 127.0.0.5 to look like another client. */
@@ -27,9 +29,9 @@ export interface HttpOptions {
  * the source address, never follows redirects, and shows raw headers.
  */
 export function request(url: string, options: HttpOptions = {}): Promise<HttpResponse> {
-  const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
+  const body = options.form ? new URLSearchParams(options.form).toString() : options.json !== undefined ? JSON.stringify(options.json) : undefined;
   const headers: Record<string, string> = { ...options.headers };
-  if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  if (body !== undefined) headers['content-type'] = options.form ? 'application/x-www-form-urlencoded' : 'application/json';
   const cookie = options.jar?.header();
   if (cookie) headers.cookie = cookie;
 

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { LiveFeed } from '../../src/dashboard/live.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('LiveFeed', () => {
+  it('reads only while someone listens, and sends every read to every listener', async () => {
+    let reads = 0;
+    const feed = new LiveFeed(async () => ++reads, 20);
+    await sleep(60);
+    expect(reads).toBe(0);
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    const stopA = feed.subscribe((event, data) => event === 'status' && a.push(data));
+    const stopB = feed.subscribe((event, data) => event === 'status' && b.push(data));
+    await sleep(110);
+    stopA();
+    stopB();
+    const after = reads;
+    expect(after).toBeGreaterThanOrEqual(3);
+    expect(a.length).toBeGreaterThanOrEqual(3);
+    expect(b.slice(-2)).toEqual(a.slice(-2));
+    await sleep(80);
+    expect(reads).toBeLessThanOrEqual(after + 1);
+  });
+
+  it('joins a read under way instead of starting another', async () => {
+    let reads = 0;
+    const feed = new LiveFeed(async () => {
+      reads++;
+      await sleep(30);
+      return reads;
+    });
+    const [x, y] = await Promise.all([feed.refresh(), feed.refresh()]);
+    expect(x).toBe(1);
+    expect(y).toBe(1);
+    expect(reads).toBe(1);
+    // Nobody listens, so nobody keeps it fresh: asked again, it reads again.
+    expect(await feed.current()).toBe(2);
+  });
+
+  it('a new listener gets the latest snapshot at once; a failed read is reported, and the feed goes on', async () => {
+    let n = 0;
+    const feed = new LiveFeed(async () => {
+      n++;
+      if (n === 2) throw new Error('lb-web socket gone');
+      return n;
+    }, 10);
+    await feed.refresh();
+    const events: [string, unknown][] = [];
+    const stop = feed.subscribe((event, data) => events.push([event, data]));
+    expect(events[0]).toEqual(['status', 1]);
+    await sleep(60);
+    stop();
+    expect(events).toContainEqual(['feed-error', { message: 'lb-web socket gone' }]);
+    expect(events.filter(([e]) => e === 'status').length).toBeGreaterThanOrEqual(3);
+  });
+});
