@@ -5,6 +5,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { checkClusterText } from '../spec/check.js';
 import { FORMATS, formatMessage } from '../spec/formats.js';
 import { formatProblem } from '../spec/problem.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Project } from './project.js';
 
@@ -38,4 +39,6 @@ export function initProject(project: Project, options: { force?: boolean; name?:
     throw badInput('the starter cluster.yaml would not be valid; nothing was written', problems.map((p) => formatProblem(project.file, p)));
   }
   writeFileAtomic(project.file, text, 0o644);
+  // The secrets, the dashboard's login among them, exist from the start.
+  loadOrCreateSecrets(project.stateDir);
 }

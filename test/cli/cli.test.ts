@@ -126,7 +126,7 @@ describe('hactl CLI', () => {
     expect(r.code).toBe(0);
     const shown = JSON.parse(r.stdout);
     expect(shown.cluster.web[0]).toEqual({ name: 'web1', host: '127.0.1.1', port: 8000, cookie: 'S1', weight: 100, state: 'ready' });
-    expect(Object.values(shown.secrets)).toEqual(['[redacted]', '[redacted]', '[redacted]', '[redacted]']);
+    expect(Object.values(shown.secrets)).toEqual(['[redacted]', '[redacted]', '[redacted]', '[redacted]', '[redacted]']);
     const stored = JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
     for (const value of Object.values(stored) as string[]) {
       expect(r.stdout).not.toContain(value);

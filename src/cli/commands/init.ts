@@ -12,10 +12,11 @@ export function register(program: Command): void {
       const { project, out } = contextOf(command);
       const { initProject } = await import('../../ops/init.js');
       initProject(project, opts);
-      if (out.json) out.printJson({ file: project.file, written: true });
-      else {
-        out.print(`${out.color.green('✓')} wrote ${project.file}`);
-        out.print('  next: read it, then `hactl validate` and `hactl render`');
-      }
+      if (out.json) return out.printJson({ file: project.file, written: true });
+      out.print(`${out.color.green('✓')} wrote ${project.file}`);
+      const { credentialsToShowOnce } = await import('../../dashboard/credentials.js');
+      const once = credentialsToShowOnce(project.stateDir);
+      if (once) out.print(`  dashboard login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);
+      out.print('  next: read it, then `hactl validate` and `hactl render`');
     });
 }
