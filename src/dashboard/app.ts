@@ -72,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
         formAction: ["'self'"],
       },
       referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
       // Plain HTTP on loopback: HSTS would only confuse a browser that later meets this host over HTTPS.
       strictTransportSecurity: false,
     }),
@@ -116,14 +117,22 @@ export function createApp(deps: AppDeps): Hono<Env> {
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.json({ ok: true });
   });
-  app.get('/api/status', async (c) => c.json(await feed.current()));
-  app.post('/api/refresh', async (c) => c.json(await feed.refresh()));
+  const snapshot = async (c: Context, read: () => Promise<DashboardSnapshot>) => {
+    try {
+      return c.json(await read());
+    } catch (err) {
+      const { status, body } = errorResponse(err);
+      return c.json(body, status);
+    }
+  };
+  app.get('/api/status', (c) => snapshot(c, () => feed.current()));
+  app.post('/api/refresh', (c) => snapshot(c, () => feed.refresh()));
 
   app.get('/api/events', (c) =>
     streamSSE(c, async (stream) => {
       let open = true;
       const unsubscribe = feed.subscribe((event, data) => {
-        if (open) void stream.writeSSE({ event, data: JSON.stringify(data) }).catch(() => undefined);
+        if (open) void stream.writeSSE({ event, data }).catch(() => undefined);
       });
       stream.onAbort(() => {
         open = false;
@@ -144,14 +153,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   /** One operation: its progress to every open page, its result to the caller, the new state read at once. */
   async function run(c: Context<Env>, op: Operation): Promise<Response> {
     const id = Math.random().toString(36).slice(2, 10);
-    const label = op.label(c.req.param());
-    const progress = (step: string, detail?: string) => feed.publish('progress', { id, op: label, step, detail: detail ?? '', at: Date.now() });
     let body: unknown;
     try {
-      body = op.method === 'GET' || op.method === 'DELETE' ? {} : await c.req.json();
+      // A POST with no body at all (Reload, Test…) is an empty form.
+      const raw = op.method === 'POST' ? await c.req.text() : '';
+      body = raw.trim() === '' ? {} : JSON.parse(raw);
     } catch {
-      return c.json({ error: { message: 'the request body must be a JSON object', details: [], fields: {} } }, 400);
+      return c.json({ error: { message: 'the request body must be JSON', details: [], fields: {} } }, 400);
     }
+    const label = op.label(c.req.param(), body);
+    const progress = (step: string, detail?: string) => feed.publish('progress', { id, op: label, step, detail: detail ?? '', at: Date.now() });
     if (op.changes) feed.publish('op', { id, op: label, state: 'started', at: Date.now() });
     try {
       const result = await op.run({ params: c.req.param(), query: c.req.query(), body }, progress);

@@ -1,6 +1,7 @@
 import { sleep } from '../util/poll.js';
 
-export type Listener = (event: string, data: unknown) => void;
+/** DATA is already JSON: one serialization per event, however many pages listen. */
+export type Listener = (event: string, data: string) => void;
 
 /**
  * One reader of the cluster for every open page: while a page listens, it
@@ -25,13 +26,15 @@ export class LiveFeed<T> {
 
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);
-    if (this.#latest !== undefined) listener('status', this.#latest);
+    if (this.#latest !== undefined) listener('status', JSON.stringify(this.#latest));
     void this.#loop();
     return () => this.#listeners.delete(listener);
   }
 
   publish(event: string, data: unknown): void {
-    for (const l of this.#listeners) l(event, data);
+    if (this.#listeners.size === 0) return;
+    const json = JSON.stringify(data);
+    for (const l of this.#listeners) l(event, json);
   }
 
   /** The newest snapshot if the feed keeps it fresh (a page listens), else one read now. */

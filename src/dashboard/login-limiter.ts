@@ -1,7 +1,8 @@
 /**
  * Failed logins per client address. The first FREE failures within WINDOW
  * cost nothing (typos); after that each further attempt must wait twice as
- * long as the last, from BASE up to WINDOW. A success clears the address.
+ * long as the last, from BASE. Failures older than WINDOW are forgotten, so
+ * a guesser gets a few tries per WINDOW. A success clears the address.
  */
 export class LoginLimiter {
   readonly #failures = new Map<string, number[]>();

@@ -21,7 +21,7 @@ export interface Operation {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** Shown in the page's activity list: "add web web3". */
-  label(params: Record<string, string>): string;
+  label(params: Record<string, string>, body: unknown): string;
   /** Changes the cluster: announced to every page, and the state read again after it. */
   changes: boolean;
   run(req: Request, progress: Progress): Promise<unknown>;
@@ -56,6 +56,12 @@ function number(f: Record<string, unknown>, key: string, min: number, max: numbe
   return wholeNumber(key, String(v), min, max);
 }
 
+/** The node name a form names, for the activity list only (it is validated where it is used). */
+function nameIn(body: unknown): string {
+  const name = (body as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : '';
+}
+
 export function operations({ project, runtime, runner }: Deps): Operation[] {
   const opts = { runtime };
   const name = (p: Record<string, string>) => p.name ?? '';
@@ -63,7 +69,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
     {
       method: 'POST',
       path: '/api/web',
-      label: () => 'add web',
+      label: (_p, body) => `add web ${nameIn(body)}`,
       changes: true,
       async run({ body }, progress) {
         const f = fields(body, ['name', 'host', 'port', 'cookie', 'weight']);
@@ -75,7 +81,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
     {
       method: 'POST',
       path: '/api/db',
-      label: () => 'add db',
+      label: (_p, body) => `add db ${nameIn(body)}`,
       changes: true,
       async run({ body }, progress) {
         const f = fields(body, ['name', 'host', 'port']);

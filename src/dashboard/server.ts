@@ -30,8 +30,8 @@ export interface RunningDashboard {
 /** Serve the dashboard of PROJECT until close(). */
 export async function startDashboard(project: Project, options: DashboardOptions, runner: Runner): Promise<RunningDashboard> {
   const networks = clientNetworks(options.allow);
-  const read = await snapshotReader(project, options.runtime, runner);
-  const feed = new LiveFeed(read, options.intervalMs ?? 250);
+  const reader = await snapshotReader(project, options.runtime, runner);
+  const feed = new LiveFeed(() => reader.read(), options.intervalMs ?? 250);
   const app = createApp({
     project,
     runtime: options.runtime,
@@ -60,7 +60,10 @@ export async function startDashboard(project: Project, options: DashboardOptions
       new Promise<void>((resolve) => {
         // Open event streams would keep close() waiting for ever.
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          reader.close();
+          resolve();
+        });
       }),
   };
 }

@@ -1,3 +1,5 @@
+import type { Connection } from 'mysql2/promise';
+import type { Secrets } from '../secrets/store.js';
 import type { Runner } from '../util/runner.js';
 import { driverFor } from '../drivers/select.js';
 import type { Driver } from '../drivers/driver.js';
@@ -6,18 +8,63 @@ import type { Project } from '../ops/project.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
-import { collectStatus } from '../status/collect.js';
+import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
 import type { DashboardSnapshot } from './snapshot-model.js';
 import { statSync } from 'node:fs';
 
-/** A balancer reported on the node: its check result is current. */
-const checkedNow = (status: string) => status !== 'STOPPED' && status !== 'UNKNOWN';
+/** How old a DB node's replication reading may be: four of its queries a second per node were most of the dashboard's work. */
+const REPLICATION_MAX_AGE_MS = 1000;
+
+/**
+ * Replication read through one kept administrator connection per DB node,
+ * at most once a REPLICATION_MAX_AGE_MS; a connection that fails is dropped
+ * and opened again next time.
+ */
+function keptReplication(driver: () => Driver, secrets: Secrets): { source: ReplicationSource; close(): void } {
+  const conns = new Map<string, Connection>();
+  const readings = new Map<string, { at: number; value: NodeReplication | undefined }>();
+  const close = () => {
+    for (const conn of conns.values()) conn.destroy();
+    conns.clear();
+  };
+  const source: ReplicationSource = async (name) => {
+    const cached = readings.get(name);
+    if (cached && Date.now() - cached.at < REPLICATION_MAX_AGE_MS) return cached.value;
+    let value: NodeReplication | undefined;
+    try {
+      let conn = conns.get(name);
+      if (!conn) {
+        conn = await driver().dbRoot(name, secrets);
+        // A node that dies closes it: the next reading opens another.
+        conn.on('error', () => conns.delete(name));
+        conns.set(name, conn);
+      }
+      value = await readReplication(conn);
+    } catch {
+      conns.get(name)?.destroy();
+      conns.delete(name);
+      value = undefined;
+    }
+    readings.set(name, { at: Date.now(), value });
+    return value;
+  };
+  return { source, close };
+}
+
+/** A balancer reported on the node and checks it (it does not check a node in maintenance): its check result is current. */
+const checkedNow = (status: string) => status !== 'STOPPED' && status !== 'UNKNOWN' && !status.startsWith('MAINT');
 
 /**
  * Reads snapshots of one project: cluster.yaml again only when it changed
  * (the dashboard reads several times a second), the runtime resolved once.
  */
-export async function snapshotReader(project: Project, runtimeOverride: Runtime | undefined, runner: Runner): Promise<() => Promise<DashboardSnapshot>> {
+export interface SnapshotReader {
+  read(): Promise<DashboardSnapshot>;
+  /** Let go of the kept DB connections (they would keep the process alive). */
+  close(): void;
+}
+
+export async function snapshotReader(project: Project, runtimeOverride: Runtime | undefined, runner: Runner): Promise<SnapshotReader> {
   const opened = await openProject(project, runtimeOverride, runner);
   const runtime: ConcreteRuntime = opened.runtime;
   let cluster: Cluster = opened.cluster;
@@ -25,8 +72,10 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
   let configError: string | null = null;
   let driver: Driver = driverFor(runtime, project, runner, cluster.name);
   const lastCheck = new Map<string, number>();
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const replication = keptReplication(() => driver, secrets);
 
-  return async () => {
+  const read = async (): Promise<DashboardSnapshot> => {
     const now = statSync(project.file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
     if (now !== mtime) {
       mtime = now;
@@ -39,7 +88,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
         configError = (err as Error).message;
       }
     }
-    const status = await collectStatus(cluster, runtime, driver, loadOrCreateSecrets(project.stateDir));
+    const status = await collectStatus(cluster, runtime, driver, secrets, replication.source);
     const observedAt = Date.now();
     for (const n of status.nodes) if (checkedNow(n.status)) lastCheck.set(n.name, observedAt);
     return {
@@ -52,4 +101,5 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
       config_error: configError,
     };
   };
+  return { read, close: replication.close };
 }

@@ -1,4 +1,4 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Driver } from '../drivers/driver.js';
 import { parseShowStat, type StatRow } from '../haproxy/stat.js';
 import { endpointsOf } from '../spec/endpoints.js';
@@ -29,38 +29,60 @@ interface SlaveRow extends RowDataPacket {
   Last_SQL_Error: string;
 }
 
-async function replication(driver: Driver, name: string, secrets: Secrets): Promise<{ links: ReplicationLink[]; gtid: string } | undefined> {
-  let conn;
-  try {
-    conn = await driver.dbRoot(name, secrets);
-    const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
-    const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos');
-    return {
-      gtid: String(pos?.pos ?? ''),
-      links: rows.map((r) => ({
-        from: r.Connection_name,
-        io_running: r.Slave_IO_Running,
-        sql_running: r.Slave_SQL_Running,
-        seconds_behind: r.Seconds_Behind_Master,
-        gtid_io_pos: r.Gtid_IO_Pos,
-        last_error: r.Last_SQL_Error || r.Last_IO_Error,
-      })),
-    };
-  } catch {
-    return undefined;
-  } finally {
-    await conn?.end().catch(() => undefined);
-  }
+export interface NodeReplication {
+  links: ReplicationLink[];
+  gtid: string;
+}
+
+/** Replication as one DB node sees it, through an open administrator connection. */
+export async function readReplication(conn: Connection): Promise<NodeReplication> {
+  const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
+  const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos');
+  return {
+    gtid: String(pos?.pos ?? ''),
+    links: rows.map((r) => ({
+      from: r.Connection_name,
+      io_running: r.Slave_IO_Running,
+      sql_running: r.Slave_SQL_Running,
+      seconds_behind: r.Seconds_Behind_Master,
+      gtid_io_pos: r.Gtid_IO_Pos,
+      last_error: r.Last_SQL_Error || r.Last_IO_Error,
+    })),
+  };
+}
+
+/** Where a snapshot gets a DB node's replication; undefined when it cannot be asked. */
+export type ReplicationSource = (name: string) => Promise<NodeReplication | undefined>;
+
+/** A connection of its own for each question: right for a command that asks once. */
+export function oneShotReplication(driver: Driver, secrets: Secrets): ReplicationSource {
+  return async (name) => {
+    let conn;
+    try {
+      conn = await driver.dbRoot(name, secrets);
+      return await readReplication(conn);
+    } catch {
+      return undefined;
+    } finally {
+      await conn?.end().catch(() => undefined);
+    }
+  };
 }
 
 /** One snapshot: the processes, lb-web's and lb-db's view of each node, replication. */
-export async function collectStatus(cluster: Cluster, runtime: ConcreteRuntime, driver: Driver, secrets: Secrets): Promise<ClusterStatus> {
+export async function collectStatus(
+  cluster: Cluster,
+  runtime: ConcreteRuntime,
+  driver: Driver,
+  secrets: Secrets,
+  replication: ReplicationSource = oneShotReplication(driver, secrets),
+): Promise<ClusterStatus> {
   const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p.running]));
   const running = (name: string) => (processes.get(name) ? 'running' : 'stopped') as 'running' | 'stopped';
   const [webStat, dbStat, repl] = await Promise.all([
     stat(driver, 'lb-web', processes.get('lb-web') === true),
     stat(driver, 'lb-db', processes.get('lb-db') === true),
-    Promise.all(cluster.db.map((n) => (processes.get(n.name) ? replication(driver, n.name, secrets) : Promise.resolve(undefined)))),
+    Promise.all(cluster.db.map((n) => (processes.get(n.name) ? replication(n.name) : Promise.resolve(undefined)))),
   ]);
   const web: WebNodeStatus[] = cluster.web.map((n) => {
     const row = webStat.get(n.name);

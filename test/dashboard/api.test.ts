@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState } from '../../src/drivers/local/state.js';
 import { groupAlive } from '../../src/drivers/local/supervisor.js';
-import { eventually, MAIN, TestCluster } from '../support/cluster.js';
+import { eventually, TestCluster } from '../support/cluster.js';
+import { startDashboard, type TestDashboard } from '../support/dashboard.js';
 import { CookieJar, request, type HttpOptions } from '../support/http.js';
 
 // The dashboard's API on a running local cluster (127.0.90.1, 127.0.100.x,
@@ -16,32 +16,7 @@ const URL_ = `http://${HOST}:19000`;
 const yaml = () => readFileSync(join(cluster.dir, 'cluster.yaml'), 'utf8');
 const pids = () => Object.fromEntries(Object.entries(readState(join(cluster.dir, '.hactl'))).map(([k, v]) => [k, v.pid]));
 
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stop(): Promise<void>;
-}
-
-/** `hactl dashboard ARGS` in the cluster's folder, once it says where it listens. */
-async function startDashboard(...args: string[]): Promise<Started> {
-  const child = spawn('node', [MAIN, 'dashboard', '--host', HOST, ...args], { cwd: cluster.dir, env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await eventually('the dashboard to listen', async () => out.includes('dashboard: http://') || child.exitCode !== null, 15_000);
-  if (child.exitCode !== null) throw new Error(`hactl dashboard exited: ${out}`);
-  return {
-    child,
-    stdout: () => out,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-let dashboard: Started;
+let dashboard: TestDashboard;
 let password = '';
 
 async function login(jar: CookieJar, options: HttpOptions = {}): Promise<string> {
@@ -78,9 +53,8 @@ const nodeIn = (data: unknown, name: string) => (data as { nodes: Node[] }).node
 
 beforeAll(async () => {
   await cluster.startHealthy();
-  dashboard = await startDashboard();
-  const shown = await cluster.hactl('dashboard', '--show-credentials', '--json');
-  password = JSON.parse(shown.stdout).password;
+  dashboard = await startDashboard(cluster);
+  password = dashboard.password;
 }, 120_000);
 afterAll(async () => {
   await dashboard?.stop();
@@ -91,11 +65,11 @@ describe('credentials', () => {
   it('are generated into secrets.json (0600), printed once at the first start, and on --show-credentials', async () => {
     expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(statSync(join(cluster.dir, '.hactl/secrets.json')).mode & 0o777).toBe(0o600);
-    expect(dashboard.stdout()).toContain(`login: admin / ${password}`);
-    const again = await startDashboard('--port', '19001');
+    expect(dashboard.log()).toContain(`login: admin / ${password}`);
+    const again = await startDashboard(cluster, 19001);
     await again.stop();
-    expect(again.stdout()).toContain('dashboard: http://127.0.90.1:19001/');
-    expect(again.stdout()).not.toContain(password);
+    expect(again.log()).toContain('dashboard: http://127.0.90.1:19001/');
+    expect(again.log()).not.toContain(password);
     const shown = await cluster.hactl('dashboard', '--show-credentials');
     expect(shown.stdout).toContain(`password: ${password}`);
   });
@@ -250,7 +224,8 @@ describe('with a login', () => {
   });
 
   it('tests a node directly, and shows its log', async () => {
-    const t = await call('POST', '/api/nodes/web1/test', {});
+    // No body at all, as the page sends it.
+    const t = await call('POST', '/api/nodes/web1/test');
     expect(t.status).toBe(200);
     expect(t.json<{ result: { ok: boolean; detail: string } }>().result).toMatchObject({ ok: true, detail: 'HTTP 200, served by web1' });
     const db = await call('POST', '/api/nodes/mysql2/test', {});
@@ -292,14 +267,14 @@ describe('the page', () => {
 
 describe('allowed client networks', () => {
   it('refuses clients outside --allow with 403, and a bad network before listening', async () => {
-    const limited = await startDashboard('--port', '19002', '--allow', '10.0.0.0/8');
+    const limited = await startDashboard(cluster, 19002, '--allow', '10.0.0.0/8');
     try {
       expect((await request(`http://${HOST}:19002/`)).status).toBe(403);
       expect((await request(`http://${HOST}:19002/api/login`, { method: 'POST', json: { user: 'admin', password } })).status).toBe(403);
     } finally {
       await limited.stop();
     }
-    const open = await startDashboard('--port', '19002', '--allow', '127.0.0.0/8');
+    const open = await startDashboard(cluster, 19002, '--allow', '127.0.0.0/8');
     try {
       expect((await request(`http://${HOST}:19002/`)).status).toBe(200);
     } finally {

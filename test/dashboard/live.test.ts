@@ -11,8 +11,8 @@ describe('LiveFeed', () => {
     expect(reads).toBe(0);
     const a: unknown[] = [];
     const b: unknown[] = [];
-    const stopA = feed.subscribe((event, data) => event === 'status' && a.push(data));
-    const stopB = feed.subscribe((event, data) => event === 'status' && b.push(data));
+    const stopA = feed.subscribe((event, data) => event === 'status' && a.push(JSON.parse(data)));
+    const stopB = feed.subscribe((event, data) => event === 'status' && b.push(JSON.parse(data)));
     await sleep(110);
     stopA();
     stopB();
@@ -48,7 +48,7 @@ describe('LiveFeed', () => {
     }, 10);
     await feed.refresh();
     const events: [string, unknown][] = [];
-    const stop = feed.subscribe((event, data) => events.push([event, data]));
+    const stop = feed.subscribe((event, data) => events.push([event, JSON.parse(data)]));
     expect(events[0]).toEqual(['status', 1]);
     await sleep(60);
     stop();

@@ -17,9 +17,10 @@ export async function serveDashboard({ project, out, runner, runtime }: Context,
   const { startDashboard } = await import('../../dashboard/server.js');
   const port = opts.port ?? loadClusterFile(project.file).cluster.ports.dashboard;
   const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, runtime }, runner);
-  const once = credentialsToShowOnce(project.stateDir);
   if (out.json) out.printJson({ url: dashboard.url, allow: opts.allow });
   else {
+    // Only where a person reads it; --json output goes to scripts and logs.
+    const once = credentialsToShowOnce(project.stateDir);
     out.print(`${out.color.green('✓')} dashboard: ${dashboard.url}  (Ctrl-C stops it; the cluster keeps running)`);
     if (opts.allow.length) out.print(`  allowed clients: ${opts.allow.join(', ')}`);
     if (once) out.print(`  login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);

@@ -20,7 +20,7 @@ export function register(program: Command): void {
 
   program
     .command('stop')
-    .description('stop one node or balancer; it stays stopped until hactl start or the next up')
+    .description('stop one node or balancer, until the next command that converges the cluster (start, up, restart, reload, add, remove, session-mode)')
     .argument('<node>', 'a node name, lb-web or lb-db')
     .addHelpText('after', examples('hactl stop mysql2', 'hactl stop web1'))
     .action(async (name: string, _opts, command: Command) => {
@@ -28,12 +28,12 @@ export function register(program: Command): void {
       const { stopNode } = await import('../../ops/node-ops.js');
       const result = await stopNode(project, name, { runtime }, runner, progressPrinter(out));
       if (out.json) out.printJson(result);
-      else out.print(`${out.color.green('✓')} stopped ${name} (hactl start ${name} or hactl up starts it again)`);
+      else out.print(`${out.color.green('✓')} stopped ${name} (hactl start ${name}, or any command that converges the cluster, starts it again)`);
     });
 
   program
     .command('start')
-    .description('start a stopped node (converges: starts whatever is missing)')
+    .description('start a stopped node: converges the cluster, so whatever else is stopped starts too')
     .argument('<node>', 'a node name, lb-web or lb-db')
     .addHelpText('after', examples('hactl start mysql2'))
     .action(async (name: string, _opts, command: Command) => {

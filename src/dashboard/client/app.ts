@@ -88,18 +88,24 @@ function connect(): void {
   events?.close();
   events = new EventSource('/api/events');
   const live = $('#live');
-  const setLive = (on: boolean) => {
-    live.className = `live ${on ? 'on' : 'off'}`;
-    live.dataset.i18n = on ? 'live_on' : 'live_off';
-    live.textContent = t(on ? 'live_on' : 'live_off');
+  const setLive = (state: 'live_on' | 'live_off' | 'live_error', why = '') => {
+    live.className = `live ${state === 'live_on' ? 'on' : 'off'}`;
+    live.dataset.i18n = state;
+    live.textContent = t(state);
+    live.title = why;
   };
-  events.addEventListener('open', () => setLive(true));
+  events.addEventListener('open', () => setLive('live_on'));
+  // hactl could not read the cluster this time (a socket gone, cluster.yaml unreadable): said, not hidden.
+  events.addEventListener('feed-error', (e) => setLive('live_error', (JSON.parse((e as MessageEvent<string>).data) as { message: string }).message));
   events.addEventListener('error', () => {
-    setLive(false);
+    setLive('live_off');
     // Closed for good: the session is gone (dashboard restarted, or logged out elsewhere).
     if (events?.readyState === EventSource.CLOSED) void call('GET', '/api/session').catch(() => showLogin());
   });
-  events.addEventListener('status', (e) => render(JSON.parse((e as MessageEvent<string>).data) as Snapshot));
+  events.addEventListener('status', (e) => {
+    if (live.dataset.i18n === 'live_error') setLive('live_on');
+    render(JSON.parse((e as MessageEvent<string>).data) as Snapshot);
+  });
   events.addEventListener('progress', (e) => activity(JSON.parse((e as MessageEvent<string>).data) as OpEvent));
   events.addEventListener('op', (e) => activity(JSON.parse((e as MessageEvent<string>).data) as OpEvent));
 }
@@ -107,10 +113,11 @@ function connect(): void {
 // ---- rendering -----------------------------------------------------------
 
 function statusClass(status: string): string {
-  if (status === 'UP' || status.startsWith('UP ')) return 'ok';
-  if (status === 'DRAIN') return 'drain';
-  if (status === 'MAINT') return 'maint';
-  if (status === 'DOWN' || status === 'STOPPED' || status.startsWith('DOWN')) return 'bad';
+  if (status === 'UP' || status === 'UP (no check)') return 'ok';
+  if (status.startsWith('DRAIN')) return 'drain';
+  if (status.startsWith('MAINT')) return 'maint';
+  if (status.startsWith('DOWN') || status === 'STOPPED') return 'bad';
+  // "UP 1/2": still up, but failing its checks.
   return 'warn';
 }
 
@@ -119,7 +126,7 @@ function statusCell(n: NodeRow): HTMLTableCellElement {
     'td',
     { class: 'status' },
     h('span', { class: `badge ${statusClass(n.status)}`, 'data-status': n.status }, n.status),
-    n.check ? h('small', { class: 'check' }, n.check) : null,
+    h('small', { class: 'check' }, n.check),
     n.process === 'stopped' ? h('small', { class: 'check' }, t('process_stopped')) : null,
   );
 }
@@ -133,12 +140,12 @@ function actionsCell(...buttons: (HTMLButtonElement | null)[]): HTMLTableCellEle
 }
 
 function webActions(n: WebNodeStatus): HTMLTableCellElement {
-  const inRotation = n.status !== 'DRAIN' && n.status !== 'MAINT';
+  const inRotation = !n.status.startsWith('DRAIN') && !n.status.startsWith('MAINT');
   return actionsCell(
     button('logs', n.name, 'act_logs'),
     button('restart', n.name, 'act_restart'),
     inRotation ? button('state', n.name, 'act_drain', { 'data-state': 'drain' }) : button('state', n.name, 'act_enable', { 'data-state': 'ready' }),
-    n.status !== 'MAINT' ? button('state', n.name, 'act_disable', { 'data-state': 'maint' }) : null,
+    !n.status.startsWith('MAINT') ? button('state', n.name, 'act_disable', { 'data-state': 'maint' }) : null,
     button('remove-web', n.name, 'act_remove'),
     button('test', n.name, 'act_test'),
   );
@@ -166,19 +173,27 @@ function row(n: NodeRow): HTMLTableRowElement {
   return h('tr', { 'data-node': n.name }, ...cells);
 }
 
+/** What a row shows, but for the check's detail: that changes with every check ("in 1 ms", "in 3 ms"). */
+function rowKey(n: NodeRow): string {
+  const shown = [language(), n.type, n.name, n.address, n.port, n.status, n.process];
+  return JSON.stringify(n.type === 'db' ? [...shown, n.role, n.replication_summary] : shown);
+}
+
 /**
- * Rows are rebuilt only when what they show changed: snapshots come several
- * times a second, and a button replaced under the pointer loses its click.
+ * Rows are rebuilt only when what they show changed, the check's detail is
+ * updated in place: snapshots come several times a second, and a button
+ * replaced under the pointer loses its click.
  */
 function renderRows(tbody: HTMLElement, nodes: NodeRow[]): void {
   const keep = new Map<string, HTMLTableRowElement>();
   for (const tr of tbody.querySelectorAll<HTMLTableRowElement>('tr[data-node]')) keep.set(tr.dataset.node!, tr);
   const rows = nodes.map((n) => {
-    const key = JSON.stringify([language(), n]);
+    const key = rowKey(n);
     const old = keep.get(n.name);
-    if (old && old.dataset.key === key) return old;
-    const tr = row(n);
+    const tr = old && old.dataset.key === key ? old : row(n);
     tr.dataset.key = key;
+    const check = tr.querySelector('small.check');
+    if (check && check.textContent !== n.check) check.textContent = n.check;
     return tr;
   });
   if (rows.length !== tbody.children.length || rows.some((r, i) => tbody.children[i] !== r)) tbody.replaceChildren(...rows);
@@ -349,7 +364,7 @@ function replicationBody(n: DbNodeStatus): Node {
         ),
       )
     : h('p', {}, t('repl_none'));
-  return h('div', {}, h('p', {}, h('strong', {}, n.replication_summary)), h('p', {}, `${t('repl_current')}: `, h('code', {}, n.gtid_current_pos ?? '—')), table);
+  return h('div', {}, h('p', {}, h('strong', {}, n.replication_summary)), h('p', {}, `${t('repl_current')}: `, h('code', {}, n.gtid_current_pos || '—')), table);
 }
 
 // ---- actions -------------------------------------------------------------
