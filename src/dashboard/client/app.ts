@@ -393,7 +393,7 @@ async function nodeAction(el: HTMLButtonElement): Promise<void> {
   switch (el.dataset.action) {
     case 'logs': {
       const text = await operation(el, t('act_logs'), () => call<string>('GET', `${path}/logs?lines=200`));
-      if (text !== undefined) await dialog(t('logs_of', { name, n: 200 }), h('pre', { class: 'log' }, text));
+      if (text !== undefined) await dialog(t('logs_of', { name, n: 200 }), text.trim() === '' ? h('p', {}, t('log_empty')) : h('pre', { class: 'log' }, text));
       return;
     }
     case 'test': {
