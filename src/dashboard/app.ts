@@ -78,7 +78,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }),
   );
 
-  app.get('/', (c) => files.serve(c, 'index.html'));
+  app.get('/', async (c) => {
+    const session = sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) return files.page(c, undefined);
+    // Without a snapshot (a read that failed) the page asks for one itself.
+    const snapshot = await feed.current().catch(() => undefined);
+    return files.page(c, { csrf: session.csrf, snapshot });
+  });
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:file', (c) => files.serve(c, c.req.param('file')));
 
@@ -140,7 +146,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
       });
       // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
       while (open) {
-        await stream.sleep(15_000);
+        // Unref'd: a waiting stream must not keep a stopped dashboard alive for 15 s.
+        await new Promise((r) => setTimeout(r, 15_000).unref());
         if (open) await stream.write(': keep-alive\n\n').catch(() => undefined);
       }
     }),

@@ -25,8 +25,10 @@ export class LiveFeed<T> {
   }
 
   subscribe(listener: Listener): () => void {
+    // A snapshot kept fresh for other pages is sent at once; an older one
+    // would show a new page states long gone: it waits for the read below.
+    if (this.#fresh()) listener('status', JSON.stringify(this.#latest));
     this.#listeners.add(listener);
-    if (this.#latest !== undefined) listener('status', JSON.stringify(this.#latest));
     void this.#loop();
     return () => this.#listeners.delete(listener);
   }
@@ -39,8 +41,11 @@ export class LiveFeed<T> {
 
   /** The newest snapshot if the feed keeps it fresh (a page listens), else one read now. */
   async current(): Promise<T> {
-    const fresh = this.#latest !== undefined && this.#listeners.size > 0 && Date.now() - this.#latestAt < 2 * this.intervalMs;
-    return fresh ? this.#latest! : this.refresh();
+    return this.#fresh() ? this.#latest! : this.refresh();
+  }
+
+  #fresh(): boolean {
+    return this.#latest !== undefined && this.#listeners.size > 0 && Date.now() - this.#latestAt < 2 * this.intervalMs;
   }
 
   /** Read now (or join the read under way), send it to every page, and give it. */

@@ -39,19 +39,27 @@ describe('LiveFeed', () => {
     expect(await feed.current()).toBe(2);
   });
 
-  it('a new listener gets the latest snapshot at once; a failed read is reported, and the feed goes on', async () => {
+  it('a new listener gets a snapshot kept fresh for others at once, never a stale one; a failed read is reported, and the feed goes on', async () => {
     let n = 0;
     const feed = new LiveFeed(async () => {
       n++;
-      if (n === 2) throw new Error('lb-web socket gone');
+      if (n === 3) throw new Error('lb-web socket gone');
       return n;
     }, 10);
     await feed.refresh();
+    await sleep(50);
+    // Read 50 ms ago with nobody listening: not sent as it is.
     const events: [string, unknown][] = [];
     const stop = feed.subscribe((event, data) => events.push([event, JSON.parse(data)]));
-    expect(events[0]).toEqual(['status', 1]);
+    expect(events).toEqual([]);
+    await sleep(5);
+    expect(events[0]).toEqual(['status', 2]);
+    const second: unknown[] = [];
+    const stopSecond = feed.subscribe((event, data) => second.push(JSON.parse(data)));
+    expect(second.length).toBe(1);
     await sleep(60);
     stop();
+    stopSecond();
     expect(events).toContainEqual(['feed-error', { message: 'lb-web socket gone' }]);
     expect(events.filter(([e]) => e === 'status').length).toBeGreaterThanOrEqual(3);
   });

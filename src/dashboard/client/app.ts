@@ -37,10 +37,20 @@ async function start(): Promise<void> {
   $('#login').addEventListener('submit', (e) => void login(e));
   $('#logout').addEventListener('click', () => void logout());
   wireActions();
+  // A logged-in browser gets its token and first snapshot inside the page itself.
+  const boot = JSON.parse($('#boot').textContent || '{}') as { csrf?: string; snapshot?: Snapshot };
+  if (boot.csrf) {
+    setCsrf(boot.csrf);
+    void showApp(boot.snapshot ? Promise.resolve(boot.snapshot) : undefined);
+    return;
+  }
+  // Both at once: a logged-in page needs its snapshot as soon as it knows it may show it.
+  const status = call<Snapshot>('GET', '/api/status');
+  status.catch(() => undefined);
   try {
     const session = await call<{ csrf: string }>('GET', '/api/session');
     setCsrf(session.csrf);
-    void showApp();
+    void showApp(status);
   } catch {
     showLogin();
   }
@@ -75,12 +85,14 @@ async function logout(): Promise<void> {
   showLogin();
 }
 
-async function showApp(): Promise<void> {
+async function showApp(status = call<Snapshot>('GET', '/api/status')): Promise<void> {
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;
   $('#logout').hidden = false;
   connect();
-  render(await call<Snapshot>('GET', '/api/status'));
+  const first = await status;
+  // The live feed may have brought a newer one meanwhile.
+  if (!snapshot || snapshot.observed_at < first.observed_at) render(first);
 }
 
 /** Server-sent events: a snapshot whenever hactl reads one, and every operation's steps. */

@@ -56,6 +56,10 @@ export function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+  // Most of the time the leader itself still runs: no need to read every process's
+  // stat (the dashboard asks for each node four times a second).
+  const leader = procStat(pgid);
+  if (leader && leader.pgrp === pgid && leader.state !== 'Z') return true;
   return readdirSync('/proc').some((p) => {
     if (!/^\d+$/.test(p)) return false;
     const stat = procStat(p);
