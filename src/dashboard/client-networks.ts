@@ -4,7 +4,6 @@ import { badInput } from '../errors.js';
 /** Which client addresses may use the dashboard, like Apache's `Require ip`: none given means all. */
 export interface ClientNetworks {
   allows(address: string): boolean;
-  readonly list: readonly string[];
 }
 
 /** CIDR (10.0.0.0/8, fd00::/8) or a single address; a bad one is refused naming it. */
@@ -21,7 +20,6 @@ export function clientNetworks(specs: readonly string[]): ClientNetworks {
     blocks.addSubnet(address, bits, family === 6 ? 'ipv6' : 'ipv4');
   }
   return {
-    list: specs,
     allows(remote: string): boolean {
       if (specs.length === 0) return true;
       // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.

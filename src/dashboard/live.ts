@@ -20,10 +20,6 @@ export class LiveFeed<T> {
     private readonly intervalMs = 250,
   ) {}
 
-  get listeners(): number {
-    return this.#listeners.size;
-  }
-
   subscribe(listener: Listener): () => void {
     // A snapshot kept fresh for other pages is sent at once; an older one
     // would show a new page states long gone: it waits for the read below.

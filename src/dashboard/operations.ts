@@ -11,7 +11,7 @@ import { wholeNumber } from '../util/whole-number.js';
  * reading of the request is the dashboard's own.
  */
 
-export interface Request {
+export interface OperationRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   body: unknown;
@@ -24,7 +24,7 @@ export interface Operation {
   label(params: Record<string, string>, body: unknown): string;
   /** Changes the cluster: announced to every page, and the state read again after it. */
   changes: boolean;
-  run(req: Request, progress: Progress): Promise<unknown>;
+  run(req: OperationRequest, progress: Progress): Promise<unknown>;
 }
 
 interface Deps {

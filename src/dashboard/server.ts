@@ -18,9 +18,10 @@ export interface DashboardOptions {
   /** Client networks allowed in; empty: any client that can reach HOST. */
   allow: readonly string[];
   runtime?: Runtime | undefined;
-  /** How often the cluster is read while a page is open. */
-  intervalMs?: number;
 }
+
+/** How often the cluster is read while a page is open: a crash must reach the page within a second. */
+const READ_INTERVAL_MS = 250;
 
 export interface RunningDashboard {
   url: string;
@@ -31,7 +32,7 @@ export interface RunningDashboard {
 export async function startDashboard(project: Project, options: DashboardOptions, runner: Runner): Promise<RunningDashboard> {
   const networks = clientNetworks(options.allow);
   const reader = await snapshotReader(project, options.runtime, runner);
-  const feed = new LiveFeed(() => reader.read(), options.intervalMs ?? 250);
+  const feed = new LiveFeed(() => reader.read(), READ_INTERVAL_MS);
   const app = createApp({
     project,
     runtime: options.runtime,
