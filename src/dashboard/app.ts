@@ -170,20 +170,21 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     const label = op.label(c.req.param(), body);
     const progress = (step: string, detail?: string) => feed.publish('progress', { id, op: label, step, detail: detail ?? '', at: Date.now() });
-    if (op.changes) feed.publish('op', { id, op: label, state: 'started', at: Date.now() });
+    const announce = (state: 'started' | 'done' | 'failed', message?: string) => feed.publish('op', { id, op: label, state, ...(message ? { message } : {}), at: Date.now() });
+    /** A change's outcome, then the state it left, to every page before the caller hears. */
+    const settle = async (state: 'done' | 'failed', message?: string) => {
+      if (!op.changes) return;
+      announce(state, message);
+      await feed.refresh().catch(() => undefined);
+    };
+    if (op.changes) announce('started');
     try {
       const result = await op.run({ params: c.req.param(), query: c.req.query(), body }, progress);
-      if (op.changes) {
-        feed.publish('op', { id, op: label, state: 'done', at: Date.now() });
-        await feed.refresh().catch(() => undefined);
-      }
+      await settle('done');
       return typeof result === 'string' ? c.text(result) : c.json({ op: label, result });
     } catch (err) {
       const { status, body: errBody } = errorResponse(err);
-      if (op.changes) {
-        feed.publish('op', { id, op: label, state: 'failed', message: errBody.error.message, at: Date.now() });
-        await feed.refresh().catch(() => undefined);
-      }
+      await settle('failed', errBody.error.message);
       return c.json(errBody, status);
     }
   }

@@ -25,14 +25,11 @@ function accepts(target: { host: string; port: number } | { path: string }, time
 }
 
 /** The status of GET URL, or undefined when nothing answered. */
-export async function httpStatus(url: string, timeoutMs = 1000): Promise<number | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await res.body?.cancel();
-    return res.status;
-  } catch {
-    return undefined;
-  }
+export function httpStatus(url: string, timeoutMs = 1000): Promise<number | undefined> {
+  return httpGet(url, timeoutMs).then(
+    (r) => r.status,
+    () => undefined,
+  );
 }
 
 /** GET URL on a connection of its own (no keep-alive pool to leave behind): status and headers. */

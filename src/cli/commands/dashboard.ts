@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { badInput } from '../../errors.js';
-import { wholeNumber } from '../../util/whole-number.js';
+import { wholeNumberOption } from '../../util/whole-number.js';
 import { contextOf, examples, type Context } from '../context.js';
 
 export interface DashboardCliOptions {
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .command('dashboard')
     .description('serve the web dashboard: live status, add/remove/drain nodes, reload, session mode (login required)')
     .option('--host <address>', 'the address to listen on (0.0.0.0 for every interface: add --allow then)', '127.0.0.1')
-    .option('-p, --port <port>', "the dashboard's port (default: ports.dashboard in cluster.yaml)", (v) => wholeNumber('--port', v, 1, 65535))
+    .option('-p, --port <port>', "the dashboard's port (default: ports.dashboard in cluster.yaml)", wholeNumberOption('--port', 1, 65535))
     .option('--allow <network>', 'a client network allowed in, like 10.0.0.0/8 (repeat it; default: any client that can reach it)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--show-credentials', 'print the dashboard login and exit')
     .addHelpText('after', examples('hactl dashboard', 'hactl dashboard --port 9001', 'hactl dashboard --host 0.0.0.0 --allow 192.168.1.0/24', 'hactl dashboard --show-credentials'))

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import { badInput } from '../../errors.js';
-import { wholeNumber as parseWholeNumber } from '../../util/whole-number.js';
+import { wholeNumberOption } from '../../util/whole-number.js';
 import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/model.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 import { progressPrinter } from './up.js';
 
 /** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
-
-function wholeNumber(option: string, min: number, max: number) {
-  return (value: string): number => parseWholeNumber(option, value, min, max);
-}
 
 function done(out: Output, value: object, line: string): void {
   if (out.json) out.printJson(value);
@@ -32,10 +28,10 @@ export function register(program: Command): void {
     .description('start a web node, wait for its health check, then add it to lb-web with a hitless reload')
     .argument('<name>', 'e.g. web3 (its number picks the default address and cookie)')
     .option('--host <host>', 'its address (default from defaults.web.host)')
-    .option('--port <port>', 'its port', wholeNumber('--port', 1, 65535))
+    .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
     .option('--cookie <cookie>', 'its sticky cookie value (default S<n>)')
-    .option('--weight <weight>', 'its share of new visitors, 0-256', wholeNumber('--weight', 0, 256))
-    .option('--wait <seconds>', 'how long it may take to pass its health check before everything is rolled back', wholeNumber('--wait', 1, 3600), 30)
+    .option('--weight <weight>', 'its share of new visitors, 0-256', wholeNumberOption('--weight', 0, 256))
+    .option('--wait <seconds>', 'how long it may take to pass its health check before everything is rolled back', wholeNumberOption('--wait', 1, 3600), 30)
     .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001'))
     .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
@@ -50,7 +46,7 @@ export function register(program: Command): void {
     .description('start a MariaDB master, clone it from a live one, connect it both ways, add it to lb-db once caught up')
     .argument('<name>', 'e.g. mysql3 (its number is its server id)')
     .option('--host <host>', 'its address (default from defaults.db.host)')
-    .option('--port <port>', 'its port', wholeNumber('--port', 1, 65535))
+    .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
     .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306'))
     .action(async (name: string, opts: { host?: string; port?: number }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
@@ -64,7 +60,7 @@ export function register(program: Command): void {
     .command('web')
     .description('drain a web node, wait for its sessions to end, take it out of lb-web and stop it')
     .argument('<name>')
-    .option('--timeout <seconds>', 'longest wait for its sessions to end', wholeNumber('--timeout', 0, 86400), 30)
+    .option('--timeout <seconds>', 'longest wait for its sessions to end', wholeNumberOption('--timeout', 0, 86400), 30)
     .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5'))
     .action(async (name: string, opts: { timeout: number }, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);
@@ -102,7 +98,7 @@ export function register(program: Command): void {
     .command('weight')
     .description("set a web node's share of new visitors (runtime API, no reload)")
     .argument('<name>', 'a web node')
-    .argument('<weight>', '0-256', wholeNumber('weight', 0, 256))
+    .argument('<weight>', '0-256', wholeNumberOption('weight', 0, 256))
     .addHelpText('after', examples('hactl weight web1 50'))
     .action(async (name: string, weight: number, _opts, command: Command) => {
       const { project, out, runner, runtime } = contextOf(command);

@@ -37,23 +37,12 @@ async function start(): Promise<void> {
   $('#login').addEventListener('submit', (e) => void login(e));
   $('#logout').addEventListener('click', () => void logout());
   wireActions();
-  // A logged-in browser gets its token and first snapshot inside the page itself.
+  // The server puts the session's token and first snapshot in the page of a logged-in
+  // browser (a snapshot it could not read is asked for again); without them there is no session.
   const boot = JSON.parse($('#boot').textContent || '{}') as { csrf?: string; snapshot?: Snapshot };
-  if (boot.csrf) {
-    setCsrf(boot.csrf);
-    void showApp(boot.snapshot ? Promise.resolve(boot.snapshot) : undefined);
-    return;
-  }
-  // Both at once: a logged-in page needs its snapshot as soon as it knows it may show it.
-  const status = call<Snapshot>('GET', '/api/status');
-  status.catch(() => undefined);
-  try {
-    const session = await call<{ csrf: string }>('GET', '/api/session');
-    setCsrf(session.csrf);
-    void showApp(status);
-  } catch {
-    showLogin();
-  }
+  if (!boot.csrf) return showLogin();
+  setCsrf(boot.csrf);
+  void showApp(boot.snapshot ? Promise.resolve(boot.snapshot) : undefined);
 }
 
 function showLogin(): void {
