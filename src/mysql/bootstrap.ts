@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { PACKAGE_ROOT } from '../paths.js';
-import { DB_CHECK_USER } from '../render/haproxy.js';
 import type { Secrets } from '../secrets/store.js';
-import type { Cluster, DbNode } from '../spec/model.js';
+import { DB_CHECK_USER, REPLICATION_USER, type Cluster, type DbNode } from '../spec/model.js';
 
 const SESSIONS_SQL = join(PACKAGE_ROOT, 'compose', 'web', 'app', 'sql', 'sessions.sql');
-
-/** The user every master replicates as. */
-export const REPLICATION_USER = 'hactl_repl';
 
 const ACCESS_DENIED = 1045;
 

@@ -1,14 +1,11 @@
 import type { Secrets } from '../secrets/store.js';
-import type { Cluster, DbNode, WebNode } from '../spec/model.js';
-import { connectAddress, hostPort, isLoopback } from '../util/net.js';
+import { DB_CHECK_USER, type Cluster, type DbNode, type WebNode } from '../spec/model.js';
+import { hostPort, peersAddress } from '../util/net.js';
 import { compile } from './engine.js';
 import type { RenderTarget } from './layout.js';
 
 /** The cookie PHP's session lives in; lb-web's stick table follows it in sticky mode. */
 export const SESSION_COOKIE = 'PHPSESSID';
-
-/** The DB user lb-db's mysql-check logs in as: no password, no privileges. */
-export const DB_CHECK_USER = 'hactl_check';
 
 /** Where a node is reached from the balancer: its own address locally, its service name in compose. */
 export function nodeAddress(target: RenderTarget, node: WebNode | DbNode): string {
@@ -28,8 +25,8 @@ export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: Ren
     bind: {
       http: bind(cluster, target, cluster.ports.http),
       stats: bind(cluster, target, cluster.ports.stats),
-      // Only the balancer's own workers talk to it (no authentication): loopback only, never published.
-      peers: hostPort(target.runtime === 'local' && isLoopback(connectAddress(cluster.listen)) ? connectAddress(cluster.listen) : '127.0.0.1', cluster.ports.peers),
+      // Never published: inside a container, its own loopback.
+      peers: hostPort(target.runtime === 'local' ? peersAddress(cluster.listen) : '127.0.0.1', cluster.ports.peers),
     },
     sticky: cluster.sessionMode === 'sticky',
     sessionCookie: SESSION_COOKIE,

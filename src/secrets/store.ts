@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { HactlError } from '../errors.js';
+import { badInput } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { Secret } from './secret.js';
 
@@ -53,18 +53,34 @@ export function loadOrCreateSecrets(stateDir: string): Secrets {
   return wrap(stored);
 }
 
+/**
+ * What a secret of the user's own may hold: it goes into haproxy.cfg,
+ * my.cnf and the app's settings unquoted, so only characters that none of
+ * them treats specially (base64's and URL-safe ones), and no line break
+ * that could start a section of its own.
+ */
+const SECRET_FORMAT = /^[A-Za-z0-9+/=._~-]{1,256}$/;
+
 function readStored(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new HactlError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
+    throw badInput(`${file} is not valid JSON (${(err as Error).message}); fix or remove it`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new HactlError(`${file} must hold a JSON object of secrets`);
+    throw badInput(`${file} must hold a JSON object of secrets`);
   }
-  return parsed as Record<string, string>;
+  const stored = parsed as Record<string, unknown>;
+  // Never the value itself in the message: it is a secret, even when malformed.
+  const bad = SECRET_KEYS.filter((k) => stored[k] !== undefined && stored[k] !== '' && (typeof stored[k] !== 'string' || !SECRET_FORMAT.test(stored[k])));
+  if (bad.length > 0) {
+    throw badInput(
+      `${file}: ${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not usable: a secret is up to 256 letters, digits or + / = . _ ~ -; fix ${bad.length === 1 ? 'it' : 'them'}, or remove ${bad.length === 1 ? 'it' : 'them'} to have new ones generated`,
+    );
+  }
+  return stored as Record<string, string>;
 }
 
 export function wrap(values: Record<SecretKey, string>): Secrets {

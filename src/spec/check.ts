@@ -1,5 +1,5 @@
 import { locate, parseClusterText, type ClusterDocument } from './document.js';
-import type { Cluster } from './model.js';
+import { reservedNodeName, type Cluster, type Tier } from './model.js';
 import { normalize } from './normalize.js';
 import type { Problem } from './problem.js';
 import { crossFieldProblems } from './rules.js';
@@ -19,7 +19,7 @@ function explicitDbIds(raw: unknown): (number | undefined)[] {
 
 /** Every problem of a parsed document at once, each with its position. */
 export function checkDocument(parsed: ClusterDocument): CheckedCluster {
-  const raw: unknown = parsed.doc.toJS();
+  const raw = parsed.data;
   const structural = schemaProblems(raw);
   const cluster = normalize(raw);
   const located: Problem[] = [
@@ -39,4 +39,18 @@ export function checkClusterText(text: string): CheckedCluster {
   const { parsed, problems } = parseClusterText(text);
   if (problems.length > 0) return { parsed, cluster: normalize({}), problems };
   return checkDocument(parsed);
+}
+
+/**
+ * What is wrong with NODE on its own, as a new item of TIER's list, field by
+ * field ("name: …"): checked before any edit, so that a value is never
+ * pasted into the user's file unless it is a valid value of its field.
+ * What it clashes with in the file is for the check of the edited file.
+ */
+export function newNodeProblems(tier: Tier, node: Record<string, unknown>): string[] {
+  const raw = tier === 'web' ? { web: [node] } : { web: ['n'], db: [node] };
+  const found = schemaProblems(raw).map((p) => `${p.path.slice(2).join('.') || 'node'}: ${p.message}`);
+  const reserved = typeof node.name === 'string' && !found.some((f) => f.startsWith('name:')) ? reservedNodeName(node.name) : undefined;
+  if (reserved) found.push(`name: ${JSON.stringify(node.name)} is not available: ${reserved}`);
+  return found;
 }

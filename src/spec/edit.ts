@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { badInput } from '../errors.js';
 import type { NodeState, SessionMode, Tier } from './model.js';
+import { newNodeProblems } from './check.js';
 import type { YamlSource } from './yaml-source.js';
 
 /**
@@ -48,6 +49,8 @@ export function addNode(src: YamlSource, tier: 'web', node: NewWebNode): void;
 export function addNode(src: YamlSource, tier: 'db', node: NewDbNode): void;
 export function addNode(src: YamlSource, tier: Tier, node: NewWebNode | NewDbNode): void {
   const fields = defined(node);
+  const problems = newNodeProblems(tier, fields);
+  if (problems.length > 0) throw badInput(`the new ${tier === 'web' ? 'web' : 'DB'} node is not valid; nothing was changed`, problems);
   const list = src.node([tier]);
   const items = isSeq(list) ? list.items : [];
   // Follow the file's own style: a list of bare names stays one when it can.

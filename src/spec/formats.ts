@@ -15,7 +15,8 @@ const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function isHost(value: string): boolean {
-  return isIP(value) !== 0 || (HOSTNAME.test(value) && !/^[0-9.]+$/.test(value));
+  // An IPv6 scope id (fe80::1%lo) names an interface of one machine: no config hactl writes takes it.
+  return (isIP(value) !== 0 && !value.includes('%')) || (HOSTNAME.test(value) && !/^[0-9.]+$/.test(value));
 }
 
 export const FORMATS: Record<string, FormatRule> = {
@@ -82,6 +83,7 @@ export function dangerousCharacters(value: string): string[] {
 export function formatMessage(format: string, value: string): string {
   const rule = FORMATS[format];
   const bad = dangerousCharacters(value);
-  const why = bad.length > 0 ? ` (it contains ${bad.join(' and ')})` : '';
+  const scoped = format.startsWith('host') && isIP(value.split('%')[0]!) === 6 && value.includes('%');
+  const why = bad.length > 0 ? ` (it contains ${bad.join(' and ')})` : scoped ? ' (IPv6 scope ids such as %lo are not supported)' : '';
   return `${JSON.stringify(value)} is not valid${why}: expected ${rule?.expected ?? format}`;
 }

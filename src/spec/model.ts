@@ -49,3 +49,36 @@ export interface Cluster {
  * below it, which caps a cluster at this many DB nodes.
  */
 export const MAX_DB_NODES = 10;
+
+/** Where the dashboard listens unless hactl dashboard --host says otherwise: it does not follow listen. */
+export const DASHBOARD_HOST = '127.0.0.1';
+
+/** The DB account every master replicates as. */
+export const REPLICATION_USER = 'hactl_repl';
+
+/** The DB account lb-db's mysql-check logs in as: no password, no privileges. */
+export const DB_CHECK_USER = 'hactl_check';
+
+/**
+ * DB accounts the application's may not be: hactl's own (taking one over
+ * breaks replication or the checks), and the administrators that
+ * mariadb-install-db creates.
+ */
+export const RESERVED_DB_USERS: readonly string[] = [REPLICATION_USER, DB_CHECK_USER, 'root', 'mysql'];
+
+/** The server's own schemas: granting the app ALL on one would give it root's password hashes. */
+export const SYSTEM_SCHEMAS: readonly string[] = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+/** The balancers' names, which are also their folders, sockets and compose services. */
+export const BALANCERS = ['lb-web', 'lb-db'] as const;
+
+/**
+ * Node names hactl uses for itself: a node named so would share a balancer's
+ * compose service, socket and pid file, or the compose folder's run/. Every
+ * lb- name is kept for balancers to come.
+ */
+export function reservedNodeName(name: string): string | undefined {
+  if (name.startsWith('lb-')) return `names starting with "lb-" are kept for hactl's balancers (${BALANCERS.join(', ')})`;
+  if (name === 'run') return '"run" is the folder of the nodes\' sockets';
+  return undefined;
+}

@@ -1,6 +1,6 @@
-import { hostPort, WILDCARD_ADDRESSES } from '../util/net.js';
+import { boundAddresses, hostPort, peersAddress } from '../util/net.js';
 import { isHost } from './formats.js';
-import { MAX_DB_NODES, type Cluster, type Tier } from './model.js';
+import { DASHBOARD_HOST, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
 import type { Problem } from './problem.js';
 
 type Path = (string | number)[];
@@ -12,18 +12,45 @@ interface Endpoint {
   path: Path;
 }
 
-
+/** Everything that binds a port: the entry points, each where it really binds, and every node. */
 function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
   const out: Endpoint[] = [];
-  for (const [key, port] of Object.entries(c.ports)) {
-    if (usable(['ports', key]) && usable(['listen'])) out.push({ owner: `ports.${key}`, host: c.listen, port, path: ['ports', key] });
-  }
+  const entry = (key: keyof Cluster['ports'], host: string, hostPath: Path) => {
+    if (usable(['ports', key]) && usable(hostPath)) out.push({ owner: `ports.${key}`, host, port: c.ports[key], path: ['ports', key] });
+  };
+  for (const key of ['http', 'stats', 'db'] as const) entry(key, c.listen, ['listen']);
+  entry('peers', peersAddress(c.listen), ['listen']);
+  // The dashboard does not follow listen: 127.0.0.1 unless hactl dashboard --host says otherwise.
+  entry('dashboard', DASHBOARD_HOST, ['ports', 'dashboard']);
   for (const tier of ['web', 'db'] as const) {
     c[tier].forEach((n, i) => {
       if (usable([tier, i, 'host']) && usable([tier, i, 'port'])) out.push({ owner: n.name, host: n.host, port: n.port, path: [tier, i, 'port'] });
     });
   }
   return out;
+}
+
+/**
+ * The first endpoint each one's address and port clash with, in one pass:
+ * addresses compared in canonical form, localhost as both loopback
+ * addresses, a wildcard as every address.
+ */
+function portClashes(list: readonly Endpoint[]): Problem[] {
+  const byPort = new Map<number, { wildcard?: string; owners: Map<string, string> }>();
+  const problems: Problem[] = [];
+  for (const e of list) {
+    let taken = byPort.get(e.port);
+    if (!taken) byPort.set(e.port, (taken = { owners: new Map() }));
+    const bound = boundAddresses(e.host);
+    const clash = taken.wildcard ?? (bound === 'all' ? taken.owners.values().next().value : bound.map((a) => taken.owners.get(a)).find((o) => o !== undefined));
+    if (clash !== undefined) {
+      problems.push({ path: e.path, message: `${hostPort(e.host, e.port)} is already used by ${clash}` });
+      continue;
+    }
+    if (bound === 'all') taken.wildcard = e.owner;
+    else for (const a of bound) taken.owners.set(a, e.owner);
+  }
+  return problems;
 }
 
 /**
@@ -34,25 +61,26 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
  */
 export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explicitIds: readonly (number | undefined)[] = []): Problem[] {
   // A value is usable unless it, or something that contains it, is invalid.
-  const usable = (path: Path) => !invalid.some((bad) => bad.length <= path.length && bad.every((p, i) => path[i] === p));
+  const invalidKeys = new Set(invalid.map((p) => p.join('\0')));
+  const usable = (path: Path) => !path.some((_, i) => invalidKeys.has(path.slice(0, i + 1).join('\0'))) && !invalidKeys.has('');
   const problems: Problem[] = [];
 
   const names = new Map<string, string>();
   for (const tier of ['web', 'db'] as const satisfies Tier[]) {
     c[tier].forEach((n, i) => {
       if (!usable([tier, i, 'name'])) return;
+      const reserved = reservedNodeName(n.name);
+      if (reserved) {
+        problems.push({ path: [tier, i, 'name'], message: `${JSON.stringify(n.name)} is not available: ${reserved}` });
+        return;
+      }
       const first = names.get(n.name);
       if (first) problems.push({ path: [tier, i, 'name'], message: `name ${JSON.stringify(n.name)} is already used by ${first}` });
       else names.set(n.name, `${tier}[${i}]`);
     });
   }
 
-  const seen: Endpoint[] = [];
-  for (const e of endpoints(c, usable)) {
-    const clash = seen.find((s) => s.port === e.port && (s.host === e.host || WILDCARD_ADDRESSES.has(s.host) || WILDCARD_ADDRESSES.has(e.host)));
-    if (clash) problems.push({ path: e.path, message: `${hostPort(e.host, e.port)} is already used by ${clash.owner}` });
-    else seen.push(e);
-  }
+  problems.push(...portClashes(endpoints(c, usable)));
 
   const cookies = new Map<string, string>();
   c.web.forEach((n, i) => {
@@ -89,6 +117,12 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
       problems.push({ path: ['db', i], message: `${n.name} would get id ${n.id}; DB node ids go from 1 to ${MAX_DB_NODES}: give it an id` });
     }
   });
+  if (usable(['database', 'user']) && RESERVED_DB_USERS.includes(c.database.user.toLowerCase())) {
+    problems.push({ path: ['database', 'user'], message: `${JSON.stringify(c.database.user)} is an account of hactl's or of the server's own (${RESERVED_DB_USERS.join(', ')}); choose another name for the application's` });
+  }
+  if (usable(['database', 'name']) && SYSTEM_SCHEMAS.includes(c.database.name.toLowerCase())) {
+    problems.push({ path: ['database', 'name'], message: `${JSON.stringify(c.database.name)} is one of the server's own schemas (${SYSTEM_SCHEMAS.join(', ')}); the application needs a database of its own` });
+  }
   if (c.balancer.engine === 'apache') {
     problems.push({ path: ['balancer', 'engine'], message: 'apache is reserved for a later release of hactl; use haproxy' });
   }

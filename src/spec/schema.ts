@@ -20,18 +20,58 @@ export function readSchema(): object {
   return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
 }
 
+/**
+ * The validators: the file with its node lists' items left out, and one
+ * node of each list. Node by node, because ajv gathers the errors of a
+ * failing $ref by copying every error so far: one validation of a long
+ * list of bad nodes took time quadratic in their number.
+ */
+export interface Validators {
+  cluster: ValidateFunction;
+  web: ValidateFunction;
+  db: ValidateFunction;
+}
+
+/** Each validator's schema, by its reference in the published schema. */
+export function validatorRefs(schema: { $id?: string }): Record<keyof Validators, string> {
+  const id = schema.$id!;
+  return { cluster: id, web: `${id}#/properties/web/items`, db: `${id}#/properties/db/items` };
+}
+
 // `npm run build` precompiles the schema (scripts/precompile-validator.mjs):
 // compiling it costs ~60 ms, a fifth of `hactl status`. Run from source
 // (the tests), it is compiled on first use instead, from the same set-up.
 const precompiled = (await import(new URL('./cluster-validator.js', import.meta.url).href).then(
-  (m: { default: ValidateFunction }) => m.default,
+  (m: Validators) => m,
   () => undefined,
-)) as ValidateFunction | undefined;
+)) as Validators | undefined;
 
-const compiled: ValidateFunction = precompiled ?? (await createAjv()).compile(readSchema());
+async function compileValidators(): Promise<Validators> {
+  const ajv = await createAjv();
+  const schema = readSchema() as { $id: string };
+  ajv.addSchema(schema);
+  const refs = validatorRefs(schema);
+  const get = (ref: string) => ajv.getSchema(ref)!;
+  return { cluster: get(refs.cluster), web: get(refs.web), db: get(refs.db) };
+}
 
-function validator(): ValidateFunction {
-  return compiled;
+const validators: Validators = precompiled ?? (await compileValidators());
+
+const TIERS = ['web', 'db'] as const;
+
+/** Every error of RAW: the file with each node replaced by a valid one, then each node on its own. */
+function validationErrors(raw: unknown): ErrorObject[] {
+  const file = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const lists = TIERS.filter((tier) => Array.isArray(file?.[tier]));
+  const shallow = file && lists.length > 0 ? { ...file, ...Object.fromEntries(lists.map((tier) => [tier, (file[tier] as unknown[]).map(() => 'n')])) } : raw;
+  const errors = validators.cluster(shallow) ? [] : [...(validators.cluster.errors ?? [])];
+  for (const tier of lists) {
+    (file![tier] as unknown[]).forEach((item, i) => {
+      if (validators[tier](item)) return;
+      for (const e of validators[tier].errors ?? []) errors.push({ ...e, instancePath: `/${tier}/${i}${e.instancePath}` });
+    });
+  }
+  return errors;
 }
 
 /** '/web/2/port' -> ['web', 2, 'port'] */
@@ -63,6 +103,7 @@ function message(err: ErrorObject): string {
     case 'required':
       return `missing required key ${show(p.missingProperty)}`;
     case 'type':
+      if (err.instancePath === '' && err.data === null) return 'the file is empty: it needs at least a web: list (hactl init writes a starter)';
       return `${show(err.data)} must be ${String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' or ')}`;
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
@@ -86,18 +127,17 @@ function message(err: ErrorObject): string {
  * is that of its mapping plus the key, so that its position is the key's own.
  */
 export function schemaProblems(raw: unknown): (Problem & { key?: string })[] {
-  const validate = validator();
-  if (validate(raw)) return [];
-  let errors = validate.errors ?? [];
+  let errors = validationErrors(raw);
+  if (errors.length === 0) return [];
 
   // A short form (a name) or a mapping: report only the branch that matches
   // the value's type instead of "must be string" and "must be object" both.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const branchMismatch = (e: ErrorObject) => e.keyword === 'type' && anyOfPaths.has(e.instancePath);
+  // Each error explains the anyOf at its own path or at one of its ancestors': walked up, not searched.
+  const ancestors = (pointer: string) => pointer.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
   const explained = new Set(
-    errors
-      .filter((e) => e.keyword !== 'anyOf' && !branchMismatch(e))
-      .flatMap((e) => [...anyOfPaths].filter((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))),
+    errors.filter((e) => e.keyword !== 'anyOf' && !branchMismatch(e)).flatMap((e) => ancestors(e.instancePath).filter((p) => anyOfPaths.has(p))),
   );
   errors = errors.filter((e) => {
     if (e.keyword === 'anyOf') return !explained.has(e.instancePath);

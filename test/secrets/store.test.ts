@@ -3,6 +3,7 @@ import { readFileSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { HactlError } from '../../src/errors.js';
 import { Secret } from '../../src/secrets/secret.js';
 import { loadOrCreateSecrets, SECRET_KEYS } from '../../src/secrets/store.js';
 
@@ -39,6 +40,34 @@ describe('secrets', () => {
     writeFileSync(join(stateDir, 'secrets.json'), '{not json');
     expect(() => loadOrCreateSecrets(stateDir)).toThrow(/not valid JSON/);
     expect(readFileSync(join(stateDir, 'secrets.json'), 'utf8')).toBe('{not json');
+  });
+
+  it('refuses stored secrets that would inject into a config, naming the key but never the value', () => {
+    for (const [key, value] of [
+      ['stats_password', 'x\n  listen evil\n  bind :1'],
+      ['db_root_password', "a'b"],
+      ['app_password', 'with space'],
+      ['dashboard_password', 42],
+      ['replication_password', 'x'.repeat(257)],
+    ] as const) {
+      const stateDir = tempDir('hactl-secrets-');
+      const text = JSON.stringify({ [key]: value });
+      writeFileSync(join(stateDir, 'secrets.json'), text);
+      let error: unknown;
+      try {
+        loadOrCreateSecrets(stateDir);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, key).toBeInstanceOf(HactlError);
+      expect((error as HactlError).exitCode).toBe(2);
+      expect((error as HactlError).message).toMatch(new RegExp(`secrets\\.json: ${key} is not usable`));
+      if (typeof value === 'string') expect((error as HactlError).message).not.toContain(value);
+      expect(readFileSync(join(stateDir, 'secrets.json'), 'utf8')).toBe(text);
+    }
+    const stateDir = tempDir('hactl-secrets-');
+    writeFileSync(join(stateDir, 'secrets.json'), JSON.stringify({ stats_password: 'b64+/=chars.are_fine~-' }));
+    expect(loadOrCreateSecrets(stateDir).stats_password.reveal()).toBe('b64+/=chars.are_fine~-');
   });
 
   it('never print by accident: string, template, JSON and inspect all redact', () => {
