@@ -1,5 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import { streamSSE } from 'hono/streaming';
@@ -12,8 +13,9 @@ import { credentialsMatch, type Credentials } from './credentials.js';
 import type { LiveFeed } from './live.js';
 import { LoginLimiter } from './login-limiter.js';
 import { operations, type Operation } from './operations.js';
+import type { ServedAs } from './served-as.js';
 import { csrfValid, SessionStore, type Session } from './sessions.js';
-import type { DashboardSnapshot } from './snapshot-model.js';
+import type { DashboardSnapshot, Problem } from './snapshot-model.js';
 import type { StaticFiles } from './static-files.js';
 
 export const SESSION_COOKIE = 'hactl_session';
@@ -24,6 +26,7 @@ export interface AppDeps {
   runner: Runner;
   credentials: Credentials;
   networks: ClientNetworks;
+  servedAs: ServedAs;
   feed: LiveFeed<DashboardSnapshot>;
   files: StaticFiles;
 }
@@ -31,7 +34,7 @@ export interface AppDeps {
 type Env = { Variables: { session: Session } };
 
 /** An error as the page shows it: 400 for bad input with each field's message, 409 when the cluster refused. */
-export function errorResponse(err: unknown): { status: 400 | 409 | 500; body: { error: { message: string; details: readonly string[]; fields: Record<string, string> } } } {
+export function errorResponse(err: unknown): { status: 400 | 409 | 500; body: { error: Problem & { fields: Record<string, string> } } } {
   if (err instanceof HactlError) {
     const fields: Record<string, string> = {};
     // Validation lines end "web[2].cookie: message": the dialog puts each message by its field.
@@ -45,7 +48,16 @@ export function errorResponse(err: unknown): { status: 400 | 409 | 500; body: { 
   return { status: 500, body: { error: { message: `internal error: ${(err as Error).message}`, details: [], fields: {} } } };
 }
 
-const fail = (c: Context, status: 401 | 403 | 404 | 429, message: string) => c.json({ error: { message, details: [], fields: {} } }, status);
+/**
+ * The largest request body read: a login or a form is a few hundred bytes.
+ * Without a limit, three 300 MB logins took the dashboard from 80 MB to 1.5 GB.
+ */
+export const MAX_BODY_BYTES = 8 * 1024;
+
+const fail = (c: Context, status: 401 | 403 | 404 | 413 | 429, message: string) => c.json({ error: { message, details: [], fields: {} } }, status);
+
+/** Methods that change nothing: every other one must come from the dashboard's own page, or from no page at all. */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 export function createApp(deps: AppDeps): Hono<Env> {
   const { feed, files } = deps;
@@ -54,6 +66,20 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const remote = (c: Context) => getConnInfo(c).remote.address ?? '';
 
+  // First of all, so that a rebinding page's requests reach nothing, the login limiter least of all:
+  // its failed logins would lock the administrator out.
+  app.use('*', async (c, next) => {
+    const host = c.req.header('host');
+    if (!deps.servedAs.host(host)) {
+      return c.text(`Misdirected request: this dashboard is not served as ${JSON.stringify(host ?? '')} (hactl dashboard --host-name NAME adds a name)\n`, 421);
+    }
+    // A browser sends Origin with every change; Referer is the fallback of older ones. Tools send neither.
+    const from = c.req.header('origin') ?? c.req.header('referer');
+    if (!SAFE_METHODS.has(c.req.method) && from !== undefined && !deps.servedAs.page(from)) {
+      return fail(c, 403, `refused: this request was sent by a page of another site (${from})`);
+    }
+    await next();
+  });
   app.use('*', async (c, next) => {
     if (!deps.networks.allows(remote(c))) return c.text('Forbidden: your address is not among the dashboard\'s allowed networks\n', 403);
     await next();
@@ -88,19 +114,33 @@ export function createApp(deps: AppDeps): Hono<Env> {
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/:file', (c) => files.serve(c, c.req.param('file')));
 
-  app.post('/api/login', async (c) => {
+  // The rest of an oversized body is never kept: @hono/node-server discards what comes in
+  // for half a second after the answer (a lingering close, as nginx does) and then
+  // closes. Closing at once would reset the connection under a client still sending,
+  // and a reset can throw away the 413 before the client has read it.
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => fail(c, 413, `request body too large: at most ${MAX_BODY_BYTES} bytes`),
+  });
+
+  /** A login counts from its start, before its body is read; it is settled when answered (only a 200 is a success). */
+  const loginAttempt = async (c: Context, next: () => Promise<void>) => {
     const address = remote(c);
-    const wait = limiter.retryAfterS(address);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      return fail(c, 429, `too many failed logins from ${address}; try again in ${wait} s`);
+    const attempt = limiter.start(address);
+    if ('retryAfterS' in attempt) {
+      c.header('Retry-After', String(attempt.retryAfterS));
+      return fail(c, 429, `too many failed logins from ${address}; try again in ${attempt.retryAfterS} s`);
     }
+    try {
+      await next();
+    } finally {
+      attempt.settle(c.res.status === 200);
+    }
+  };
+
+  app.post('/api/login', loginAttempt, limitBody, async (c) => {
     const body = (await c.req.json().catch(() => undefined)) as { user?: unknown; password?: unknown } | undefined;
-    if (!credentialsMatch(deps.credentials, body?.user, body?.password)) {
-      limiter.failed(address);
-      return fail(c, 401, 'wrong user name or password');
-    }
-    limiter.succeeded(address);
+    if (!credentialsMatch(deps.credentials, body?.user, body?.password)) return fail(c, 401, 'wrong user name or password');
     const session = sessions.create(deps.credentials.user);
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
     return c.json({ user: session.user, csrf: session.csrf });
@@ -116,6 +156,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set('session', session);
     await next();
   });
+  // Every route below reads its body, if at all, only after the session and CSRF checks above.
+  app.use('*', limitBody);
 
   app.get('/api/session', (c) => c.json({ user: c.var.session.user, csrf: c.var.session.csrf }));
   app.post('/api/logout', (c) => {

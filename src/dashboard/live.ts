@@ -1,4 +1,5 @@
 import { sleep } from '../util/poll.js';
+import { problemOf } from './problem.js';
 
 /** DATA is already JSON: one serialization per event, however many pages listen. */
 export type Listener = (event: string, data: string) => void;
@@ -67,7 +68,7 @@ export class LiveFeed<T> {
         try {
           await this.refresh();
         } catch (err) {
-          this.publish('feed-error', { message: (err as Error).message });
+          this.publish('feed-error', problemOf(err));
         }
         await sleep(this.intervalMs);
       }

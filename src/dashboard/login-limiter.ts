@@ -1,11 +1,26 @@
+import { isIP } from 'node:net';
+
+/** A login under way: counted as failed from its start until it is settled. */
+export interface LoginAttempt {
+  settle(succeeded: boolean): void;
+}
+
+/** When more addresses than this are remembered, the ones with nothing recent are swept. */
+const SWEEP_ABOVE = 10_000;
+
 /**
- * Failed logins per client address. The first FREE failures within WINDOW
- * cost nothing (typos); after that each further attempt must wait twice as
- * long as the last, from BASE. Failures older than WINDOW are forgotten, so
- * a guesser gets a few tries per WINDOW. A success clears the address.
+ * Login attempts per client. The first FREE failures within WINDOW cost
+ * nothing (typos); after that each further attempt must wait twice as long
+ * as the last, from BASE. Failures older than WINDOW are forgotten, so a
+ * guesser gets a few tries per WINDOW. A success clears the client.
+ *
+ * An attempt counts from the moment it starts, before its body is read:
+ * checked only at the start and counted only at the end, thirty slow
+ * attempts sent at once would all pass the check.
  */
 export class LoginLimiter {
-  readonly #failures = new Map<string, number[]>();
+  /** Per client, its attempts: when each failed, or undefined while one is under way. */
+  readonly #attempts = new Map<string, { at: number | undefined }[]>();
 
   constructor(
     private readonly free = 5,
@@ -14,27 +29,52 @@ export class LoginLimiter {
     private readonly now = Date.now,
   ) {}
 
-  /** 0 when ADDRESS may try now, else how many seconds it must wait. */
-  retryAfterS(address: string): number {
-    const recent = this.#recent(address);
-    if (recent.length < this.free) return 0;
-    const wait = Math.min(this.baseMs * 2 ** (recent.length - this.free), this.windowMs);
-    const until = recent[recent.length - 1]! + wait;
-    return until > this.now() ? Math.ceil((until - this.now()) / 1000) : 0;
+  /** An attempt from ADDRESS, or how many seconds it must wait first. */
+  start(address: string): LoginAttempt | { retryAfterS: number } {
+    const client = clientOf(address);
+    const recent = this.#recent(client);
+    if (recent.length >= this.free) {
+      const wait = Math.min(this.baseMs * 2 ** (recent.length - this.free), this.windowMs);
+      // One under way has not failed yet, but may: it counts as failing now.
+      const last = Math.max(...recent.map((a) => a.at ?? this.now()));
+      if (last + wait > this.now()) return { retryAfterS: Math.ceil((last + wait - this.now()) / 1000) };
+    }
+    if (this.#attempts.size > SWEEP_ABOVE) this.#sweep();
+    const attempt = { at: undefined as number | undefined };
+    this.#attempts.set(client, [...recent, attempt]);
+    return {
+      settle: (succeeded) => {
+        if (succeeded) this.#attempts.delete(client);
+        else attempt.at = this.now();
+      },
+    };
   }
 
-  failed(address: string): void {
-    this.#failures.set(address, [...this.#recent(address), this.now()]);
-  }
-
-  succeeded(address: string): void {
-    this.#failures.delete(address);
-  }
-
-  #recent(address: string): number[] {
+  #recent(client: string): { at: number | undefined }[] {
     const cutoff = this.now() - this.windowMs;
-    const recent = (this.#failures.get(address) ?? []).filter((t) => t > cutoff);
-    if (recent.length === 0) this.#failures.delete(address);
+    const recent = (this.#attempts.get(client) ?? []).filter((a) => a.at === undefined || a.at > cutoff);
+    if (recent.length === 0) this.#attempts.delete(client);
     return recent;
   }
+
+  #sweep(): void {
+    for (const client of [...this.#attempts.keys()]) this.#recent(client);
+  }
+}
+
+/**
+ * Whom an address stands for: an IPv6 host usually holds a whole /64 and can
+ * change address within it at will, so IPv6 clients are counted by their /64.
+ */
+function clientOf(address: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (v4) return v4;
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  // A trailing dotted IPv4 part (64:ff9b::192.0.2.1) holds two groups.
+  if (right.at(-1)?.includes('.')) right.splice(-1, 1, '0', '0');
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -40,9 +40,10 @@ function fields(body: unknown, allowed: readonly string[]): Record<string, unkno
   return body as Record<string, unknown>;
 }
 
+/** A text field: a string or absent (an empty one is absent too: the form's empty field); nothing else is turned into one. */
 function text(f: Record<string, unknown>, key: string, required = false): string | undefined {
   const v = f[key];
-  if (v === undefined || v === null || v === '') {
+  if (v === undefined || v === '') {
     if (required) throw badInput(`${key}: required`);
     return undefined;
   }
@@ -50,10 +51,26 @@ function text(f: Record<string, unknown>, key: string, required = false): string
   return v;
 }
 
+/** A number field: a JSON number or absent; "8000" or [8000] is refused, not read as 8000. */
 function number(f: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
   const v = f[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  return wholeNumber(key, String(v), min, max);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number') throw badInput(`${key}: ${JSON.stringify(v)} is not a number`);
+  if (!Number.isInteger(v) || v < min || v > max) throw badInput(`${key}: ${v} is not a whole number from ${min} to ${max}`);
+  return v;
+}
+
+/** A query parameter is text by nature: read as the CLI reads the same option. */
+function queryNumber(query: Record<string, string>, key: string, min: number, max: number): number | undefined {
+  const v = query[key];
+  return v === undefined ? undefined : wholeNumber(key, v, min, max);
+}
+
+function queryFlag(query: Record<string, string>, key: string): boolean {
+  const v = query[key];
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  throw badInput(`${key}: ${JSON.stringify(v)} is not true or false`);
 }
 
 /** The node name a form names, for the activity list only (it is validated where it is used). */
@@ -96,7 +113,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       label: (p) => `remove ${name(p)}`,
       changes: true,
       async run({ params, query }, progress) {
-        const timeoutS = number(query, 'timeout', 0, 86400) ?? 30;
+        const timeoutS = queryNumber(query, 'timeout', 0, 86400) ?? 30;
         const { removeWeb } = await import('../ops/web-ops.js');
         return removeWeb(project, name(params), { ...opts, timeoutS }, runner, progress);
       },
@@ -108,7 +125,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       changes: true,
       async run({ params, query }, progress) {
         const { removeDb } = await import('../ops/db-ops.js');
-        return removeDb(project, name(params), { ...opts, force: query.force === 'true' }, runner, progress);
+        return removeDb(project, name(params), { ...opts, force: queryFlag(query, 'force') }, runner, progress);
       },
     },
     {
@@ -166,7 +183,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       label: (p) => `logs ${name(p)}`,
       changes: false,
       async run({ params, query }) {
-        const lines = number(query, 'lines', 1, 5000) ?? 200;
+        const lines = queryNumber(query, 'lines', 1, 5000) ?? 200;
         const { nodeLog } = await import('../ops/node-ops.js');
         let out = '';
         await nodeLog(project, name(params), { ...opts, lines, follow: false }, runner, (chunk) => (out += chunk));

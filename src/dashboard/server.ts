@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { clientNetworks } from './client-networks.js';
 import { dashboardCredentials } from './credentials.js';
 import { LiveFeed } from './live.js';
+import { servedAs } from './served-as.js';
 import { snapshotReader } from './snapshot.js';
 import { loadStaticFiles } from './static-files.js';
 
@@ -17,6 +18,8 @@ export interface DashboardOptions {
   port: number;
   /** Client networks allowed in; empty: any client that can reach HOST. */
   allow: readonly string[];
+  /** Names the dashboard is also served as (a DNS name, a reverse proxy's); see served-as.ts. */
+  hostNames: readonly string[];
   runtime?: Runtime | undefined;
 }
 
@@ -31,6 +34,7 @@ export interface RunningDashboard {
 /** Serve the dashboard of PROJECT until close(). */
 export async function startDashboard(project: Project, options: DashboardOptions, runner: Runner): Promise<RunningDashboard> {
   const networks = clientNetworks(options.allow);
+  const served = servedAs(options.host, options.port, options.hostNames);
   const reader = await snapshotReader(project, options.runtime, runner);
   const feed = new LiveFeed(() => reader.read(), READ_INTERVAL_MS);
   const app = createApp({
@@ -39,6 +43,7 @@ export async function startDashboard(project: Project, options: DashboardOptions
     runner,
     credentials: dashboardCredentials(project.stateDir),
     networks,
+    servedAs: served,
     feed,
     files: loadStaticFiles(),
   });

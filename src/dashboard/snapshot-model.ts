@@ -2,6 +2,12 @@
 import type { SessionMode } from '../spec/model.js';
 import type { ClusterStatus } from '../status/model.js';
 
+/** An error with its lines: a HactlError's message, then each of its details. */
+export interface Problem {
+  message: string;
+  details: readonly string[];
+}
+
 /** What the page shows: hactl status's snapshot, and what the page needs around it. */
 export interface DashboardSnapshot extends ClusterStatus {
   session_mode: SessionMode;
@@ -13,5 +19,5 @@ export interface DashboardSnapshot extends ClusterStatus {
   last_check: Record<string, number | null>;
   links: { site: string; conntest: string; stats: string };
   /** cluster.yaml as it is now does not load: the last valid one is shown, with this error. */
-  config_error: string | null;
+  config_error: Problem | null;
 }

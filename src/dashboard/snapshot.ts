@@ -9,7 +9,8 @@ import { loadOrCreateSecrets } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
-import type { DashboardSnapshot } from './snapshot-model.js';
+import { problemOf } from './problem.js';
+import type { DashboardSnapshot, Problem } from './snapshot-model.js';
 import { statSync } from 'node:fs';
 
 /** How old a DB node's replication reading may be: four of its queries a second per node were most of the dashboard's work. */
@@ -69,7 +70,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
   const runtime: ConcreteRuntime = opened.runtime;
   let cluster: Cluster = opened.cluster;
   let mtime = statSync(project.file).mtimeMs;
-  let configError: string | null = null;
+  let configError: Problem | null = null;
   let driver: Driver = driverFor(runtime, project, runner, cluster.name);
   const lastCheck = new Map<string, number>();
   const secrets = loadOrCreateSecrets(project.stateDir);
@@ -85,7 +86,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
         cluster = next;
         configError = null;
       } catch (err) {
-        configError = (err as Error).message;
+        configError = problemOf(err);
       }
     }
     const status = await collectStatus(cluster, runtime, driver, secrets, replication.source);

@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { get } from 'node:http';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { get, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readState } from '../../src/drivers/local/state.js';
@@ -47,6 +47,55 @@ function events(jar: CookieJar) {
   req.on('error', () => undefined);
   return { seen, status: () => status, stop: () => req.destroy() };
 }
+
+/** What a streamed POST got: the answer, and how many body bytes the server let it send. */
+interface Streamed {
+  status: number;
+  body: string;
+  written: number;
+}
+
+/**
+ * A POST whose body PRODUCE writes piece by piece (chunked unless HEADERS give a
+ * Content-Length): for bodies request() cannot send, too big or too slow.
+ * write() resolves false once the server has answered or closed the connection.
+ */
+function streamedPost(path: string, headers: Record<string, string>, produce: (write: (chunk: Buffer) => Promise<boolean>) => Promise<void>, localAddress?: string): Promise<Streamed> {
+  return new Promise((resolve) => {
+    const got: Streamed = { status: 0, body: '', written: 0 };
+    let closed = false;
+    // Keep-alive as browsers and curl ask: agent: false alone asks for Connection: close, and then
+    // the server closes as soon as it has answered, under a client still sending.
+    const req = httpRequest(`${URL_}${path}`, { method: 'POST', headers: { connection: 'keep-alive', ...headers }, agent: false, localAddress, timeout: 60_000 }, (res) => {
+      got.status = res.statusCode ?? 0;
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (got.body += d));
+    });
+    const gone = new Promise<void>((r) =>
+      req.once('close', () => {
+        closed = true;
+        r();
+      }),
+    );
+    // EPIPE or ECONNRESET: the server stopped reading, which is what some tests want.
+    req.on('error', () => undefined);
+    req.on('timeout', () => req.destroy());
+    // A client stops sending once it has its answer, as curl and browsers do.
+    const write = async (chunk: Buffer) => {
+      if (closed || got.status !== 0) return false;
+      got.written += chunk.length;
+      if (!req.write(chunk)) await Promise.race([new Promise((r) => req.once('drain', r)), gone]);
+      return !closed && got.status === 0;
+    };
+    void produce(write).then(() => {
+      if (!closed) req.end();
+    });
+    void gone.then(() => resolve(got));
+  });
+}
+
+const MB = 1024 * 1024;
+const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 type Node = { name: string; status: string };
 const nodeIn = (data: unknown, name: string) => (data as { nodes: Node[] }).nodes.find((n) => n.name === name);
@@ -167,7 +216,7 @@ describe('with a login', () => {
     const cases: [string, string, unknown, string, RegExp][] = [
       ['POST', '/api/web', { name: 'web3', cookie: 'S"3' }, 'cookie', /"S\\"3" is not valid \(it contains a quote\)/],
       ['POST', '/api/web', { name: 'web3', cookie: 'S1' }, 'cookie', /cookie "S1" is already used by web1/],
-      ['POST', '/api/web', { name: 'web3', port: '0' }, 'port', /^"0" is not a whole number from 1 to 65535$/],
+      ['POST', '/api/web', { name: 'web3', port: 0 }, 'port', /^0 is not a whole number from 1 to 65535$/],
       ['POST', '/api/web', { name: 'we b3' }, 'name', /contains a space/],
       ['POST', '/api/web', { name: 'web3', host: 'a;b' }, 'host', /shell or config metacharacter/],
       ['POST', '/api/web', { name: 'web1' }, 'name', /name "web1" is already used/],
@@ -187,6 +236,52 @@ describe('with a login', () => {
     expect(notJson.status).toBe(400);
     expect(yaml()).toBe(before.yaml);
     expect(pids()).toEqual(before.pids);
+  });
+
+  it('takes every field only in its own type: a port in a list or in quotes, a name as a number, are refused', async () => {
+    const before = { yaml: yaml(), pids: pids() };
+    const cases: [string, string, unknown, string, RegExp][] = [
+      ['POST', '/api/web', { name: 'web3', port: [8000] }, 'port', /^\[8000\] is not a number$/],
+      ['POST', '/api/db', { name: 'mysql3', port: [3306] }, 'port', /^\[3306\] is not a number$/],
+      ['POST', '/api/web', { name: 'web3', port: '8000' }, 'port', /^"8000" is not a number$/],
+      ['POST', '/api/web', { name: 'web3', weight: '3' }, 'weight', /^"3" is not a number$/],
+      ['POST', '/api/web', { name: 'web3', port: 8000.5 }, 'port', /^8000\.5 is not a whole number from 1 to 65535$/],
+      ['POST', '/api/web', { name: ['web3'] }, 'name', /^\["web3"\] is not text$/],
+      ['POST', '/api/web', { name: 'web3', host: null }, 'host', /^null is not text$/],
+      ['POST', '/api/web', { name: 'web3', cookie: 3 }, 'cookie', /^3 is not text$/],
+      ['POST', '/api/session-mode', { mode: ['db'] }, 'mode', /^\["db"\] is not text$/],
+      ['DELETE', '/api/db/mysql2?force=yes', undefined, 'force', /^"yes" is not true or false$/],
+      ['DELETE', '/api/web/web2?timeout=1e3', undefined, 'timeout', /^"1e3" is not a whole number from 0 to 86400$/],
+    ];
+    for (const [method, path, json, field, message] of cases) {
+      const r = await call(method, path, json);
+      expect(r.status, `${path} ${JSON.stringify(json)}: ${r.body}`).toBe(400);
+      const { error } = r.json<{ error: { fields: Record<string, string> } }>();
+      expect(error.fields[field] ?? `no message for ${field}: ${r.body}`).toMatch(message);
+    }
+    expect(yaml()).toBe(before.yaml);
+    expect(pids()).toEqual(before.pids);
+  });
+
+  it('shows every problem of an invalid cluster.yaml, line by line, not only how many there are', async () => {
+    const valid = yaml();
+    const file = join(cluster.dir, 'cluster.yaml');
+    writeFileSync(file, valid.replace(/^web: .*$/m, 'web: ["we b1", web2]'));
+    try {
+      const problem = /^cluster\.yaml:\d+:\d+ web\[0\]: "we b1" is not valid \(it contains a space\)/;
+      const r = await call('POST', '/api/refresh');
+      expect(r.status, r.body).toBe(200);
+      const { config_error } = r.json<{ config_error: { message: string; details: string[] } | null }>();
+      expect(config_error?.message).toMatch(/^cluster\.yaml has 1 problem/);
+      expect(config_error?.details).toEqual([expect.stringMatching(problem)]);
+      // An operation refused for it says the same.
+      const add = await call('POST', '/api/web', { name: 'web3' });
+      expect(add.status).toBe(400);
+      expect(add.json<{ error: { details: string[] } }>().error.details).toEqual([expect.stringMatching(problem)]);
+    } finally {
+      writeFileSync(file, valid);
+    }
+    expect((await call('POST', '/api/refresh')).json<{ config_error: unknown }>().config_error).toBeNull();
   });
 
   it('drains web1 and enables it again: 200, the steps and the new state pushed to an open page, cluster.yaml recorded', async () => {
@@ -284,5 +379,141 @@ describe('allowed client networks', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--allow: "10.0.0.0/33" is not an address or a network');
     expect(groupAlive(pids()['lb-web']!)).toBe(true);
+  });
+});
+
+describe('request bodies', () => {
+  const big = Buffer.alloc(64 * 1024, 'a');
+  /** Writes up to BYTES of BIG-sized chunks, until the server stops reading. */
+  const upTo = (bytes: number) => async (write: (chunk: Buffer) => Promise<boolean>) => {
+    for (let sent = 0; sent < bytes && (await write(big)); sent += big.length);
+  };
+
+  it('answers a body over the limit with 413 before reading it, whether it has a Content-Length or comes in chunks', async () => {
+    const declared = await streamedPost('/api/login', { 'content-type': 'application/json', 'content-length': String(64 * MB) }, upTo(64 * MB));
+    expect(declared.status).toBe(413);
+    expect(declared.written).toBeLessThan(16 * MB);
+    expect(JSON.parse(declared.body)).toMatchObject({ error: { message: expect.stringMatching(/too large/) } });
+    const chunked = await streamedPost('/api/login', { 'content-type': 'application/json' }, upTo(128 * 1024));
+    expect(chunked.status).toBe(413);
+    // After a login too, on every route that reads a body.
+    const jar = new CookieJar();
+    const csrf = await login(jar);
+    for (const path of ['/api/web', '/api/session-mode', '/api/logout']) {
+      const r = await streamedPost(path, { 'content-type': 'application/json', cookie: jar.header()!, 'x-csrf-token': csrf }, upTo(128 * 1024));
+      expect(r.status, path).toBe(413);
+    }
+  });
+
+  it('stops reading a 50 MB chunked body at once: the dashboard does not grow', async () => {
+    const before = rssMb(dashboard.pid);
+    const r = await streamedPost('/api/login', { 'content-type': 'application/json' }, upTo(50 * MB));
+    expect(r.status).toBe(413);
+    expect(r.written).toBeLessThan(16 * MB);
+    expect(rssMb(dashboard.pid) - before).toBeLessThan(20);
+  });
+});
+
+describe('the login rate limit', () => {
+  it('counts an attempt from its start: of 30 slow wrong logins at once from one address, all but the free five get 429', async () => {
+    const attempt = (i: number) => {
+      const body = Buffer.from(JSON.stringify({ user: 'admin', password: `wrong-${i}` }));
+      return streamedPost(
+        '/api/login',
+        { 'content-type': 'application/json', 'content-length': String(body.length) },
+        async (write) => {
+          await write(body.subarray(0, 5));
+          await new Promise((r) => setTimeout(r, 1000));
+          await write(body.subarray(5));
+        },
+        '127.0.90.20',
+      );
+    };
+    const statuses = (await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(i)))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+  });
+});
+
+describe('Host and Origin (DNS rebinding)', () => {
+  const evil = { host: 'evil.example:19000' };
+
+  it('answers any Host the dashboard is not served as with 421, and accepts its address and the loopback names', async () => {
+    for (const host of ['evil.example:19000', 'evil.example', `${HOST}:19001`, `${HOST}`, 'localhost.:19000', '127.0.0.1.evil.example:19000']) {
+      const r = await request(`${URL_}/`, { headers: { host } });
+      expect(r.status, `Host: ${host}`).toBe(421);
+      expect(r.body).toMatch(/not served as/);
+    }
+    for (const host of [`${HOST}:19000`, 'localhost:19000', '127.0.0.1:19000', '[::1]:19000']) {
+      expect((await request(`${URL_}/`, { headers: { host } })).status, `Host: ${host}`).toBe(200);
+    }
+    expect((await request(`${URL_}/api/login`, { method: 'POST', json: { user: 'admin', password }, headers: evil })).status).toBe(421);
+  });
+
+  it('refuses a change sent from another site (its Origin, or its Referer without one) with 403', async () => {
+    const jar = new CookieJar();
+    const csrf = await login(jar);
+    const refresh = (headers: Record<string, string>) => request(`${URL_}/api/refresh`, { method: 'POST', json: {}, jar, headers: { 'x-csrf-token': csrf, ...headers } });
+    expect((await refresh(evil)).status).toBe(421);
+    const foreign: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { origin: 'http://evil.example:19000' },
+      { origin: 'null' },
+      { referer: 'http://evil.example/attack.html' },
+      { origin: `https://${HOST}:19001` },
+    ];
+    for (const headers of foreign) {
+      const r = await refresh(headers);
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+      expect(r.json<{ error: { message: string } }>().error.message).toMatch(/another site/);
+    }
+    const own: Record<string, string>[] = [{}, { origin: URL_ }, { origin: 'http://localhost:19000' }, { referer: `${URL_}/` }];
+    for (const headers of own) {
+      expect((await refresh(headers)).status, JSON.stringify(headers)).toBe(200);
+    }
+    const from = { origin: 'http://evil.example' };
+    expect((await request(`${URL_}/api/login`, { method: 'POST', json: { user: 'admin', password }, headers: from })).status).toBe(403);
+  });
+
+  it('never counts a refused Host as a failed login: 20 of them, then the administrator logs in from the same address', async () => {
+    const from = { localAddress: '127.0.90.31' };
+    for (let i = 0; i < 20; i++) {
+      const r = await request(`${URL_}/api/login`, { method: 'POST', json: { user: 'admin', password: `guess-${i}` }, headers: evil, ...from });
+      expect(r.status).toBe(421);
+    }
+    await login(new CookieJar(), from);
+  });
+
+  it('accepts the names given with --host-name, with any port (a proxy forwards its own); refuses a bad name before listening', async () => {
+    const named = await startDashboard(cluster, 19004, '--host-name', 'dash.test', '--host-name', 'Admin.Example.org');
+    try {
+      const at = (host: string) => request(`http://${HOST}:19004/`, { headers: { host } }).then((r) => r.status);
+      expect(await at('dash.test:19004')).toBe(200);
+      expect(await at('dash.test')).toBe(200);
+      expect(await at('admin.example.org:443')).toBe(200);
+      expect(await at('other.test:19004')).toBe(421);
+      const r = await request(`http://${HOST}:19004/api/login`, { method: 'POST', json: { user: 'admin', password }, headers: { host: 'dash.test', origin: 'https://dash.test' } });
+      expect(r.status).toBe(200);
+    } finally {
+      await named.stop();
+    }
+    for (const name of ['http://dash.test', 'dash.test:8443', 'a b', '']) {
+      const bad = await cluster.hactl('dashboard', '--host', HOST, '--port', '19005', '--host-name', name);
+      expect(bad.code, name).toBe(2);
+      expect(bad.stderr).toContain(`--host-name: ${JSON.stringify(name)} is not a host name`);
+    }
+  });
+});
+
+describe('without a cluster file', () => {
+  it('dashboard and dashboard --show-credentials refuse with exit 2, naming the file, and create nothing', async () => {
+    const missing = join(cluster.dir, 'nowhere/dir/cluster.yaml');
+    for (const args of [['dashboard', '--show-credentials'], ['dashboard', '--show-credentials', '--json'], ['dashboard'], ['dashboard', '--host', HOST, '-p', '19005']]) {
+      const r = await cluster.hactl('-f', missing, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(`${missing} not found`)]);
+      expect(existsSync(join(cluster.dir, 'nowhere')), args.join(' ')).toBe(false);
+    }
   });
 });

@@ -144,7 +144,7 @@ describe('dashboard in a browser', () => {
     // What the CLI says for the same input.
     const cli = await cluster.hactl('add', 'web', 'web3', '--cookie', 'S"3');
     expect(cli.code, cli.stderr).toBe(2);
-    const cliMessage = /web\[2\]\.cookie: (.*)$/m.exec(cli.stderr)?.[1];
+    const cliMessage = /^  cookie: (.*)$/m.exec(cli.stderr)?.[1];
     expect(cliMessage, cli.stderr).toBeTruthy();
 
     await page.click('#add-web');

@@ -60,7 +60,7 @@ describe('LiveFeed', () => {
     await sleep(60);
     stop();
     stopSecond();
-    expect(events).toContainEqual(['feed-error', { message: 'lb-web socket gone' }]);
+    expect(events).toContainEqual(['feed-error', { message: 'lb-web socket gone', details: [] }]);
     expect(events.filter(([e]) => e === 'status').length).toBeGreaterThanOrEqual(3);
   });
 });

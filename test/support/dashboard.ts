@@ -8,6 +8,8 @@ export interface TestDashboard {
   readonly url: string;
   readonly user: string;
   readonly password: string;
+  /** The dashboard's own process (node running the CLI). */
+  readonly pid: number;
   /** The tail of the dashboard's own output (for failure messages). */
   log(lines?: number): string;
   /** SIGTERM to the dashboard's process group; resolves once none of it is left. Safe to call twice. */
@@ -35,6 +37,7 @@ export async function startDashboard(cluster: TestCluster, port = 19000, ...args
     url,
     user,
     password,
+    pid: daemon.pid,
     log: (lines) => daemon.log(lines),
     stop: () => (stopped ??= daemon.stop()),
   };

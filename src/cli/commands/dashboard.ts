@@ -8,6 +8,8 @@ export interface DashboardCliOptions {
   host: string;
   port?: number;
   allow: string[];
+  /** --host-name; `up --dashboard` has none. */
+  hostNames?: string[];
 }
 
 /** Serve the dashboard in the foreground until Ctrl-C; the cluster keeps running after it. */
@@ -16,13 +18,14 @@ export async function serveDashboard({ project, out, runner, runtime }: Context,
   const { credentialsToShowOnce } = await import('../../dashboard/credentials.js');
   const { startDashboard } = await import('../../dashboard/server.js');
   const port = opts.port ?? loadClusterFile(project.file).cluster.ports.dashboard;
-  const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, runtime }, runner);
+  const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, hostNames: opts.hostNames ?? [], runtime }, runner);
   if (out.json) out.printJson({ url: dashboard.url, allow: opts.allow });
   else {
     // Only where a person reads it; --json output goes to scripts and logs.
     const once = credentialsToShowOnce(project.stateDir);
     out.print(`${out.color.green('✓')} dashboard: ${dashboard.url}  (Ctrl-C stops it; the cluster keeps running)`);
     if (opts.allow.length) out.print(`  allowed clients: ${opts.allow.join(', ')}`);
+    if (opts.hostNames?.length) out.print(`  also served as: ${opts.hostNames.join(', ')}`);
     if (once) out.print(`  login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);
   }
   await new Promise<void>((resolve) => {
@@ -43,17 +46,35 @@ export function register(program: Command): void {
     .option('--host <address>', 'the address to listen on (0.0.0.0 for every interface: add --allow then)', '127.0.0.1')
     .option('-p, --port <port>', "the dashboard's port (default: ports.dashboard in cluster.yaml)", wholeNumberOption('--port', 1, 65535))
     .option('--allow <network>', 'a client network allowed in, like 10.0.0.0/8 (repeat it; default: any client that can reach it)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      '--host-name <name>',
+      'a name the dashboard is also reached by, e.g. through a reverse proxy (repeat it; other names are refused, against DNS rebinding)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--show-credentials', 'print the dashboard login and exit')
-    .addHelpText('after', examples('hactl dashboard', 'hactl dashboard --port 9001', 'hactl dashboard --host 0.0.0.0 --allow 192.168.1.0/24', 'hactl dashboard --show-credentials'))
-    .action(async (opts: { host: string; port?: number; allow: string[]; showCredentials?: boolean }, command: Command) => {
+    .addHelpText(
+      'after',
+      examples(
+        'hactl dashboard',
+        'hactl dashboard --port 9001',
+        'hactl dashboard --host 0.0.0.0 --allow 192.168.1.0/24',
+        'hactl dashboard --host-name dash.example.org',
+        'hactl dashboard --show-credentials',
+      ),
+    )
+    .action(async (opts: { host: string; port?: number; allow: string[]; hostName: string[]; showCredentials?: boolean }, command: Command) => {
       const ctx = contextOf(command);
       if (opts.showCredentials) {
+        // The login belongs to a cluster: without its cluster.yaml, say so and make no secrets.json (in a folder that may not exist).
+        const { readClusterFile } = await import('../../spec/load.js');
+        readClusterFile(ctx.project.file);
         const { dashboardCredentials } = await import('../../dashboard/credentials.js');
         const { user, password } = dashboardCredentials(ctx.project.stateDir);
         if (ctx.out.json) ctx.out.printJson({ user, password: password.reveal() });
         else ctx.out.print(`user: ${user}\npassword: ${password.reveal()}`);
         return;
       }
-      await serveDashboard(ctx, { host: checkedHost(opts.host), port: opts.port, allow: opts.allow });
+      await serveDashboard(ctx, { host: checkedHost(opts.host), port: opts.port, allow: opts.allow, hostNames: opts.hostName });
     });
 }

@@ -1,7 +1,7 @@
 import { ApiError, call, setCsrf } from './api.js';
 import { $, h } from './dom.js';
 import { language, setLanguage, t, translate, type Key, type Language } from './i18n.js';
-import type { DashboardSnapshot } from '../snapshot-model.js';
+import type { DashboardSnapshot, Problem } from '../snapshot-model.js';
 import type { DbNodeStatus, WebNodeStatus } from '../../status/model.js';
 
 type Snapshot = DashboardSnapshot;
@@ -97,7 +97,7 @@ function connect(): void {
   };
   events.addEventListener('open', () => setLive('live_on'));
   // hactl could not read the cluster this time (a socket gone, cluster.yaml unreadable): said, not hidden.
-  events.addEventListener('feed-error', (e) => setLive('live_error', (JSON.parse((e as MessageEvent<string>).data) as { message: string }).message));
+  events.addEventListener('feed-error', (e) => setLive('live_error', problemText(JSON.parse((e as MessageEvent<string>).data) as Problem)));
   events.addEventListener('error', () => {
     setLive('live_off');
     // Closed for good: the session is gone (dashboard restarted, or logged out elsewhere).
@@ -219,7 +219,8 @@ function render(s: Snapshot): void {
   health.className = `badge ${s.health === 'healthy' ? 'ok' : s.health === 'degraded' ? 'warn' : 'bad'}`;
   const banner = $('#config-error');
   banner.hidden = !s.config_error;
-  banner.textContent = s.config_error ? `${t('config_error')} ${s.config_error}` : '';
+  // Its problem lines are what to fix: "has 1 problem" alone says nothing.
+  banner.replaceChildren(...(s.config_error ? [h('p', {}, `${t('config_error')} ${s.config_error.message}`), ...s.config_error.details.map((d) => h('pre', { class: 'detail' }, d))] : []));
   renderRows($('#web-table tbody'), s.nodes.filter((n) => n.type === 'web'));
   renderRows($('#db-table tbody'), s.nodes.filter((n) => n.type === 'db'));
   ($('#link-session') as HTMLAnchorElement).href = safeHref(s.links.site);
@@ -285,6 +286,8 @@ function dialog(title: string, body: Node | string, confirm = false): Promise<bo
   });
 }
 
+const problemText = (p: Problem) => [p.message, ...p.details].join('\n');
+
 function errorBody(err: unknown): Node {
   const e = err as ApiError;
   return h('div', {}, h('p', { class: 'error' }, e.message), ...(e.details ?? []).map((d) => h('pre', { class: 'detail' }, d)));
@@ -322,8 +325,12 @@ function formDialog(id: 'web' | 'db'): void {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     clearErrors();
-    const body: Record<string, string> = {};
-    for (const [k, v] of new FormData(form)) if (String(v).trim() !== '') body[k] = String(v).trim();
+    const body: Record<string, string | number> = {};
+    for (const input of form.querySelectorAll('input')) {
+      const v = input.value.trim();
+      // The API takes a number field only as a number; what is not one goes as typed, for the server to name.
+      if (v !== '') body[input.name] = input.inputMode === 'numeric' && /^\d+$/.test(v) ? Number(v) : v;
+    }
     submit.disabled = true;
     submit.textContent = t('working');
     call('POST', `/api/${id}`, body)
@@ -340,7 +347,7 @@ function formDialog(id: 'web' | 'db'): void {
           form.querySelector(`input[name="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
           placed = true;
         }
-        if (!placed) form.querySelector('.error[data-field=_form]')!.textContent = [e.message, ...(e.details ?? [])].join('\n');
+        if (!placed) form.querySelector('.error[data-field=_form]')!.textContent = problemText(e);
       })
       .finally(() => {
         submit.disabled = false;
