@@ -15,6 +15,7 @@ import { composeLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, WebNode } from '../../spec/model.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { isObject, readRecords } from '../../util/json-records.js';
 import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
@@ -102,11 +103,7 @@ export class ComposeDriver implements Driver {
   }
 
   #readState(): ComposeState {
-    try {
-      return JSON.parse(readFileSync(join(this.dir, 'state.json'), 'utf8')) as ComposeState;
-    } catch {
-      return {};
-    }
+    return readRecords(join(this.dir, 'state.json'), (v): v is { hash: string } => isObject(v) && typeof v.hash === 'string');
   }
 
   #writeState(state: ComposeState): void {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { isObject, readRecords } from '../../util/json-records.js';
 
 /** What the local runtime started, so a later command can find, compare and stop it. */
 export interface ProcessRecord {
@@ -17,14 +17,12 @@ export function stateFile(stateDir: string): string {
 }
 
 export function readState(stateDir: string): LocalState {
-  const file = stateFile(stateDir);
-  if (!existsSync(file)) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
-  } catch {
-    // A torn or hand-edited file: forget it; processes are found again by their pid files.
-    return {};
-  }
+  // A lost record costs little: processes are found again by their pid files.
+  return readRecords(stateFile(stateDir), isProcessRecord);
+}
+
+function isProcessRecord(v: unknown): v is ProcessRecord {
+  return isObject(v) && Number.isInteger(v.pid) && (v.pid as number) > 1 && typeof v.hash === 'string' && typeof v.startedAt === 'string';
 }
 
 export function writeState(stateDir: string, state: LocalState): void {

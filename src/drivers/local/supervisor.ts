@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { procStat } from '../../util/proc-stat.js';
 import { dirname } from 'node:path';
 import { pollUntil, sleep } from '../../util/poll.js';
 import type { Command } from '../../util/runner.js';
@@ -29,17 +30,6 @@ export function startDetached(command: Command, options: { logFile: string; env?
   }
 }
 
-/** /proc/PID/stat: state and process group; the command name may hold spaces and parentheses. */
-function procStat(pid: number | string): { state: string; pgrp: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, pgrp: Number(fields[2]) };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Alive, and not a zombie: a process that has exited but not been reaped
  * (PID 1 here reaps slowly) still answers signal 0, yet serves nothing.
@@ -49,8 +39,12 @@ export function isAlive(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z';
 }
 
+/** kill(-0) signals our own group and kill(-1) every process: a node's group is never named so. */
+const isGroup = (pgid: number) => Number.isInteger(pgid) && pgid > 1;
+
 /** Whether any live process remains in process group PGID. */
 export function groupAlive(pgid: number): boolean {
+  if (!isGroup(pgid)) return false;
   try {
     process.kill(-pgid, 0);
   } catch {
@@ -70,6 +64,7 @@ export function groupAlive(pgid: number): boolean {
 
 /** SIGTERM the whole group, then SIGKILL what is left after TIMEOUT. */
 export async function stopGroup(pid: number, timeoutMs = 10_000): Promise<void> {
+  if (!isGroup(pid)) throw new Error(`not a process group of a node: ${pid}`);
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(-pid, sig);
