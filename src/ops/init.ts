@@ -7,6 +7,7 @@ import { FORMATS, formatMessage } from '../spec/formats.js';
 import { formatProblem } from '../spec/problem.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { refuseUnusableTarget } from '../util/write-all.js';
 import type { Project } from './project.js';
 
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=.*$/m;
@@ -38,6 +39,8 @@ export function initProject(project: Project, options: { force?: boolean; name?:
   if (problems.length > 0) {
     throw badInput('the starter cluster.yaml would not be valid; nothing was written', problems.map((p) => formatProblem(project.file, p)));
   }
+  // A folder that cannot take the file (read-only, not a folder) is bad input, said before anything is made.
+  refuseUnusableTarget(project.dir);
   writeFileAtomic(project.file, text, 0o644);
   // The secrets, the dashboard's login among them, exist from the start.
   loadOrCreateSecrets(project.stateDir);

@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import type { ConcreteRuntime, Runtime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
+import { refuseUnusableTarget } from '../util/write-all.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { writeRendered, type WriteResult } from './write-rendered.js';
@@ -30,9 +31,11 @@ export interface RenderSummary extends WriteResult {
   files: RenderedFile[];
 }
 
-/** Validate cluster.yaml, render every file for the runtime, check, write. */
+/** Validate cluster.yaml, render every file for the runtime, check, write: all of them or none. */
 export async function renderProject(project: Project, options: RenderOptions, runner: Runner): Promise<RenderSummary> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
+  // A --out that can take no files at all is refused before secrets.json is made for them.
+  if (options.out !== undefined) refuseUnusableTarget(options.out);
   const secrets = loadOrCreateSecrets(project.stateDir);
   const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
   const out = options.out ?? join(project.stateDir, 'rendered', runtime);

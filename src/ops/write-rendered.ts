@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HactlError } from '../errors.js';
 import { checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
 import type { RenderedFile } from '../render/index.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Runner } from '../util/runner.js';
+import { writeAllOrNothing } from '../util/write-all.js';
 
 export interface WriteResult {
   written: string[];
@@ -15,20 +13,14 @@ export interface WriteResult {
 
 /**
  * Write rendered files into OUT only once every HAProxy config among them
- * has passed `haproxy -c` in a staging folder; each file replaces its old
- * version atomically. A failed check leaves OUT exactly as it was.
+ * has passed `haproxy -c` as staged; all of them or none. A failed check,
+ * or anything in OUT's way, leaves OUT exactly as it was.
  */
 export async function writeRendered(out: string, files: RenderedFile[], runner: Runner): Promise<WriteResult> {
-  const staging = mkdtempSync(join(tmpdir(), 'hactl-render-'));
-  try {
-    for (const f of files) writeFileAtomic(join(staging, f.path), f.content, f.mode);
-    const checks: ConfigCheck[] = [];
-    for (const f of files.filter((f) => f.kind === 'haproxy')) {
-      const check = await checkHaproxyConfig(runner, join(staging, f.path));
-      if (!check) return { written: write(out, files), checks: undefined };
-      checks.push({ ...check, file: f.path });
-    }
-    const failed = checks.filter((c) => !c.ok);
+  let checks: ConfigCheck[] | undefined;
+  const written = await writeAllOrNothing(out, files, async (staging) => {
+    checks = await checkAll(staging, files, runner);
+    const failed = (checks ?? []).filter((c) => !c.ok);
     if (failed.length > 0) {
       throw new HactlError(
         `haproxy -c rejected ${failed.map((c) => c.file).join(', ')}; nothing was written to ${out}`,
@@ -36,16 +28,17 @@ export async function writeRendered(out: string, files: RenderedFile[], runner: 
         failed.map((c) => `${c.file}: ${c.output}`),
       );
     }
-    return { written: write(out, files), checks };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  });
+  return { written, checks };
 }
 
-function write(out: string, files: RenderedFile[]): string[] {
-  return files.map((f) => {
-    const path = join(out, f.path);
-    writeFileAtomic(path, f.content, f.mode, f.owner);
-    return path;
-  });
+/** undefined as soon as haproxy turns out not to be installed. */
+async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<ConfigCheck[] | undefined> {
+  const checks: ConfigCheck[] = [];
+  for (const f of files.filter((f) => f.kind === 'haproxy')) {
+    const check = await checkHaproxyConfig(runner, join(staging, f.path));
+    if (!check) return undefined;
+    checks.push({ ...check, file: f.path });
+  }
+  return checks;
 }

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { dangerousCharacters } from '../spec/formats.js';
+import { unquotablePathCharacters } from '../util/config-path.js';
 
 /**
  * Handlebars set up for config files rather than HTML: no HTML escaping
@@ -17,9 +18,9 @@ const hbs = Handlebars.create();
 hbs.registerHelper('path', (value: unknown) => {
   const s = String(value);
   if (/^[A-Za-z0-9._/@+-]+$/.test(s)) return s;
-  if (/['"\\$\0-\x1f\x7f]/.test(s)) {
-    throw new Error(`the path ${JSON.stringify(s)} cannot be written safely into a config file (it has a quote, '\\', '$' or a control character): move the project to a plainer folder`);
-  }
+  // The project's folder was refused for these already (projectFor); this is the last guard.
+  const bad = unquotablePathCharacters(s);
+  if (bad.length > 0) throw new Error(`the path ${JSON.stringify(s)} cannot be written safely into a config file (it has ${bad.join(' and ')}): move the project to a plainer folder`);
   return `'${s}'`;
 });
 

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { badInput } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import { Secret } from './secret.js';
 
 /** Every generated credential of a cluster, keyed as in the secrets file. */
@@ -44,7 +44,7 @@ export function loadOrCreateSecrets(stateDir: string): Secrets {
     }
   }
   if (changed) {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    makeDirs(stateDir, 0o700);
     writeFileAtomic(file, JSON.stringify(stored, null, 2) + '\n', 0o600);
   } else if ((statSync(file).mode & 0o077) !== 0) {
     // Someone loosened it (a copy, a chmod -R): secrets stay owner-only.

@@ -1,5 +1,5 @@
 import { tempDir } from '../support/temp.js';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../src/render/index.js';
@@ -42,5 +42,65 @@ describe('writing rendered files', () => {
     const result = await writeRendered(out, files(GOOD), runner);
     expect(result.checks).toBeUndefined();
     expect(runner.commands).toEqual([['haproxy', ['-c', '-f', expect.stringMatching(/lb-web\/haproxy\.cfg$/)]]]);
+  });
+});
+
+describe('writing rendered files all or nothing', () => {
+  const listing = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+
+  it('refuses an OUT that is a regular file, naming it, and leaves it as it was', async () => {
+    const out = join(tempDir('hactl-out-'), 'configs.txt');
+    writeFileSync(out, 'mine\n');
+    const err = await writeRendered(out, files(GOOD), execaRunner).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, message: `${out} is a file, not a folder` });
+    expect(readFileSync(out, 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses an OUT where a file stands in the way of one of its folders, before writing any file', async () => {
+    const out = tempDir('hactl-out-');
+    writeFileSync(join(out, 'web1'), 'in the way\n');
+    const err = await writeRendered(out, files(GOOD), execaRunner).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, message: `${join(out, 'web1')} is in the way: a folder is needed there for ${join(out, 'web1/app.json')}` });
+    expect(listing(out)).toEqual(['web1']);
+  });
+
+  it('refuses a folder standing where a file goes', async () => {
+    const out = tempDir('hactl-out-');
+    mkdirSync(join(out, 'web1/app.json'), { recursive: true });
+    await expect(writeRendered(out, files(GOOD), execaRunner)).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('app.json is in the way') });
+    expect(listing(out)).toEqual(['web1', 'web1/app.json']);
+  });
+
+  // /proc is the CLI test's: on the old code it spins for ever, which only a child process can be killed out of.
+  it('refuses kernel filesystems (/sys, /dev) at once, creating nothing', async () => {
+    for (const out of ['/sys/hactl-x', '/dev/null/hactl-x']) {
+      await expect(writeRendered(out, files(GOOD), recordingRunner())).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^refusing to write into .*: it is on a kernel filesystem/) });
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('leaves no staging folder behind, written or refused, and takes away the folders it made on failure', async () => {
+    const parent = tempDir('hactl-out-');
+    const out = join(parent, 'a/b');
+    await writeRendered(out, files(GOOD), execaRunner);
+    expect(listing(out)).toEqual(['lb-web', 'lb-web/haproxy.cfg', 'web1', 'web1/app.json']);
+    await expect(writeRendered(join(parent, 'c/d'), files(BAD), execaRunner)).rejects.toThrow(/haproxy -c rejected/);
+    expect(listing(parent)).toEqual(['a', 'a/b', 'a/b/lb-web', 'a/b/lb-web/haproxy.cfg', 'a/b/web1', 'a/b/web1/app.json']);
+  });
+
+  it('stages inside OUT in a folder only its owner can enter, and replaces files keeping other entries', async () => {
+    const out = tempDir('hactl-out-');
+    writeFileSync(join(out, 'keep.me'), 'x\n');
+    let seen: { path: string; mode: number } | undefined;
+    const runner = recordingRunner(([, args]) => {
+      const staging = String(args[2]).replace(/\/lb-web\/haproxy\.cfg$/, '');
+      seen = { path: staging, mode: statSync(staging).mode & 0o777 };
+      return {};
+    });
+    await writeRendered(out, files(GOOD), runner);
+    expect(seen?.path.startsWith(join(out, '.hactl-staging-'))).toBe(true);
+    expect(seen?.mode).toBe(0o700);
+    expect(listing(out)).toEqual(['keep.me', 'lb-web', 'lb-web/haproxy.cfg', 'web1', 'web1/app.json']);
+    expect(statSync(join(out, 'web1/app.json')).mode & 0o777).toBe(0o600);
   });
 });
