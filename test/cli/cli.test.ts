@@ -120,6 +120,26 @@ describe('hactl CLI', () => {
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
+  it('add refuses a name that is not one node name, in a flow list too, and changes nothing', async () => {
+    const yaml = 'web: [web1, web2]\ndb: [mysql1, mysql2]\n';
+    const dir = project(yaml);
+    for (const [name, why] of [
+      ['web5,web6', /"web5,web6" is not valid: expected a DNS label/],
+      ['web3}', /"web3}" is not valid/],
+      ['web3]', /"web3]" is not valid/],
+      ['lb-web', /"lb-web" is not available: names starting with "lb-" are kept for hactl's balancers/],
+      ['&a web3', /"&a web3" is not valid/],
+    ] as const) {
+      const r = await hactl(dir, 'add', 'web', name);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/^error: the new web node is not valid; nothing was changed$/m);
+      expect(r.stderr).toMatch(new RegExp(`^  name: ${why.source}`, 'm'));
+      expect(r.stderr).not.toMatch(/internal error|TypeError|\n\s+at /);
+    }
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toBe(yaml);
+    expect(existsSync(join(dir, '.hactl'))).toBe(false);
+  });
+
   it('config redacts secrets unless --show-secrets', async () => {
     const dir = project();
     const r = await hactl(dir, 'config', '--json');

@@ -218,6 +218,10 @@ describe('with a login', () => {
       ['POST', '/api/web', { name: 'web3', cookie: 'S1' }, 'cookie', /cookie "S1" is already used by web1/],
       ['POST', '/api/web', { name: 'web3', port: 0 }, 'port', /^0 is not a whole number from 1 to 65535$/],
       ['POST', '/api/web', { name: 'we b3' }, 'name', /contains a space/],
+      // The file's list is in flow style ([web1, web2]): pasted unquoted, these added two nodes or broke it.
+      ['POST', '/api/web', { name: 'web3,web4' }, 'name', /"web3,web4" is not valid: expected a DNS label/],
+      ['POST', '/api/web', { name: 'web3}' }, 'name', /"web3}" is not valid/],
+      ['POST', '/api/web', { name: 'lb-web' }, 'name', /"lb-web" is not available/],
       ['POST', '/api/web', { name: 'web3', host: 'a;b' }, 'host', /shell or config metacharacter/],
       ['POST', '/api/web', { name: 'web1' }, 'name', /name "web1" is already used/],
       ['POST', '/api/web', { host: '127.0.100.3' }, 'name', /required/],

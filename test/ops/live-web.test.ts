@@ -223,7 +223,7 @@ describe('bad input changes nothing', () => {
     [['add', 'web', 'web1'], /web\[2\]\.name: name "web1" is already used by web\[0\]/],
     [['add', 'web', 'web9', '--host', '127.0.12.1', '--port', '8000'], /127\.0\.12\.1:8000 is already used by web1/],
     [['add', 'web', 'web9', '--cookie', 'S1'], /web\[2\]\.cookie: cookie "S1" is already used by web1/],
-    [['add', 'web', 'Web 9'], /web\[2\]\.name/],
+    [['add', 'web', 'Web 9'], /^  name: "Web 9" is not valid/m],
     [['add', 'web', 'web9', '--port', '80a'], /--port: "80a" is not a whole number/],
     [['remove', 'web', 'web7'], /there is no web node named "web7"/],
     [['drain', 'nosuch'], /there is no web node named "nosuch"/],
