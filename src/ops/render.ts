@@ -33,7 +33,7 @@ export interface RenderSummary extends WriteResult {
 
 /** Validate cluster.yaml, render every file for the runtime, check, write: all of them or none. */
 export async function renderProject(project: Project, options: RenderOptions, runner: Runner): Promise<RenderSummary> {
-  const { cluster, runtime } = await openProject(project, options.runtime, runner);
+  const { cluster, runtime } = await openProject(project, options.runtime, runner, 'files');
   // A --out that can take no files at all is refused before secrets.json is made for them.
   if (options.out !== undefined) refuseUnusableTarget(options.out);
   const secrets = loadOrCreateSecrets(project.stateDir);

@@ -9,6 +9,7 @@ import type { Progress } from '../drivers/driver.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
+import { forgetRuntime, recordRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
 import { applyWebStates } from './server-state.js';
@@ -30,6 +31,8 @@ export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCrea
  */
 export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files?: RenderedFile[]): Promise<UpSummary> {
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  // Before anything starts: a half-started cluster is still this runtime's to stop or clean.
+  recordRuntime(ctx.project.stateDir, ctx.runtime);
   const result = await ctx.driver.up(cluster, secrets, files ?? renderFor(ctx, cluster, secrets), ctx.progress, options);
   await applyWebStates(ctx.driver, cluster);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
@@ -57,5 +60,10 @@ export async function up(
 
 export async function down(project: Project, options: OpOptions & { purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
   const ctx = await openContext(project, { runtime: options.runtime }, runner, progress);
-  return withLock(project.stateDir, 'down', () => ctx.driver.down({ purge: options.purge }, progress));
+  return withLock(project.stateDir, 'down', async () => {
+    const stopped = await ctx.driver.down({ purge: options.purge }, progress);
+    // Nothing of it is left: the next up may start it on another runtime.
+    if (options.purge) forgetRuntime(project.stateDir);
+    return stopped;
+  });
 }

@@ -1,5 +1,5 @@
 import { tempDir } from '../support/temp.js';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,19 @@ describe('hactl CLI', () => {
     }
     expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toBe(yaml);
     expect(existsSync(join(dir, '.hactl'))).toBe(false);
+  });
+
+  it('uses the runtime recorded at the first up, without asking Docker, and refuses another one but for render', async () => {
+    const dir = project(DEFAULT_YAML.replace(/^runtime: .*$/m, 'runtime: auto'));
+    mkdirSync(join(dir, '.hactl'), { mode: 0o700 });
+    writeFileSync(join(dir, '.hactl/runtime.json'), JSON.stringify({ cluster: { runtime: 'local', since: '2026-12-02T14:00:00.000Z' } }));
+    // CI has a Docker engine: auto decided anew would say compose.
+    const status = await hactl(dir, 'status', '--json');
+    expect(JSON.parse(status.stdout || '{}').runtime, status.stderr).toBe('local');
+    const other = await hactl(dir, 'status', '--runtime', 'compose');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^error: --runtime compose contradicts this cluster's runtime: it was started as local processes/m);
+    expect((await hactl(dir, 'render', '--runtime', 'compose', '--out', 'c')).code).toBe(0);
   });
 
   it('config redacts secrets unless --show-secrets', async () => {
