@@ -62,11 +62,6 @@ export interface Driver {
   up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options?: UpOptions): Promise<UpResult>;
   /** Write rendered files where the processes read them, each HAProxy config checked first. */
   writeConfig(files: RenderedFile[]): Promise<void>;
-  /**
-   * The running balancers LBS already have these files' effect (set through
-   * the runtime API): not a change to reload for at the next up.
-   */
-  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
   processes(cluster: Cluster): Promise<ProcessStatus[]>;
   /** Stop one process and forget it; the next up starts it afresh. */

@@ -4,7 +4,6 @@ import type { ConcreteRuntime, Runtime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
-import { requireBinaries } from './requirements.js';
 
 /** What every operation on a cluster works with. */
 export interface OpContext {
@@ -13,6 +12,8 @@ export interface OpContext {
   driver: Driver;
   runner: Runner;
   progress: Progress;
+  /** Install missing programs (--install) when the cluster is to be started. */
+  install: boolean;
 }
 
 export interface OpOptions {
@@ -20,11 +21,10 @@ export interface OpOptions {
   install?: boolean;
 }
 
-/** Validate cluster.yaml, pick the runtime and its driver, make sure its programs are there. */
+/** Validate cluster.yaml, pick the runtime and its driver. */
 export async function openContext(project: Project, options: OpOptions, runner: Runner, progress: Progress): Promise<OpContext> {
   const { cluster, runtime, runtimeReason } = await openProject(project, options.runtime, runner);
   if (runtimeReason) progress('runtime', `auto: ${runtime}, because ${runtimeReason} (--runtime overrides)`);
   const driver = driverFor(runtime, project, runner, cluster.name);
-  await requireBinaries(runtime, runner, options.install === true, progress);
-  return { project, runtime, driver, runner, progress };
+  return { project, runtime, driver, runner, progress, install: options.install === true };
 }

@@ -8,7 +8,9 @@ import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
 import type { Progress } from '../drivers/driver.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
+import { waitInRotation } from './in-rotation.js';
 import { withLock } from './lock.js';
+import { requireBinaries } from './requirements.js';
 import { forgetRuntime, recordRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
@@ -19,6 +21,9 @@ export interface UpSummary extends UpResult {
   endpoints: Endpoints;
 }
 
+/** lb-db checks every second and needs three passes in a row: a few seconds after a start is usual. */
+const IN_ROTATION_TIMEOUT_MS = 30_000;
+
 export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
   return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
 }
@@ -26,15 +31,19 @@ export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCrea
 /**
  * Make the running cluster match CLUSTER (the caller holds the lock):
  * render (or take FILES, rendered from it), check, start what is missing,
- * reload balancers hitlessly, then
- * set lb-web's runtime view of every node (drain, maint, weight) to match.
+ * reload balancers hitlessly, set lb-web's runtime view of every node
+ * (drain, maint, weight) to match, then wait until both balancers see every
+ * node that should be in rotation UP.
  */
 export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files?: RenderedFile[]): Promise<UpSummary> {
+  // The programs are needed where processes may start, and only there (not for a drain).
+  await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   // Before anything starts: a half-started cluster is still this runtime's to stop or clean.
   recordRuntime(ctx.project.stateDir, ctx.runtime);
   const result = await ctx.driver.up(cluster, secrets, files ?? renderFor(ctx, cluster, secrets), ctx.progress, options);
   await applyWebStates(ctx.driver, cluster);
+  await waitInRotation(ctx.driver, cluster, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
 }
 

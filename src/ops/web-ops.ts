@@ -97,12 +97,10 @@ export async function setWeb(
 ): Promise<WebStateResult> {
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
   return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => {
-    // The files first: a reload from now on keeps the change.
-    const files = renderFor(ctx, next);
-    await ctx.driver.writeConfig(files);
+    // Only the runtime API: no file to render or check, no reload. Every start or reload
+    // renders from cluster.yaml and applies the states again, and a reload is due only
+    // when more than states and weights changed (RenderedFile.shape).
     const applied = await applyWebStates(ctx.driver, next, [name]);
-    // lb-web now runs what the files say: the next up has nothing to reload for it.
-    if (applied) ctx.driver.recordApplied(files, ['lb-web']);
     const node = next.web.find((n) => n.name === name)!;
     return { node: name, state: node.state, weight: node.weight, applied };
   });

@@ -19,16 +19,33 @@ export interface RenderedFile {
   kind: RenderedKind;
   /** Who must own it, when that is not hactl's user (a container's reader). */
   owner?: { uid: number; gid: number };
+  /**
+   * The content with what lb-web's runtime API sets (each web node's state
+   * and weight) left at their defaults: a running balancer needs a reload
+   * only when this changes; a change of the rest is a runtime API command.
+   */
+  shape?: string;
 }
 
 /** www-data in Debian's images: Apache's PHP in a compose web node reads app.json as this user. */
 export const DEBIAN_WWW_DATA = { uid: 33, gid: 33 };
 
+/** CLUSTER with every web node ready at weight 100: what lb-web's runtime API cannot change. */
+function runtimeNeutral(cluster: Cluster): Cluster {
+  return { ...cluster, web: cluster.web.map((n) => ({ ...n, state: 'ready', weight: 100 })) };
+}
+
 /** Everything a cluster needs, derived from the model alone. Pure: no I/O. */
 export function renderCluster(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
   assertConfigSafe(cluster);
   const files: RenderedFile[] = [
-    { path: 'lb-web/haproxy.cfg', content: renderHaproxyWeb(cluster, secrets, target, sources.haproxyWeb), mode: 0o600, kind: 'haproxy' },
+    {
+      path: 'lb-web/haproxy.cfg',
+      content: renderHaproxyWeb(cluster, secrets, target, sources.haproxyWeb),
+      shape: renderHaproxyWeb(runtimeNeutral(cluster), secrets, target, sources.haproxyWeb),
+      mode: 0o600,
+      kind: 'haproxy',
+    },
     { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, target, sources.haproxyDb), mode: 0o644, kind: 'haproxy' },
     ...cluster.db.map((n) => ({
       path: `${n.name}/my.cnf`,

@@ -118,14 +118,8 @@ export class ComposeDriver implements Driver {
     await writeRendered(this.dir, files, this.runner);
   }
 
-  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void {
-    const state = this.#readState();
-    for (const lb of lbs) if (state[lb]) state[lb] = { hash: this.#configHash(lb, files) };
-    this.#writeState(state);
-  }
-
   #configHash(name: string, files: RenderedFile[]): string {
-    return hash(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.content]));
+    return hash(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.shape ?? f.content]));
   }
 
   /**

@@ -79,7 +79,8 @@ export class LocalDriver implements Driver {
   #balancer(lb: Balancer, files: RenderedFile[]): { command: Command; hash: string } {
     const path = `${lb}/haproxy.cfg`;
     const command = cmd.haproxy(lb, join(this.configDir, path), this.#layout);
-    return { command, hash: hash(command, files.find((f) => f.path === path)?.content ?? '') };
+    const file = files.find((f) => f.path === path);
+    return { command, hash: hash(command, file?.shape ?? file?.content ?? '') };
   }
 
   /** Every process of the cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
@@ -134,15 +135,6 @@ export class LocalDriver implements Driver {
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
     await writeRendered(this.configDir, files, this.runner);
-  }
-
-  recordApplied(files: RenderedFile[], lbs: readonly Balancer[]): void {
-    const state = readState(this.stateDir);
-    for (const lb of lbs) {
-      const rec = state[lb];
-      if (rec) state[lb] = { ...rec, hash: this.#balancer(lb, files).hash };
-    }
-    writeState(this.stateDir, state);
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
