@@ -2,6 +2,7 @@ import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
+import type { Action } from '../plan/action.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -11,7 +12,7 @@ import type { Runner } from '../util/runner.js';
 import { changeCluster } from './change.js';
 import type { OpContext, OpOptions } from './context.js';
 import type { Project } from './project.js';
-import { applyWebStates, balancerRunning, lbWebCommand } from './server-state.js';
+import { applyWebStates, balancerRunning, runLbWebActions } from './server-state.js';
 import { converge, renderFor, type UpSummary } from './up.js';
 
 /**
@@ -51,16 +52,20 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
     let drained = true;
     if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
       progress(name, 'draining: no new visitors, sticky ones may finish');
-      await lbWebCommand(ctx.driver, `set server ${WEB_BACKEND}/${name} state drain`);
+      await runLbWebActions(ctx.driver, [takeOut(name, 'drain', 'being removed: no new visitors, sticky ones may finish')]);
       drained = await waitIdle(ctx, name, options.timeoutS * 1000, 1000);
       progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${options.timeoutS} s; taking it out anyway`);
-      await lbWebCommand(ctx.driver, `set server ${WEB_BACKEND}/${name} state maint`);
+      await runLbWebActions(ctx.driver, [takeOut(name, 'maint', 'being removed: out of rotation')]);
       await waitIdle(ctx, name, 5000, 0);
     }
     await converge(ctx, next);
     await ctx.driver.stop(name, progress);
     return { node: name, drained, waited_s: Math.round((Date.now() - t0) / 100) / 10 };
   });
+}
+
+function takeOut(server: string, state: 'drain' | 'maint', reason: string): Action {
+  return { kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server, state, reason };
 }
 
 function lastWebNode(name: string) {
