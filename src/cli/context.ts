@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { projectFor, type Project } from '../ops/project.js';
+import type { Project } from '../ops/project.js';
 import type { Runtime } from '../spec/model.js';
 import { execaRunner, type Runner } from '../util/runner.js';
-import { createOutput, type Output } from './output.js';
+import type { Output } from './output.js';
 
 export interface GlobalOptions {
   file: string;
@@ -18,13 +18,15 @@ export interface Context {
   runtime: Runtime | undefined;
 }
 
-export function contextOf(command: Command, file?: string): Context {
+export async function contextOf(command: Command, file?: string): Promise<Context> {
   // What was given after the command wins over the program's (defaults live only there);
   // commander's optsWithGlobals() alone would let the program's default win.
   const opts = { ...command.optsWithGlobals<GlobalOptions>(), ...command.opts<Partial<GlobalOptions>>() };
+  // Loaded once a command runs: registering every command for --help needs neither.
+  const [{ projectFor }, { createOutput }] = await Promise.all([import('../ops/project.js'), import('./output.js')]);
   return {
     project: projectFor(file ?? opts.file),
-    out: createOutput(opts.json === true),
+    out: await createOutput(opts.json === true),
     runner: execaRunner,
     runtime: opts.runtime,
   };

@@ -12,7 +12,6 @@ import { register as registerStatus } from './commands/status.js';
 import { register as registerUp } from './commands/up.js';
 import { register as registerValidate } from './commands/validate.js';
 import { examples } from './context.js';
-import { createOutput } from './output.js';
 
 /**
  * The global options, accepted before the command and after it. Declared on
@@ -55,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       // commander has printed its message (or the help) already.
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.badInput;
     }
-    const out = createOutput(json);
+    const { createOutput } = await import('./output.js');
+    const out = await createOutput(json);
     if (err instanceof HactlError) {
       if (err.message !== '') {
         if (json) out.error(JSON.stringify({ error: { message: err.message, details: err.details, exit_code: err.exitCode } }));

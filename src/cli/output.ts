@@ -1,6 +1,8 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import type TableType from 'cli-table3';
+
+/** The styles the CLI uses; chalk's instance is one, and so is the plain one below. */
+export type Palette = Record<'green' | 'red' | 'yellow' | 'bold' | 'dim', (text: string) => string>;
 
 /**
  * Everything the CLI prints goes through here: tables for people, JSON for
@@ -8,7 +10,7 @@ import type TableType from 'cli-table3';
  */
 export interface Output {
   json: boolean;
-  color: ChalkInstance;
+  color: Palette;
   print(line?: string): void;
   error(line: string): void;
   printJson(value: unknown): void;
@@ -20,8 +22,13 @@ export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = pr
   return stream.isTTY === true;
 }
 
-export function createOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
-  const color = new Chalk({ level: useColor(stdout) ? 1 : 0 });
+const same = (text: string) => text;
+/** What chalk at level 0 gives: the text unchanged. */
+const PLAIN: Palette = { green: same, red: same, yellow: same, bold: same, dim: same };
+
+export async function createOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Promise<Output> {
+  // chalk is loaded only for a terminal: scripts, pipes and tests never pay its start-up.
+  const color = useColor(stdout) ? new (await import('chalk')).Chalk({ level: 1 }) : PLAIN;
   return {
     json,
     color,

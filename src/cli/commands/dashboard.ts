@@ -64,7 +64,7 @@ export function register(program: Command): void {
       ),
     )
     .action(async (opts: { host: string; port?: number; allow: string[]; hostName: string[]; showCredentials?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
+      const ctx = await contextOf(command);
       if (opts.showCredentials) {
         // The login belongs to a cluster: without its cluster.yaml, say so and make no secrets.json (in a folder that may not exist).
         const { readClusterFile } = await import('../../spec/load.js');

@@ -37,7 +37,7 @@ export function register(program: Command): void {
         '\nThe columns are explained in docs/sessions.md. Exit 0 when the drill ran: its results are facts, not a pass or a fail.\n',
     )
     .action(async (opts: { reads: number; readsAfter: number; modes: SessionMode[] }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const progress = progressPrinter(out);
       const abort = new AbortController();
       const onInterrupt = () => {

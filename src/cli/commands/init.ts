@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'cluster name (a DNS label)')
     .addHelpText('after', examples('hactl init', 'hactl init --name shop -f shop/cluster.yaml', 'hactl init --force'))
     .action(async (opts: { force?: boolean; name?: string }, command: Command) => {
-      const { project, out } = contextOf(command);
+      const { project, out } = await contextOf(command);
       const { initProject } = await import('../../ops/init.js');
       initProject(project, opts);
       if (out.json) return out.printJson({ file: project.file, written: true });

@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--wait <seconds>', 'how long it may take to pass its health check before everything is rolled back', wholeNumberOption('--wait', 1, 3600), 30)
     .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001'))
     .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { addWeb } = await import('../../ops/web-ops.js');
       // Picked one by one: opts also holds the global options (--json, --file…).
       const node = { name, host: opts.host, port: opts.port, cookie: opts.cookie, weight: opts.weight };
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
     .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306'))
     .action(async (name: string, opts: { host?: string; port?: number }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { addDb } = await import('../../ops/db-ops.js');
       const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out));
       done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'longest wait for its sessions to end', wholeNumberOption('--timeout', 0, 86400), 30)
     .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5'))
     .action(async (name: string, opts: { timeout: number }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { removeWeb } = await import('../../ops/web-ops.js');
       const r = await removeWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out));
       done(out, r, `removed ${name} after ${r.waited_s} s${r.drained ? '' : ' (some sessions were still open at the timeout)'}`);
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     .option('--force', 'also remove the active master (moving the role first) or the last DB node')
     .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force'))
     .action(async (name: string, opts: { force?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { removeDb } = await import('../../ops/db-ops.js');
       const r = await removeDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out));
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
@@ -88,7 +88,7 @@ export function register(program: Command): void {
       .argument('<name>', 'a web node')
       .addHelpText('after', examples(`hactl ${verb} web1`))
       .action(async (name: string, _opts, command: Command) => {
-        const { project, out, runner, runtime } = contextOf(command);
+        const { project, out, runner, runtime } = await contextOf(command);
         const { setWeb } = await import('../../ops/web-ops.js');
         const r = await setWeb(project, name, { state: STATE_VERB[verb]! }, { runtime }, runner, progressPrinter(out));
         done(out, r, `${name} is ${STATE_WORDS[r.state]}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
@@ -101,7 +101,7 @@ export function register(program: Command): void {
     .argument('<weight>', '0-256', wholeNumberOption('weight', 0, 256))
     .addHelpText('after', examples('hactl weight web1 50'))
     .action(async (name: string, weight: number, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { setWeb } = await import('../../ops/web-ops.js');
       const r = await setWeb(project, name, { weight }, { runtime }, runner, progressPrinter(out));
       done(out, r, `${name} has weight ${r.weight}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
@@ -113,7 +113,7 @@ export function register(program: Command): void {
     .argument('<mode>', `one of ${SESSION_MODES.join(', ')}`)
     .addHelpText('after', examples('hactl session-mode db', 'hactl session-mode sticky'))
     .action(async (mode: string, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`session mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
       const { switchSessionMode } = await import('../../ops/web-ops.js');
       const r = await switchSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out));
@@ -125,7 +125,7 @@ export function register(program: Command): void {
     .description('validate, check (haproxy -c) and reload both balancers without dropping a connection')
     .addHelpText('after', examples('hactl reload', 'hactl reload --json'))
     .action(async (_opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { reloadBalancers } = await import('../../ops/reload.js');
       const r = await reloadBalancers(project, { runtime }, runner, progressPrinter(out));
       done(out, r, `reloaded ${r.reloaded.join(', ') || 'nothing (no balancer is running)'}${r.started.length ? `; started ${r.started.join(', ')}` : ''}`);
@@ -137,7 +137,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'only list what would be removed')
     .addHelpText('after', examples('hactl clean --dry-run', 'hactl clean'))
     .action(async (opts: { dryRun?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { clean } = await import('../../ops/clean.js');
       const r = await clean(project, { runtime, dryRun: opts.dryRun === true }, runner, progressPrinter(out));
       if (out.json) return out.printJson(r);

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .argument('<node>', 'a node name, lb-web or lb-db')
     .addHelpText('after', examples('hactl restart web1', 'hactl restart mysql2', 'hactl restart lb-web'))
     .action(async (name: string, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { restartNode } = await import('../../ops/node-ops.js');
       const result = await restartNode(project, name, { runtime }, runner, progressPrinter(out));
       if (out.json) out.printJson(result);
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .argument('<node>', 'a node name, lb-web or lb-db')
     .addHelpText('after', examples('hactl stop mysql2', 'hactl stop web1'))
     .action(async (name: string, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { stopNode } = await import('../../ops/node-ops.js');
       const result = await stopNode(project, name, { runtime }, runner, progressPrinter(out));
       if (out.json) out.printJson(result);
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .argument('<node>', 'a node name, lb-web or lb-db')
     .addHelpText('after', examples('hactl start mysql2'))
     .action(async (name: string, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { startNode } = await import('../../ops/node-ops.js');
       const result = await startNode(project, name, { runtime }, runner, progressPrinter(out));
       if (out.json) out.printJson(result);
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .argument('<node>', 'a web or DB node')
     .addHelpText('after', examples('hactl test web1', 'hactl test mysql2 --json'))
     .action(async (name: string, _opts, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { probeNode } = await import('../../ops/probe.js');
       const r = await probeNode(project, name, { runtime }, runner);
       if (out.json) out.printJson(r);
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .addHelpText('after', examples('hactl logs web1', 'hactl logs lb-web -f', 'hactl logs mysql1 -n 200'))
     .action(async (name: string, opts: { lines: string; follow?: boolean }, command: Command) => {
-      const { project, runner, runtime } = contextOf(command);
+      const { project, runner, runtime } = await contextOf(command);
       const lines = wholeNumber('--lines', opts.lines, 0, 1_000_000);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());

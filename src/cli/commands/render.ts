@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default: .hactl/rendered/RUNTIME)')
     .addHelpText('after', examples('hactl render', 'hactl render --out /tmp/hactl-configs --runtime compose'))
     .action(async (opts: { out?: string }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { renderProject } = await import('../../ops/render.js');
       const summary = await renderProject(project, { runtime, out: opts.out && resolve(opts.out) }, runner);
       if (out.json) {

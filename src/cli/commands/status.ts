@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--watch [seconds]', 'redraw every N seconds (default 2) until Ctrl-C')
     .addHelpText('after', examples('hactl status', 'hactl status --watch', 'hactl status --json | jq \'.nodes[] | select(.status != "UP")\''))
     .action(async (opts: { watch?: string | boolean }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const interval = opts.watch === undefined ? undefined : opts.watch === true ? 2 : Number(opts.watch);
       if (interval !== undefined && !(interval >= 0.2 && interval <= 3600)) throw badInput(`--watch: ${String(opts.watch)} is not a number of seconds from 0.2 to 3600`);
       const { clusterStatus } = await import('../../ops/status.js');

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--dashboard', 'then serve the dashboard (on 127.0.0.1, ports.dashboard) until Ctrl-C')
     .addHelpText('after', examples('hactl up', 'hactl up --install', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
     .action(async (opts: { install?: boolean; dashboard?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
+      const ctx = await contextOf(command);
       const { project, out, runner, runtime } = ctx;
       const t0 = Date.now();
       const { up } = await import('../../ops/up.js');
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--purge', 'also delete data, logs and rendered configs (secrets are kept)')
     .addHelpText('after', examples('hactl down', 'hactl down --purge'))
     .action(async (opts: { purge?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = contextOf(command);
+      const { project, out, runner, runtime } = await contextOf(command);
       const { down } = await import('../../ops/up.js');
       const stopped = await down(project, { runtime, purge: opts.purge === true }, runner, progressPrinter(out));
       if (out.json) out.printJson({ stopped, purged: opts.purge === true });

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { EXIT, HactlError } from '../../errors.js';
-import { formatPath, formatProblem } from '../../spec/problem.js';
-import { displayPath } from '../../util/display-path.js';
 import { contextOf, examples } from '../context.js';
 
 export function register(program: Command): void {
@@ -11,8 +9,12 @@ export function register(program: Command): void {
     .argument('[file]', 'cluster file (default: -f or ./cluster.yaml)')
     .addHelpText('after', examples('hactl validate', 'hactl validate other.yaml --json'))
     .action(async (file: string | undefined, _opts, command: Command) => {
-      const { project, out } = contextOf(command, file);
-      const { inspectClusterFile } = await import('../../spec/load.js');
+      const { project, out } = await contextOf(command, file);
+      const [{ inspectClusterFile }, { formatPath, formatProblem }, { displayPath }] = await Promise.all([
+        import('../../spec/load.js'),
+        import('../../spec/problem.js'),
+        import('../../util/display-path.js'),
+      ]);
       const { problems, cluster } = inspectClusterFile(project.file);
       const shown = displayPath(project.file);
       if (out.json) {
