@@ -1,11 +1,10 @@
 import type { Project } from '../ops/project.js';
 import type { ConcreteRuntime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
-import { ComposeDriver } from './compose/compose-driver.js';
 import type { Driver } from './driver.js';
-import { LocalDriver } from './local/local-driver.js';
 
-/** CLUSTER names the compose project (and so its network and volumes). */
-export function driverFor(runtime: ConcreteRuntime, project: Project, runner: Runner, cluster: string): Driver {
-  return runtime === 'compose' ? new ComposeDriver(project.stateDir, runner, cluster) : new LocalDriver(project.stateDir, runner);
+/** CLUSTER names the compose project (and so its network and volumes). Only the runtime's own driver is loaded. */
+export async function driverFor(runtime: ConcreteRuntime, project: Project, runner: Runner, cluster: string): Promise<Driver> {
+  if (runtime === 'compose') return new (await import('./compose/compose-driver.js')).ComposeDriver(project.stateDir, runner, cluster);
+  return new (await import('./local/local-driver.js')).LocalDriver(project.stateDir, runner);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Secrets } from '../secrets/store.js';
 import { DB_CHECK_USER, REPLICATION_USER, type Cluster, type DbNode } from '../spec/model.js';
@@ -16,6 +16,8 @@ const ACCESS_DENIED = 1045;
  * and on one it has already seen.
  */
 export async function connectRoot(socketPath: string, secrets: Secrets): Promise<Connection> {
+  // Loaded when a DB node is asked (~60 ms): drain, weight and --help never are.
+  const { default: mysql } = await import('mysql2/promise');
   const password = secrets.db_root_password.reveal();
   try {
     return await mysql.createConnection({ socketPath, user: 'root', password, multipleStatements: false });

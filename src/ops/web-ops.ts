@@ -6,13 +6,14 @@ import type { Action } from '../plan/action.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
-import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
+import type { Cluster, NodeState, SessionMode, WebNode } from '../spec/model.js';
+import { editClusterFile } from '../spec/edit-file.js';
 import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { changeCluster } from './change.js';
-import type { OpContext, OpOptions } from './context.js';
+import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Project } from './project.js';
-import { applyWebStates, balancerRunning, runLbWebActions } from './server-state.js';
+import { balancerRunning, planLbWebStates, runLbWebActions } from './server-state.js';
 import { converge, renderFor, type UpSummary } from './up.js';
 
 /**
@@ -87,27 +88,43 @@ export interface WebStateResult {
   node: string;
   state: NodeState;
   weight: number;
-  /** False when lb-web is not running: recorded, applied at the next up. */
+  /** False when lb-web is not running: recorded, applied at the next up (with dryRun: would be). */
   applied: boolean;
+  /** What lb-web was told or, with dryRun, would be: the one plan both run. */
+  actions: Action[];
+  dry_run: boolean;
 }
 
-/** drain / enable / disable / weight: through the runtime API (no reload), recorded in cluster.yaml. */
+/**
+ * drain / enable / disable / weight: through the runtime API (no reload),
+ * recorded in cluster.yaml. With dryRun, the plan of the edited file as it
+ * would be, and nothing run or written.
+ */
 export async function setWeb(
   project: Project,
   name: string,
   change: { state: NodeState } | { weight: number },
-  options: OpOptions,
+  options: OpOptions & { dryRun?: boolean },
   runner: Runner,
   progress: Progress,
 ): Promise<WebStateResult> {
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
+  const outcome = (next: Cluster, plan: Action[] | undefined, dryRun: boolean): WebStateResult => {
+    const node = next.web.find((n) => n.name === name)!;
+    return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: plan ?? [], dry_run: dryRun };
+  };
+  if (options.dryRun) {
+    const next = editClusterFile(project.file, edit, { dryRun: true }).cluster;
+    const ctx = await openContext(project, options, runner, progress);
+    return outcome(next, await planLbWebStates(ctx.driver, next, [name]), true);
+  }
   return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => {
     // Only the runtime API: no file to render or check, no reload. Every start or reload
     // renders from cluster.yaml and applies the states again, and a reload is due only
     // when more than states and weights changed (RenderedFile.shape).
-    const applied = await applyWebStates(ctx.driver, next, [name]);
-    const node = next.web.find((n) => n.name === name)!;
-    return { node: name, state: node.state, weight: node.weight, applied };
+    const plan = await planLbWebStates(ctx.driver, next, [name]);
+    if (plan) await runLbWebActions(ctx.driver, plan);
+    return outcome(next, plan, false);
   });
 }
 

@@ -88,6 +88,14 @@ describe('drain, enable, disable, weight', () => {
     }
     expect(first).toBe('web1');
     const workerBefore = (await master('show proc')).match(/^(\d+)\s+worker/m)?.[1];
+    // The plan first: exactly one runtime API command, and nothing changed by asking.
+    const before = yaml();
+    const dry = await cluster.hactl('drain', 'web1', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, applied: true, state: 'drain', actions: [{ kind: 'set-server-state', server: 'web1', state: 'drain' }] });
+    expect(JSON.parse(dry.stdout).actions).toHaveLength(1);
+    expect(yaml()).toBe(before);
+    expect((await servers()).get('web1')?.status).toBe('UP');
     const run = await under(() => cluster.hactl('drain', 'web1'));
     expect(run.value.code, run.value.stderr).toBe(0);
     expect(run.failures).toEqual([]);

@@ -4,6 +4,7 @@ import { wholeNumberOption } from '../../util/whole-number.js';
 import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/model.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
+import type { WebStateResult } from '../../ops/web-ops.js';
 import { progressPrinter } from './up.js';
 
 /** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
@@ -11,6 +12,15 @@ import { progressPrinter } from './up.js';
 function done(out: Output, value: object, line: string): void {
   if (out.json) out.printJson(value);
   else out.print(`${out.color.green('✓')} ${line}`);
+}
+
+/** drain/enable/disable/weight: done, or with --dry-run the plan that would run. */
+async function settled(out: Output, r: WebStateResult, line: string): Promise<void> {
+  if (!r.dry_run) return done(out, r, `${line}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+  if (out.json) return out.printJson(r);
+  const { printPlan } = await import('../plan-table.js');
+  out.print(`dry run: cluster.yaml would say ${r.node}: state ${r.state}, weight ${r.weight}; nothing was changed`);
+  printPlan(out, r.actions, r.applied ? 'lb-web already runs this: no command to send' : 'lb-web is not running: only cluster.yaml would change (applied at the next up)');
 }
 
 const STATE_VERB: Record<string, NodeState> = { drain: 'drain', enable: 'ready', disable: 'maint' };
@@ -86,12 +96,13 @@ export function register(program: Command): void {
       .command(verb)
       .description(STATE_HELP[verb]!)
       .argument('<name>', 'a web node')
-      .addHelpText('after', examples(`hactl ${verb} web1`))
-      .action(async (name: string, _opts, command: Command) => {
+      .option('--dry-run', 'print what lb-web would be told, change nothing')
+      .addHelpText('after', examples(`hactl ${verb} web1`, `hactl ${verb} web1 --dry-run`))
+      .action(async (name: string, opts: { dryRun?: boolean }, command: Command) => {
         const { project, out, runner, runtime } = await contextOf(command);
         const { setWeb } = await import('../../ops/web-ops.js');
-        const r = await setWeb(project, name, { state: STATE_VERB[verb]! }, { runtime }, runner, progressPrinter(out));
-        done(out, r, `${name} is ${STATE_WORDS[r.state]}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+        const r = await setWeb(project, name, { state: STATE_VERB[verb]! }, { runtime, dryRun: opts.dryRun === true }, runner, progressPrinter(out));
+        await settled(out, r, `${name} is ${STATE_WORDS[r.state]}`);
       });
   }
   program
@@ -99,12 +110,13 @@ export function register(program: Command): void {
     .description("set a web node's share of new visitors (runtime API, no reload)")
     .argument('<name>', 'a web node')
     .argument('<weight>', '0-256', wholeNumberOption('weight', 0, 256))
-    .addHelpText('after', examples('hactl weight web1 50'))
-    .action(async (name: string, weight: number, _opts, command: Command) => {
+    .option('--dry-run', 'print what lb-web would be told, change nothing')
+    .addHelpText('after', examples('hactl weight web1 50', 'hactl weight web1 50 --dry-run'))
+    .action(async (name: string, weight: number, opts: { dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
       const { setWeb } = await import('../../ops/web-ops.js');
-      const r = await setWeb(project, name, { weight }, { runtime }, runner, progressPrinter(out));
-      done(out, r, `${name} has weight ${r.weight}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
+      const r = await setWeb(project, name, { weight }, { runtime, dryRun: opts.dryRun === true }, runner, progressPrinter(out));
+      await settled(out, r, `${name} has weight ${r.weight}`);
     });
 
   program

@@ -1,0 +1,14 @@
+import { runtimeCommand, type Action } from '../plan/action.js';
+import type { Output } from './output.js';
+
+/** A plan for people: what would run, where, and why; the same actions --json lists. */
+export function printPlan(out: Output, actions: readonly Action[], empty: string): void {
+  if (actions.length === 0) {
+    out.print(empty);
+    return;
+  }
+  out.table(
+    ['on', 'action', 'why'],
+    actions.map((a) => [a.lb, runtimeCommand(a), a.reason]),
+  );
+}
