@@ -4,29 +4,33 @@ import { HactlError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { ConcreteRuntime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
+import { onPath } from '../util/which.js';
 
-/** Programs the local runtime runs, and the Debian package each comes from. */
-const LOCAL: [bin: string, args: string[], pkg: string][] = [
-  ['haproxy', ['-v'], 'haproxy'],
-  ['mariadbd', ['--version'], 'mariadb-server'],
-  ['mariadb-install-db', ['--version'], 'mariadb-server'],
-  // php is there but without pdo_mysql: exit 3.
-  ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);'], 'php-cli php-mysql'],
+/**
+ * Programs the local runtime runs, and the Debian package each comes from;
+ * found on PATH, and php asked whether it has pdo_mysql (php without it exits 3).
+ */
+const LOCAL: [bin: string, pkg: string][] = [
+  ['haproxy', 'haproxy'],
+  ['mariadbd', 'mariadb-server'],
+  ['mariadb-install-db', 'mariadb-server'],
+  ['php', 'php-cli php-mysql'],
 ];
+const PHP_HAS_PDO_MYSQL: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);']];
 
 /**
  * Fail early, naming the packages to install, rather than halfway through an
  * up; or, with INSTALL, install them (scripts/setup.sh: apt-get, as root or
  * with sudo) and check again.
  */
-export async function requireBinaries(runtime: ConcreteRuntime, runner: Runner, install = false, progress?: Progress): Promise<void> {
+export async function requireBinaries(runtime: ConcreteRuntime, runner: Runner, install = false, progress?: Progress, path = process.env.PATH): Promise<void> {
   if (runtime !== 'local') return;
-  const missing = await missingBinaries(runner);
+  const missing = await missingBinaries(runner, path);
   if (missing.length > 0 && install) {
     progress?.('install', `missing ${missing.join(', ')}: running scripts/setup.sh`);
     const r = await runner.run(['bash', [join(PACKAGE_ROOT, 'scripts', 'setup.sh')]], { timeoutMs: 900_000 });
     if (r.exitCode !== 0) throw new HactlError('scripts/setup.sh failed', 1, `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15));
-    return requireBinaries(runtime, runner, false);
+    return requireBinaries(runtime, runner, false, undefined, path);
   }
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((m) => /\((.*)\)/.exec(m)![1]!))].join(' ');
@@ -34,11 +38,8 @@ export async function requireBinaries(runtime: ConcreteRuntime, runner: Runner, 
   }
 }
 
-async function missingBinaries(runner: Runner): Promise<string[]> {
-  const missing: string[] = [];
-  for (const [bin, args, pkg] of LOCAL) {
-    const r = await runner.run([bin, args], { timeoutMs: 10_000 });
-    if (r.notFound || (bin === 'php' && r.exitCode !== 0)) missing.push(`${bin} (${pkg})`);
-  }
+async function missingBinaries(runner: Runner, path: string | undefined): Promise<string[]> {
+  const missing = LOCAL.filter(([bin]) => !onPath(bin, path)).map(([bin, pkg]) => `${bin} (${pkg})`);
+  if (onPath('php', path) && (await runner.run(PHP_HAS_PDO_MYSQL, { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${LOCAL[3]![1]})`);
   return missing;
 }

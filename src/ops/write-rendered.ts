@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../errors.js';
 import { checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
@@ -14,9 +15,14 @@ export interface WriteResult {
 /**
  * Write rendered files into OUT only once every HAProxy config among them
  * has passed `haproxy -c` as staged; all of them or none. A failed check,
- * or anything in OUT's way, leaves OUT exactly as it was.
+ * or anything in OUT's way, leaves OUT exactly as it was. With onlyChanged,
+ * the files OUT already holds as rendered are left alone.
  */
-export async function writeRendered(out: string, files: RenderedFile[], runner: Runner): Promise<WriteResult> {
+export async function writeRendered(out: string, all: RenderedFile[], runner: Runner, options: { onlyChanged?: boolean } = {}): Promise<WriteResult> {
+  // A file already on disk as rendered passed its check when it was written: a no-op up
+  // writes and checks nothing (two haproxy -c were a fifth of it).
+  const files = options.onlyChanged ? all.filter((f) => !onDisk(join(out, f.path), f)) : all;
+  if (files.length === 0) return { written: [], checks: [] };
   let checks: ConfigCheck[] | undefined;
   const written = await writeAllOrNothing(out, files, async (staging) => {
     checks = await checkAll(staging, files, runner);
@@ -32,13 +38,24 @@ export async function writeRendered(out: string, files: RenderedFile[], runner: 
   return { written, checks };
 }
 
-/** undefined as soon as haproxy turns out not to be installed. */
+/** undefined when haproxy is not installed. The configs are checked side by side: each check is a process of its own. */
 async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<ConfigCheck[] | undefined> {
-  const checks: ConfigCheck[] = [];
-  for (const f of files.filter((f) => f.kind === 'haproxy')) {
-    const check = await checkHaproxyConfig(runner, join(staging, f.path));
-    if (!check) return undefined;
-    checks.push({ ...check, file: f.path });
+  const checks = await Promise.all(
+    files.filter((f) => f.kind === 'haproxy').map(async (f) => {
+      const check = await checkHaproxyConfig(runner, join(staging, f.path));
+      return check && { ...check, file: f.path };
+    }),
+  );
+  return checks.every((c) => c !== undefined) ? (checks as ConfigCheck[]) : undefined;
+}
+
+/** PATH holds FILE as rendered: its content, mode and (when hactl may give it away) owner. */
+function onDisk(path: string, file: RenderedFile): boolean {
+  try {
+    const stat = statSync(path);
+    const owned = !file.owner || process.getuid?.() !== 0 || (stat.uid === file.owner.uid && stat.gid === file.owner.gid);
+    return stat.isFile() && (stat.mode & 0o777) === file.mode && owned && readFileSync(path, 'utf8') === file.content;
+  } catch {
+    return false;
   }
-  return checks;
 }

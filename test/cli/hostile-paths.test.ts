@@ -107,7 +107,9 @@ describe('render --out writes all or nothing', () => {
     const child = hactl(dir, ['render', '--runtime', 'local', '--out', out], { PATH: `${bin}:${process.env.PATH}` });
     for (let i = 0; i < 200 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
     const staged = readFileSync(marker, 'utf8').trim();
-    expect(staged).toMatch(/\/lb-web\/haproxy\.cfg$/);
+    // Both configs are checked side by side: the marker names either; lb-web's holds the password.
+    expect(staged).toMatch(/\/lb-(web|db)\/haproxy\.cfg$/);
+    expect(existsSync(join(dirname(dirname(staged)), 'lb-web/haproxy.cfg'))).toBe(true);
     child.kill(signal);
     const r = await child;
 

@@ -1,31 +1,50 @@
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBinaries } from '../../src/ops/requirements.js';
 import { recordingRunner } from '../../src/util/runner.js';
+import { tempDir } from '../support/temp.js';
+
+/** A PATH of one folder holding (empty) executables of these names. */
+function pathWith(...bins: string[]): string {
+  const dir = tempDir('hactl-path-');
+  for (const bin of bins) {
+    writeFileSync(join(dir, bin), '#!/bin/sh\n');
+    chmodSync(join(dir, bin), 0o755);
+  }
+  return dir;
+}
+
+const ALL = ['haproxy', 'mariadbd', 'mariadb-install-db', 'php'];
 
 describe('missing programs', () => {
-  it('are named with the Debian package to install, before anything starts', async () => {
-    const runner = recordingRunner(([bin]) => (bin === 'mariadbd' || bin === 'haproxy' ? { exitCode: 127, notFound: true } : {}));
-    await expect(requireBinaries('local', runner)).rejects.toThrow(
+  it('are named with the Debian package to install, before anything starts, found on PATH without running them', async () => {
+    const runner = recordingRunner(() => ({}));
+    await expect(requireBinaries('local', runner, false, undefined, pathWith('mariadb-install-db', 'php'))).rejects.toThrow(
       'missing: haproxy (haproxy), mariadbd (mariadb-server); install with: sudo apt-get install haproxy mariadb-server (or hactl up --install)',
     );
+    // Only php is run: to ask for its MySQL driver.
+    expect(runner.commands.map(([bin]) => bin)).toEqual(['php']);
   });
 
   it('include PHP without its MySQL driver', async () => {
     const runner = recordingRunner(([bin]) => (bin === 'php' ? { exitCode: 3 } : {}));
-    await expect(requireBinaries('local', runner)).rejects.toThrow(/php \(php-cli php-mysql\)/);
+    await expect(requireBinaries('local', runner, false, undefined, pathWith(...ALL))).rejects.toThrow(/php \(php-cli php-mysql\)/);
+  });
+
+  it('are none when all are there', async () => {
+    await expect(requireBinaries('local', recordingRunner(() => ({})), false, undefined, pathWith(...ALL))).resolves.toBeUndefined();
   });
 
   it('with --install, run scripts/setup.sh and check again', async () => {
-    let installed = false;
-    const runner = recordingRunner(([bin, args]) => {
-      if (bin === 'bash') {
-        installed = true;
-        return {};
-      }
-      return bin === 'haproxy' && !installed ? { exitCode: 127, notFound: true } : {};
+    const path = pathWith('mariadbd', 'mariadb-install-db', 'php');
+    const runner = recordingRunner(([bin]) => {
+      // What setup.sh does here: install the missing one.
+      if (bin === 'bash') writeFileSync(join(path, 'haproxy'), '#!/bin/sh\n', { mode: 0o755 });
+      return {};
     });
-    await requireBinaries('local', runner, true);
+    await requireBinaries('local', runner, true, undefined, path);
     expect(runner.commands.find(([bin]) => bin === 'bash')?.[1][0]).toMatch(/scripts\/setup\.sh$/);
-    expect(runner.commands.filter(([bin]) => bin === 'haproxy')).toHaveLength(2);
+    rmSync(path, { recursive: true, force: true });
   });
 });

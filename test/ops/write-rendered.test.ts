@@ -1,5 +1,5 @@
 import { tempDir } from '../support/temp.js';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../src/render/index.js';
@@ -42,6 +42,30 @@ describe('writing rendered files', () => {
     const result = await writeRendered(out, files(GOOD), runner);
     expect(result.checks).toBeUndefined();
     expect(runner.commands).toEqual([['haproxy', ['-c', '-f', expect.stringMatching(/lb-web\/haproxy\.cfg$/)]]]);
+  });
+});
+
+describe('writing only what changed (the drivers: every up)', () => {
+  it('writes and checks nothing when the folder already holds every file as rendered; checks only a changed config', async () => {
+    const out = join(tempDir('hactl-out-'), 'out');
+    await writeRendered(out, files(GOOD), execaRunner);
+    const runner = recordingRunner(() => ({}));
+    expect(await writeRendered(out, files(GOOD), runner, { onlyChanged: true })).toEqual({ written: [], checks: [] });
+    expect(runner.commands).toEqual([]);
+
+    const changed = files(GOOD.replace('18080', '18081'));
+    const result = await writeRendered(out, changed, execaRunner, { onlyChanged: true });
+    expect(result.written).toEqual([join(out, 'lb-web/haproxy.cfg')]);
+    expect(result.checks?.map((c) => c.file)).toEqual(['lb-web/haproxy.cfg']);
+  });
+
+  it('writes a file again whose mode was changed by hand', async () => {
+    const out = join(tempDir('hactl-out-'), 'out');
+    await writeRendered(out, files(GOOD), execaRunner);
+    chmodSync(join(out, 'web1/app.json'), 0o644);
+    const result = await writeRendered(out, files(GOOD), execaRunner, { onlyChanged: true });
+    expect(result.written).toEqual([join(out, 'web1/app.json')]);
+    expect(statSync(join(out, 'web1/app.json')).mode & 0o777).toBe(0o600);
   });
 });
 

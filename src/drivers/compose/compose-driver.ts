@@ -115,7 +115,7 @@ export class ComposeDriver implements Driver {
   }
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
-    await writeRendered(this.dir, files, this.runner);
+    await writeRendered(this.dir, files, this.runner, { onlyChanged: true });
   }
 
   #configHash(name: string, files: RenderedFile[]): string {

@@ -134,7 +134,7 @@ export class LocalDriver implements Driver {
   }
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
-    await writeRendered(this.configDir, files, this.runner);
+    await writeRendered(this.configDir, files, this.runner, { onlyChanged: true });
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
