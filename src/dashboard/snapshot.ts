@@ -71,7 +71,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
   let cluster: Cluster = opened.cluster;
   let mtime = statSync(project.file).mtimeMs;
   let configError: Problem | null = null;
-  let driver: Driver = await driverFor(runtime, project, runner, cluster.name);
+  let driver: Driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
   const lastCheck = new Map<string, number>();
   const secrets = loadOrCreateSecrets(project.stateDir);
   const replication = keptReplication(() => driver, secrets);
@@ -82,7 +82,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
       mtime = now;
       try {
         const next = loadClusterFile(project.file).cluster;
-        if (next.name !== cluster.name) driver = await driverFor(runtime, project, runner, next.name);
+        if (next.name !== cluster.name) driver = await driverFor(runtime, project.stateDir, runner, next.name);
         cluster = next;
         configError = null;
       } catch (err) {

@@ -1,5 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import type { ReloadOutcome } from '../haproxy/reload.js';
+import type { Progress } from '../util/progress.js';
 import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
@@ -26,8 +27,8 @@ export function clusterProcesses(cluster: Cluster): { name: string; kind: Proces
   ];
 }
 
-/** A line of progress: one per step of a command that takes more than a second. */
-export type Progress = (step: string, detail?: string) => void;
+// Ops take it from here, with the driver they drive; lower layers from util.
+export type { Progress };
 
 export interface UpOptions {
   /** Reload both balancers even when their configuration is unchanged (hactl reload). */

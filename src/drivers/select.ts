@@ -1,10 +1,9 @@
-import type { Project } from '../ops/project.js';
 import type { ConcreteRuntime } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
 import type { Driver } from './driver.js';
 
 /** CLUSTER names the compose project (and so its network and volumes). Only the runtime's own driver is loaded. */
-export async function driverFor(runtime: ConcreteRuntime, project: Project, runner: Runner, cluster: string): Promise<Driver> {
-  if (runtime === 'compose') return new (await import('./compose/compose-driver.js')).ComposeDriver(project.stateDir, runner, cluster);
-  return new (await import('./local/local-driver.js')).LocalDriver(project.stateDir, runner);
+export async function driverFor(runtime: ConcreteRuntime, stateDir: string, runner: Runner, cluster: string): Promise<Driver> {
+  if (runtime === 'compose') return new (await import('./compose/compose-driver.js')).ComposeDriver(stateDir, runner, cluster);
+  return new (await import('./local/local-driver.js')).LocalDriver(stateDir, runner);
 }

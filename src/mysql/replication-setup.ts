@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { Progress } from '../drivers/driver.js';
+import type { Progress } from '../util/progress.js';
 import { HactlError } from '../errors.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, DbNode } from '../spec/model.js';

@@ -9,7 +9,7 @@ import type { Runner } from '../util/runner.js';
 import { refuseUnusableTarget } from '../util/write-all.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
-import { writeRendered, type WriteResult } from './write-rendered.js';
+import { writeRendered, type WriteResult } from '../drivers/write-rendered.js';
 
 export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTarget {
   return {

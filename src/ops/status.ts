@@ -10,5 +10,5 @@ import { driverFor } from '../drivers/select.js';
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  return collectStatus(cluster, runtime, await driverFor(runtime, project, runner, cluster.name), secrets);
+  return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster.name), secrets);
 }

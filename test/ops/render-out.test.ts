@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../src/render/index.js';
 import { projectFor } from '../../src/ops/project.js';
 import { renderProject } from '../../src/ops/render.js';
-import { writeRendered } from '../../src/ops/write-rendered.js';
+import { writeRendered } from '../../src/drivers/write-rendered.js';
 import { recordingRunner } from '../../src/util/runner.js';
 import { tempDir } from '../support/temp.js';
 

@@ -7,7 +7,7 @@ import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
-import { writeRendered } from '../../ops/write-rendered.js';
+import { writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { composeRunDir } from '../../render/compose-file.js';
 import type { RenderedFile } from '../../render/index.js';

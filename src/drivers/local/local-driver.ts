@@ -8,7 +8,7 @@ import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
 import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { writeRendered } from '../../ops/write-rendered.js';
+import { writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';

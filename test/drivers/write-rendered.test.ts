@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderedFile } from '../../src/render/index.js';
-import { writeRendered } from '../../src/ops/write-rendered.js';
+import { writeRendered } from '../../src/drivers/write-rendered.js';
 import { execaRunner, recordingRunner } from '../../src/util/runner.js';
 
 const GOOD = `defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfrontend f\n    bind 127.0.0.1:18080\n    default_backend b\nbackend b\n    server s 127.0.0.1:9\n`;
