@@ -1,4 +1,4 @@
-import { runtimeCommand, type Action } from '../plan/action.js';
+import { describeAction, type Action } from '../plan/action.js';
 import type { Output } from './output.js';
 
 /** A plan for people: what would run, where, and why; the same actions --json lists. */
@@ -9,6 +9,9 @@ export function printPlan(out: Output, actions: readonly Action[], empty: string
   }
   out.table(
     ['on', 'action', 'why'],
-    actions.map((a) => [a.lb, runtimeCommand(a), a.reason]),
+    actions.map((a) => {
+      const { on, what } = describeAction(a);
+      return [on, what, a.reason];
+    }),
   );
 }

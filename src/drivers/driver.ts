@@ -37,6 +37,31 @@ export interface UpOptions {
   readyTimeoutMs?: number;
 }
 
+/** What a runtime does to one of its processes: the steps a plan is made of. */
+export type ProcessStep = 'start' | 'restart' | 'reload';
+
+/** A process as cluster.yaml and its rendered files want it. */
+export interface DesiredProcess {
+  name: string;
+  kind: ProcessKind;
+  /** What it runs with; a change means a restart, or a reload for a balancer. */
+  hash: string;
+}
+
+/** A process as its runtime finds it: running or not, and the hash it was started (or last reloaded) with. */
+export interface ObservedProcess {
+  running: boolean;
+  hash?: string | undefined;
+}
+
+export interface ProcessView {
+  /** In start order: DB nodes, web nodes, lb-db, lb-web. */
+  desired: DesiredProcess[];
+  observed: ReadonlyMap<string, ObservedProcess>;
+  /** The rendered files the processes' config folder does not hold as rendered (up writes them). */
+  changed: string[];
+}
+
 /** What is left on disk of a node that cluster.yaml no longer has. */
 export interface Leftover {
   name: string;
@@ -59,8 +84,13 @@ export interface UpResult {
  */
 export interface Driver {
   readonly runtime: ConcreteRuntime;
-  /** Start what is missing, restart what changed, reload balancers hitlessly; new DB nodes are cloned and join. */
-  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options?: UpOptions): Promise<UpResult>;
+  /** Every process as cluster.yaml wants it and as it runs now: what the planner decides from. */
+  view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView>;
+  /**
+   * Carry out STEPS (the plan's, by process: start, restart, reload), in
+   * start order; new DB nodes are cloned and join, replication is set up.
+   */
+  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options?: UpOptions): Promise<UpResult>;
   /** Write rendered files where the processes read them, each HAProxy config checked first. */
   writeConfig(files: RenderedFile[]): Promise<void>;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;

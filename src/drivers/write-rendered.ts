@@ -21,7 +21,7 @@ export interface WriteResult {
 export async function writeRendered(out: string, all: RenderedFile[], runner: Runner, options: { onlyChanged?: boolean } = {}): Promise<WriteResult> {
   // A file already on disk as rendered passed its check when it was written: a no-op up
   // writes and checks nothing (two haproxy -c were a fifth of it).
-  const files = options.onlyChanged ? all.filter((f) => !onDisk(join(out, f.path), f)) : all;
+  const files = options.onlyChanged ? changedFiles(out, all) : all;
   if (files.length === 0) return { written: [], checks: [] };
   let checks: ConfigCheck[] | undefined;
   const written = await writeAllOrNothing(out, files, async (staging) => {
@@ -47,6 +47,11 @@ async function checkAll(staging: string, files: RenderedFile[], runner: Runner):
     }),
   );
   return checks.every((c) => c !== undefined) ? (checks as ConfigCheck[]) : undefined;
+}
+
+/** Of FILES, those OUT does not hold as rendered: what a write with onlyChanged writes. */
+export function changedFiles(out: string, files: readonly RenderedFile[]): RenderedFile[] {
+  return files.filter((f) => !onDisk(join(out, f.path), f));
 }
 
 /** PATH holds FILE as rendered: its content, mode and (when hactl may give it away) owner. */

@@ -2,7 +2,7 @@ import type { Driver } from '../drivers/driver.js';
 import { HactlError } from '../errors.js';
 import { runtimeApiError, WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseServersState } from '../haproxy/servers-state.js';
-import { runtimeCommand, type Action } from '../plan/action.js';
+import { runtimeCommand, type ServerAction } from '../plan/action.js';
 import { planWebStates } from '../plan/web-states.js';
 import type { Cluster } from '../spec/model.js';
 
@@ -19,7 +19,7 @@ const NOT_RUNNING = new Set(['ENOENT', 'ECONNREFUSED']);
  * applyWebStates carries out and --dry-run shows. undefined when no lb-web
  * answers: cluster.yaml is then all there is, and its next start applies it.
  */
-export async function planLbWebStates(driver: Driver, cluster: Cluster, only?: readonly string[]): Promise<Action[] | undefined> {
+export async function planLbWebStates(driver: Driver, cluster: Cluster, only?: readonly string[]): Promise<ServerAction[] | undefined> {
   let answer: string;
   try {
     answer = await driver.balancerCommand('lb-web', `show servers state ${WEB_BACKEND}`);
@@ -31,7 +31,7 @@ export async function planLbWebStates(driver: Driver, cluster: Cluster, only?: r
 }
 
 /** Carry out ACTIONS on lb-web, in order; a refusal is an error. */
-export async function runLbWebActions(driver: Driver, actions: readonly Action[]): Promise<void> {
+export async function runLbWebActions(driver: Driver, actions: readonly ServerAction[]): Promise<void> {
   for (const action of actions) await lbWebCommand(driver, runtimeCommand(action));
 }
 

@@ -10,11 +10,13 @@ import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { waitInRotation } from './in-rotation.js';
 import { withLock } from './lock.js';
+import { isProcessAction, type Action } from '../plan/action.js';
+import { planProcesses, planWrites, stepsOf } from '../plan/processes.js';
 import { requireBinaries } from './requirements.js';
 import { forgetRuntime, recordRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
-import { applyWebStates } from './server-state.js';
+import { applyWebStates, planLbWebStates } from './server-state.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
@@ -41,10 +43,32 @@ export async function converge(ctx: OpContext, cluster: Cluster, options: UpOpti
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   // Before anything starts: a half-started cluster is still this runtime's to stop or clean.
   recordRuntime(ctx.project.stateDir, ctx.runtime);
-  const result = await ctx.driver.up(cluster, secrets, files ?? renderFor(ctx, cluster, secrets), ctx.progress, options);
+  const rendered = files ?? renderFor(ctx, cluster, secrets);
+  const plan = await planUp(ctx, cluster, rendered, options);
+  const result = await ctx.driver.up(cluster, secrets, rendered, stepsOf(plan.filter(isProcessAction)), ctx.progress, options);
   await applyWebStates(ctx.driver, cluster);
   await waitInRotation(ctx.driver, cluster, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
+}
+
+/**
+ * What a converge would do: the files it writes, the processes it starts,
+ * restarts or reloads (the plan converge carries out), and, for a lb-web
+ * that keeps running, the commands that bring its node states in line.
+ */
+export async function planUp(ctx: OpContext, cluster: Cluster, files: RenderedFile[], options: UpOptions = {}): Promise<Action[]> {
+  const { desired, observed, changed } = await ctx.driver.view(cluster, files);
+  const processes = planProcesses(desired, observed, options);
+  // A lb-web that starts or reloads gets its states after that, from cluster.yaml, whatever it says now.
+  const lbWebStays = !processes.some((a) => a.process === 'lb-web');
+  return [...planWrites(changed), ...processes, ...((lbWebStays && (await planLbWebStates(ctx.driver, cluster))) || [])];
+}
+
+/** up --dry-run and hactl plan: the plan of a converge to cluster.yaml, nothing run or written (but secrets.json, as render). */
+export async function planProject(project: Project, options: OpOptions & UpOptions, runner: Runner, progress: Progress): Promise<{ runtime: ConcreteRuntime; actions: Action[] }> {
+  const ctx = await openContext(project, options, runner, progress);
+  const cluster = loadClusterFile(project.file).cluster;
+  return { runtime: ctx.runtime, actions: await planUp(ctx, cluster, renderFor(ctx, cluster), options) };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
-import type { Action } from '../plan/action.js';
+import type { ServerAction } from '../plan/action.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -65,7 +65,7 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
   });
 }
 
-function takeOut(server: string, state: 'drain' | 'maint', reason: string): Action {
+function takeOut(server: string, state: 'drain' | 'maint', reason: string): ServerAction {
   return { kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server, state, reason };
 }
 
@@ -91,7 +91,7 @@ export interface WebStateResult {
   /** False when lb-web is not running: recorded, applied at the next up (with dryRun: would be). */
   applied: boolean;
   /** What lb-web was told or, with dryRun, would be: the one plan both run. */
-  actions: Action[];
+  actions: ServerAction[];
   dry_run: boolean;
 }
 
@@ -109,7 +109,7 @@ export async function setWeb(
   progress: Progress,
 ): Promise<WebStateResult> {
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
-  const outcome = (next: Cluster, plan: Action[] | undefined, dryRun: boolean): WebStateResult => {
+  const outcome = (next: Cluster, plan: ServerAction[] | undefined, dryRun: boolean): WebStateResult => {
     const node = next.web.find((n) => n.name === name)!;
     return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: plan ?? [], dry_run: dryRun };
   };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, examples } from '../context.js';
+import { contextOf, examples, type Context } from '../context.js';
 import type { Output } from '../output.js';
 import type { UpSummary } from '../../ops/up.js';
 
@@ -30,10 +30,12 @@ export function register(program: Command): void {
     .description('bring the cluster up, or converge it to cluster.yaml: starts what is missing, restarts nothing that is fine')
     .option('--install', 'install missing Debian packages first (apt-get, as root or with sudo)')
     .option('--dashboard', 'then serve the dashboard (on 127.0.0.1, ports.dashboard) until Ctrl-C')
-    .addHelpText('after', examples('hactl up', 'hactl up --install', 'hactl up --runtime local', 'hactl up --json | jq .endpoints'))
-    .action(async (opts: { install?: boolean; dashboard?: boolean }, command: Command) => {
+    .option('--dry-run', 'print the plan (files to write, processes to start, restart or reload, lb-web commands), change nothing')
+    .addHelpText('after', examples('hactl up', 'hactl up --install', 'hactl up --runtime local', 'hactl up --dry-run', 'hactl up --json | jq .endpoints'))
+    .action(async (opts: { install?: boolean; dashboard?: boolean; dryRun?: boolean }, command: Command) => {
       const ctx = await contextOf(command);
       const { project, out, runner, runtime } = ctx;
+      if (opts.dryRun) return printUpPlan(ctx);
       const t0 = Date.now();
       const { up } = await import('../../ops/up.js');
       const result = await up(project, { runtime, install: opts.install === true }, runner, progressPrinter(out));
@@ -44,6 +46,12 @@ export function register(program: Command): void {
         await serveDashboard(ctx, { host: '127.0.0.1', allow: [] });
       }
     });
+
+  program
+    .command('plan')
+    .description('print what hactl up would do now, and why; change nothing (the plan up runs)')
+    .addHelpText('after', examples('hactl plan', 'hactl plan --json'))
+    .action(async (_opts, command: Command) => printUpPlan(await contextOf(command)));
 
   program
     .command('down')
@@ -57,4 +65,13 @@ export function register(program: Command): void {
       if (out.json) out.printJson({ stopped, purged: opts.purge === true });
       else out.print(`${out.color.green('✓')} ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}${opts.purge ? '; data purged' : ''}`);
     });
+}
+
+async function printUpPlan({ project, out, runner, runtime }: Context): Promise<void> {
+  const { planProject } = await import('../../ops/up.js');
+  const plan = await planProject(project, { runtime }, runner, progressPrinter(out));
+  if (out.json) return out.printJson({ dry_run: true, ...plan });
+  const { printPlan } = await import('../plan-table.js');
+  out.print(`plan for the ${plan.runtime} runtime (nothing was changed):`);
+  printPlan(out, plan.actions, 'nothing to do: the cluster runs what cluster.yaml says');
 }

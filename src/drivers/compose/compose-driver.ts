@@ -7,7 +7,7 @@ import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
-import { writeRendered } from '../write-rendered.js';
+import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { composeRunDir } from '../../render/compose-file.js';
 import type { RenderedFile } from '../../render/index.js';
@@ -20,7 +20,7 @@ import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type ProcessView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
 import * as cmd from './commands.js';
 
@@ -139,7 +139,17 @@ export class ComposeDriver implements Driver {
     }
   }
 
-  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+  async view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView> {
+    const running = new Map((await this.processes(cluster)).map((p) => [p.name, p.running]));
+    const state = this.#readState();
+    const desired = clusterProcesses(cluster).map((p) => ({ ...p, hash: this.#configHash(p.name, files) }));
+    // A running container without a record (its state.json lost) is taken as started with what it
+    // should run: restarting or reloading it for want of a record would be a cost for nothing.
+    const observed = new Map(desired.map((p) => [p.name, { running: running.get(p.name) === true, hash: state[p.name]?.hash ?? (running.get(p.name) ? p.hash : undefined) }]));
+    return { desired, observed, changed: changedFiles(this.dir, files).map((f) => f.path) };
+  }
+
+  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
     if (process.getuid?.() !== 0) {
       throw new HactlError('the compose runtime runs as root: it drives the Docker engine and hands files to the containers\' users', 1, [
         'run hactl with sudo, or use --runtime local',
@@ -152,26 +162,19 @@ export class ComposeDriver implements Driver {
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);
     }
-    const before = new Map((await this.processes(cluster)).map((p) => [p.name, p.running]));
+    const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
     // Before any build: a taken port is known at once.
-    await this.#checkPublishedPorts(cluster, before);
+    await this.#checkPublishedPorts(cluster, new Set(to('start')));
     await this.#images(progress);
-    const state = this.#readState();
-    const started: string[] = [];
-    const reloaded: string[] = [];
-    const restart: string[] = [];
-    for (const n of cluster.db) {
-      const h = this.#configHash(n.name, files);
-      if (before.get(n.name) && state[n.name] && state[n.name]!.hash !== h) restart.push(n.name);
-    }
     // A DB node whose data volume does not exist yet starts empty: the local
     // runtime's "new data folder", cloned from the others if they hold data.
     const volumes = new Set(await this.#volumes());
     const fresh = new Set(cluster.db.filter((n) => !volumes.has(this.#volume(n.name))).map((n) => n.name));
-    for (const p of clusterProcesses(cluster)) if (!before.get(p.name)) started.push(p.name);
+    const started = to('start');
     try {
       progress('compose', `docker compose up (${this.project})`);
       await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
+      const restart = to('restart');
       if (restart.length > 0) {
         progress(restart.join(', '), 'restarting: its settings changed');
         await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
@@ -183,24 +186,19 @@ export class ComposeDriver implements Driver {
       for (const name of started) await this.stop(name, () => undefined).catch(() => undefined);
       throw err;
     }
-    for (const n of cluster.db) state[n.name] = { hash: this.#configHash(n.name, files) };
-    for (const n of cluster.web) state[n.name] = { hash: this.#configHash(n.name, files) };
-    for (const lb of ['lb-db', 'lb-web'] as const) {
-      const h = this.#configHash(lb, files);
-      const changed = state[lb] !== undefined && state[lb]!.hash !== h;
-      if (before.get(lb) && (changed || options.reloadBalancers === true)) {
-        progress(lb, 'reloading (hitless)');
-        await this.reload(lb);
-        reloaded.push(lb);
-      }
-      state[lb] = { hash: h };
+    const reloaded = to('reload');
+    for (const lb of reloaded) {
+      progress(lb, 'reloading (hitless)');
+      await this.reload(lb as Balancer);
     }
+    const state = this.#readState();
+    for (const p of clusterProcesses(cluster)) state[p.name] = { hash: this.#configHash(p.name, files) };
     this.#writeState(state);
     return { started, reloaded };
   }
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
-  async #checkPublishedPorts(cluster: Cluster, running: Map<string, boolean>): Promise<void> {
+  async #checkPublishedPorts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
     const listen = connectAddress(cluster.listen);
     const published: [Balancer, number][] = [
       ['lb-web', cluster.ports.http],
@@ -208,7 +206,7 @@ export class ComposeDriver implements Driver {
       ['lb-db', cluster.ports.db],
     ];
     for (const [lb, port] of published) {
-      if (running.get(lb) || !(await tcpOpen(listen, port, 300))) continue;
+      if (!starting.has(lb) || !(await tcpOpen(listen, port, 300))) continue;
       const holder = findListener(listen, port);
       throw new HactlError(
         `${hostPort(cluster.listen, port)} is already in use, so ${lb} cannot publish it${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ' (by another container or process)'}`,

@@ -8,7 +8,7 @@ import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
 import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { writeRendered } from '../write-rendered.js';
+import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
@@ -18,7 +18,7 @@ import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type ProcessView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -137,19 +137,26 @@ export class LocalDriver implements Driver {
     await writeRendered(this.configDir, files, this.runner, { onlyChanged: true });
   }
 
-  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+  async view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView> {
+    const state = readState(this.stateDir);
+    const observed = new Map(Object.entries(state).map(([name, rec]) => [name, { running: groupAlive(rec.pid), hash: rec.hash }]));
+    const changed = changedFiles(this.configDir, files).map((f) => f.path);
+    return { desired: this.#specs(cluster, files).map(({ name, kind, hash }) => ({ name, kind, hash })), observed, changed };
+  }
+
+  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
     await this.writeConfig(files);
     const state = readState(this.stateDir);
     const specs = this.#specs(cluster, files);
     const started: string[] = [];
     const reloaded: string[] = [];
     // Every address is checked before anything starts, so a taken port costs nothing.
-    for (const spec of specs.filter((sp) => !(state[sp.name] && groupAlive(state[sp.name]!.pid)))) await this.#checkFree(spec);
+    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) await this.#checkFree(spec);
     const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
     const fresh = new Set<string>();
     try {
       for (const spec of specs) {
-        const outcome = await this.#converge(spec, state, progress, options, fresh);
+        const outcome = await this.#carryOut(spec, steps.get(spec.name), state, progress, options, fresh);
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers (idempotent, so run on every up: it also restarts a stopped replica).
@@ -169,23 +176,25 @@ export class LocalDriver implements Driver {
     return { started, reloaded };
   }
 
-  async #converge(
+  /** One process's step of the plan; a restart ends as a start, so it counts as one. */
+  async #carryOut(
     spec: ProcessSpec,
+    step: ProcessStep | undefined,
     state: LocalState,
     progress: Progress,
     options: UpOptions,
     fresh: Set<string>,
   ): Promise<'started' | 'reloaded' | 'unchanged'> {
+    if (!step) return 'unchanged';
     const rec = state[spec.name];
-    if (rec && groupAlive(rec.pid)) {
-      if (rec.hash === spec.hash && !(options.reloadBalancers === true && spec.kind === 'lb')) return 'unchanged';
-      if (spec.kind === 'lb') {
-        progress(spec.name, 'reloading (hitless)');
-        await this.reload(spec.name as Balancer);
-        state[spec.name] = { ...rec, hash: spec.hash };
-        writeState(this.stateDir, state);
-        return 'reloaded';
-      }
+    if (step === 'reload' && rec) {
+      progress(spec.name, 'reloading (hitless)');
+      await this.reload(spec.name as Balancer);
+      state[spec.name] = { ...rec, hash: spec.hash };
+      writeState(this.stateDir, state);
+      return 'reloaded';
+    }
+    if (step === 'restart' && rec) {
       progress(spec.name, 'restarting: its settings changed');
       await stopGroup(rec.pid);
     }

@@ -1,0 +1,34 @@
+import type { DesiredProcess, ObservedProcess, ProcessStep } from '../drivers/driver.js';
+import type { ProcessAction, WriteAction } from './action.js';
+
+/**
+ * What the runtime must do to its processes, in DESIRED's order (DB nodes,
+ * web nodes, lb-db, lb-web): start what does not run, restart a node whose
+ * settings changed, reload (hitless) a balancer whose config changed beyond
+ * what the runtime API sets, or every balancer when RELOAD_BALANCERS. Pure.
+ */
+export function planProcesses(
+  desired: readonly DesiredProcess[],
+  observed: ReadonlyMap<string, ObservedProcess>,
+  options: { reloadBalancers?: boolean | undefined } = {},
+): ProcessAction[] {
+  return desired.flatMap((p): ProcessAction[] => {
+    const seen = observed.get(p.name);
+    if (!seen?.running) return [{ kind: 'start', process: p.name, reason: 'not running' }];
+    if (seen.hash !== p.hash) {
+      return [p.kind === 'lb' ? { kind: 'reload', process: p.name, reason: 'its config changed' } : { kind: 'restart', process: p.name, reason: 'its settings changed' }];
+    }
+    if (p.kind === 'lb' && options.reloadBalancers) return [{ kind: 'reload', process: p.name, reason: 'a reload was asked for' }];
+    return [];
+  });
+}
+
+/** The plan's steps by process, as a runtime carries them out. */
+export function stepsOf(plan: readonly ProcessAction[]): Map<string, ProcessStep> {
+  return new Map(plan.map((a) => [a.process, a.kind]));
+}
+
+/** The config files up writes: those the processes' folder does not hold as rendered. */
+export function planWrites(changed: readonly string[]): WriteAction[] {
+  return changed.map((file) => ({ kind: 'write', file, reason: 'differs from what is on disk (checked with haproxy -c first if a balancer config)' }));
+}
