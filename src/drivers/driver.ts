@@ -59,7 +59,7 @@ export interface ProcessView {
   desired: DesiredProcess[];
   observed: ReadonlyMap<string, ObservedProcess>;
   /** The rendered files the processes' config folder does not hold as rendered (up writes them). */
-  changed: string[];
+  changed: Pick<RenderedFile, 'path' | 'kind'>[];
 }
 
 /** What is left on disk of a node that cluster.yaml no longer has. */

@@ -3,6 +3,7 @@ import { editClusterFile } from '../spec/edit-file.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster } from '../spec/model.js';
 import type { YamlSource } from '../spec/yaml-source.js';
+import type { Action } from '../plan/action.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
@@ -46,6 +47,24 @@ export async function changeCluster<T>(
     editClusterFile(project.file, edit);
     return result;
   });
+}
+
+/**
+ * --dry-run of a live change: the edit checked as changeCluster checks it,
+ * then PLAN of the change as it would be made. Nothing is locked, run or
+ * written (but secrets.json, as render).
+ */
+export async function previewChange(
+  project: Project,
+  options: OpOptions,
+  runner: Runner,
+  progress: Progress,
+  edit: (src: YamlSource) => void,
+  plan: (ctx: OpContext, change: Change) => Promise<Action[]>,
+): Promise<Action[]> {
+  const next = editClusterFile(project.file, edit, { dryRun: true }).cluster;
+  const ctx = await openContext(project, options, runner, progress);
+  return plan(ctx, { previous: loadClusterFile(project.file).cluster, next });
 }
 
 async function restore(ctx: OpContext, previous: Cluster): Promise<void> {

@@ -4,12 +4,13 @@ import { badInput } from '../errors.js';
 import { detachMaster } from '../mysql/replication-setup.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { addNode, removeNode, type NewDbNode } from '../spec/edit.js';
-import type { DbNode } from '../spec/model.js';
+import type { Cluster, DbNode } from '../spec/model.js';
+import type { Action } from '../plan/action.js';
 import type { Runner } from '../util/runner.js';
-import { changeCluster } from './change.js';
+import { changeCluster, previewChange } from './change.js';
 import type { OpOptions } from './context.js';
 import type { Project } from './project.js';
-import { converge, type UpSummary } from './up.js';
+import { converge, convergePlan, type UpSummary } from './up.js';
 
 /**
  * A new master joins while the cluster serves: converge starts it, clones
@@ -32,6 +33,15 @@ export async function addDb(project: Project, node: NewDbNode, options: OpOption
   });
 }
 
+/** add db --dry-run: the converge add db runs, to the file with the node in it. */
+export function planAddDb(project: Project, node: NewDbNode, options: OpOptions, runner: Runner, progress: Progress): Promise<Action[]> {
+  return previewChange(project, options, runner, progress, (src) => addNode(src, 'db', node), async (ctx, { previous, next }) => {
+    const stale = (await ctx.driver.leftovers(previous)).find((l) => l.name === node.name);
+    const clear: Action[] = stale ? [{ kind: 'step', on: node.name, what: 'remove what an earlier node of this name left', reason: 'its data is not a copy of the cluster' }] : [];
+    return [...clear, ...(await convergePlan(ctx, next))];
+  });
+}
+
 export interface RemoveDbResult {
   node: string;
   /** The master lb-db sends writes to afterwards, if one is left. */
@@ -46,12 +56,7 @@ export interface RemoveDbResult {
  */
 export async function removeDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<RemoveDbResult> {
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
-    const index = previous.db.findIndex((n) => n.name === name);
-    const successor = next.db[0];
-    if (!successor && !options.force) throw badInput(`${name} is the last DB node and holds the app's data; --force removes it anyway`);
-    if (index === 0 && successor && !options.force) {
-      throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
-    }
+    const { index, successor } = removableDb(name, previous, next, options.force);
     if (index === 0 && successor) progress('lb-db', `moving the active role to ${successor.name}`);
     await converge(ctx, next);
     const secrets = loadOrCreateSecrets(ctx.project.stateDir);
@@ -72,4 +77,29 @@ export async function removeDb(project: Project, name: string, options: OpOption
     await ctx.driver.stop(name, progress);
     return { node: name, active: successor?.name ?? null, moved_active: index === 0 && successor !== undefined };
   });
+}
+
+/** remove db --dry-run: the same steps as removeDb, around the converge to the file without the node. */
+export function planRemoveDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<Action[]> {
+  return previewChange(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
+    const { index, successor } = removableDb(name, previous, next, options.force);
+    const step = (what: string, reason: string): Action => ({ kind: 'step', on: name, what, reason });
+    return [
+      ...(index === 0 && successor ? [{ kind: 'step' as const, on: 'lb-db', what: `move the active role to ${successor.name}`, reason: `${name} is the active master` }] : []),
+      ...(await convergePlan(ctx, next)),
+      step('detach from replication', 'the other masters stop replicating from it once they hold all it wrote'),
+      step('stop', 'no longer in cluster.yaml (its data stays until hactl clean)'),
+    ];
+  });
+}
+
+/** NAME may leave (the last node, or the active master, only with --force): its place and who takes over. */
+function removableDb(name: string, previous: Cluster, next: Cluster, force: boolean): { index: number; successor: DbNode | undefined } {
+  const index = previous.db.findIndex((n) => n.name === name);
+  const successor = next.db[0];
+  if (!successor && !force) throw badInput(`${name} is the last DB node and holds the app's data; --force removes it anyway`);
+  if (index === 0 && successor && !force) {
+    throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
+  }
+  return { index, successor };
 }

@@ -64,11 +64,16 @@ export async function planUp(ctx: OpContext, cluster: Cluster, files: RenderedFi
   return [...planWrites(changed), ...processes, ...((lbWebStays && (await planLbWebStates(ctx.driver, cluster))) || [])];
 }
 
+/** The plan of a converge to CLUSTER, rendered now: what a live change's --dry-run shows for its converge. */
+export function convergePlan(ctx: OpContext, cluster: Cluster, options: UpOptions = {}): Promise<Action[]> {
+  return planUp(ctx, cluster, renderFor(ctx, cluster), options);
+}
+
 /** up --dry-run and hactl plan: the plan of a converge to cluster.yaml, nothing run or written (but secrets.json, as render). */
 export async function planProject(project: Project, options: OpOptions & UpOptions, runner: Runner, progress: Progress): Promise<{ runtime: ConcreteRuntime; actions: Action[] }> {
   const ctx = await openContext(project, options, runner, progress);
   const cluster = loadClusterFile(project.file).cluster;
-  return { runtime: ctx.runtime, actions: await planUp(ctx, cluster, renderFor(ctx, cluster), options) };
+  return { runtime: ctx.runtime, actions: await convergePlan(ctx, cluster, options) };
 }
 
 /**

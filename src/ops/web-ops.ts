@@ -2,7 +2,8 @@ import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
-import type { ServerAction } from '../plan/action.js';
+import type { Action, ServerAction } from '../plan/action.js';
+import type { RenderedFile } from '../render/index.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -10,11 +11,11 @@ import type { Cluster, NodeState, SessionMode, WebNode } from '../spec/model.js'
 import { editClusterFile } from '../spec/edit-file.js';
 import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
-import { changeCluster } from './change.js';
+import { changeCluster, previewChange } from './change.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Project } from './project.js';
 import { balancerRunning, planLbWebStates, runLbWebActions } from './server-state.js';
-import { converge, renderFor, type UpSummary } from './up.js';
+import { converge, convergePlan, planUp, renderFor, type UpSummary } from './up.js';
 
 /**
  * The web tier's live operations. Each edits cluster.yaml through
@@ -36,6 +37,11 @@ export async function addWeb(
   });
 }
 
+/** add web --dry-run: the converge add web runs, to the file with the node in it. */
+export function planAddWeb(project: Project, node: NewWebNode, options: OpOptions, runner: Runner, progress: Progress): Promise<Action[]> {
+  return previewChange(project, options, runner, progress, (src) => addNode(src, 'web', node), (ctx, { next }) => convergePlan(ctx, next));
+}
+
 export interface RemoveWebResult {
   node: string;
   /** True if its last session ended before the timeout. */
@@ -53,10 +59,10 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
     let drained = true;
     if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
       progress(name, 'draining: no new visitors, sticky ones may finish');
-      await runLbWebActions(ctx.driver, [takeOut(name, 'drain', 'being removed: no new visitors, sticky ones may finish')]);
+      await runLbWebActions(ctx.driver, [takeOut(name, 'drain', DRAIN_REASON)]);
       drained = await waitIdle(ctx, name, options.timeoutS * 1000, 1000);
       progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${options.timeoutS} s; taking it out anyway`);
-      await runLbWebActions(ctx.driver, [takeOut(name, 'maint', 'being removed: out of rotation')]);
+      await runLbWebActions(ctx.driver, [takeOut(name, 'maint', MAINT_REASON)]);
       await waitIdle(ctx, name, 5000, 0);
     }
     await converge(ctx, next);
@@ -64,6 +70,26 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
     return { node: name, drained, waited_s: Math.round((Date.now() - t0) / 100) / 10 };
   });
 }
+
+/** remove web --dry-run: the same steps as removeWeb, around the converge to the file without the node. */
+export async function planRemoveWeb(project: Project, name: string, options: OpOptions & { timeoutS: number }, runner: Runner, progress: Progress): Promise<Action[]> {
+  const { web } = loadClusterFile(project.file).cluster;
+  if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
+  return previewChange(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => [
+    ...((await balancerRunning(ctx.driver, previous, 'lb-web'))
+      ? [
+          takeOut(name, 'drain', DRAIN_REASON),
+          { kind: 'step' as const, on: name, what: `wait until its sessions end (at most ${options.timeoutS} s)`, reason: 'sticky visitors may finish' },
+          takeOut(name, 'maint', MAINT_REASON),
+        ]
+      : []),
+    ...(await convergePlan(ctx, next)),
+    { kind: 'step' as const, on: name, what: 'stop', reason: 'no longer in cluster.yaml (its data stays until hactl clean)' },
+  ]);
+}
+
+const DRAIN_REASON = 'being removed: no new visitors, sticky ones may finish';
+const MAINT_REASON = 'being removed: out of rotation';
 
 function takeOut(server: string, state: 'drain' | 'maint', reason: string): ServerAction {
   return { kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server, state, reason };
@@ -133,15 +159,34 @@ export async function switchSessionMode(project: Project, mode: SessionMode, opt
   return changeCluster(project, options, runner, progress, (src) => setSessionMode(src, mode), async (ctx, { previous, next }) => {
     if (previous.sessionMode === mode) return { started: [], reloaded: [], runtime: ctx.runtime, endpoints: endpointsOf(next), mode, previous: mode };
     progress('session mode', `${previous.sessionMode} → ${mode}`);
-    if (previous.sessionMode !== 'db') return { ...(await converge(ctx, next)), mode, previous: previous.sessionMode };
-    // Leaving db mode: lb-web first, the app's handler after. In between, DB
-    // sessions still work on every node; the other way round, a session
-    // created in files would be lost on the visitor's next, unpinned request.
-    const files = renderFor(ctx, next);
-    const before = new Map(renderFor(ctx, previous).map((f) => [f.path, f]));
-    const summary = await converge(ctx, next, {}, files.map((f) => (f.kind === 'app' ? (before.get(f.path) ?? f) : f)));
-    // The balancers' files were already next's: only the app's change now.
-    await ctx.driver.writeConfig(files);
+    const { first, then } = sessionSwitch(ctx, previous, next);
+    const summary = await converge(ctx, next, {}, first);
+    if (then) await ctx.driver.writeConfig(then);
     return { ...summary, mode, previous: previous.sessionMode };
   });
+}
+
+/** session-mode --dry-run: the converge and, when leaving db mode, the app's files written after it. */
+export function planSessionMode(project: Project, mode: SessionMode, options: OpOptions, runner: Runner, progress: Progress): Promise<Action[]> {
+  return previewChange(project, options, runner, progress, (src) => setSessionMode(src, mode), async (ctx, { previous, next }) => {
+    if (previous.sessionMode === mode) return [];
+    const { first, then } = sessionSwitch(ctx, previous, next);
+    const plan = await planUp(ctx, next, first);
+    const later = then?.filter((f) => f.kind === 'app').map((f) => f.path) ?? [];
+    return [...plan, ...later.map((file): Action => ({ kind: 'write', file, reason: "after lb-web's reload: the app's session handler changes last" }))];
+  });
+}
+
+/**
+ * The files of a session-mode switch, in order. Leaving db mode, lb-web
+ * first and the app's handler after: in between, DB sessions still work on
+ * every node; the other way round, a session created in files would be lost
+ * on the visitor's next, unpinned request. So the converge gets next's
+ * files with the app's still previous', and then the app's are written.
+ */
+function sessionSwitch(ctx: OpContext, previous: Cluster, next: Cluster): { first: RenderedFile[]; then: RenderedFile[] | undefined } {
+  const files = renderFor(ctx, next);
+  if (previous.sessionMode !== 'db') return { first: files, then: undefined };
+  const before = new Map(renderFor(ctx, previous).map((f) => [f.path, f]));
+  return { first: files.map((f) => (f.kind === 'app' ? (before.get(f.path) ?? f) : f)), then: files };
 }

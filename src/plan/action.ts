@@ -20,11 +20,19 @@ export interface WriteAction {
   reason: string;
 }
 
+/** A step of a live operation around the converge (wait for a node's sessions, stop it, detach a master). */
+export interface OpStep {
+  kind: 'step';
+  on: string;
+  what: string;
+  reason: string;
+}
+
 /**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; a driver or an op only carries an action out.
  */
-export type Action = ServerAction | ProcessAction | WriteAction;
+export type Action = ServerAction | ProcessAction | WriteAction | OpStep;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -48,6 +56,8 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.lb, what: runtimeCommand(action) };
     case 'write':
       return { on: 'config', what: `write ${action.file}` };
+    case 'step':
+      return { on: action.on, what: action.what };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

@@ -1,4 +1,5 @@
 import type { DesiredProcess, ObservedProcess, ProcessStep } from '../drivers/driver.js';
+import type { RenderedFile } from '../render/index.js';
 import type { ProcessAction, WriteAction } from './action.js';
 
 /**
@@ -29,6 +30,6 @@ export function stepsOf(plan: readonly ProcessAction[]): Map<string, ProcessStep
 }
 
 /** The config files up writes: those the processes' folder does not hold as rendered. */
-export function planWrites(changed: readonly string[]): WriteAction[] {
-  return changed.map((file) => ({ kind: 'write', file, reason: 'differs from what is on disk (checked with haproxy -c first if a balancer config)' }));
+export function planWrites(changed: readonly Pick<RenderedFile, 'path' | 'kind'>[]): WriteAction[] {
+  return changed.map(({ path, kind }) => ({ kind: 'write', file: path, reason: kind === 'haproxy' ? 'it changed; haproxy -c checks it first' : 'it changed' }));
 }

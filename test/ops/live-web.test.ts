@@ -38,6 +38,51 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cluster.destroy(), 60_000);
 
+describe('--dry-run: the plan, and nothing changed', () => {
+  const plan = async (...args: string[]) => {
+    const before = { yaml: yaml(), pids: JSON.stringify(readState(join(cluster.dir, '.hactl'))), worker: (await master('show proc')).match(/^(\d+)\s+worker/m)?.[1] };
+    const r = await cluster.hactl(...args, '--dry-run', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(yaml()).toBe(before.yaml);
+    expect(JSON.stringify(readState(join(cluster.dir, '.hactl')))).toBe(before.pids);
+    expect((await master('show proc')).match(/^(\d+)\s+worker/m)?.[1]).toBe(before.worker);
+    const out = JSON.parse(r.stdout) as { dry_run: boolean; actions: { kind: string; process?: string; file?: string; server?: string; on?: string; what?: string }[] };
+    expect(out.dry_run).toBe(true);
+    return out.actions.map((a) => [a.kind, a.process ?? a.file ?? a.server ?? `${a.on}: ${a.what}`]);
+  };
+
+  it('up on a cluster that runs what cluster.yaml says: nothing', async () => {
+    expect(await plan('up')).toEqual([]);
+  });
+
+  it('add web: its config, start it, reload lb-web', async () => {
+    expect(await plan('add', 'web', 'web9')).toEqual([
+      ['write', 'lb-web/haproxy.cfg'],
+      ['write', 'web9/app.json'],
+      ['start', 'web9'],
+      ['reload', 'lb-web'],
+    ]);
+  });
+
+  it('remove web: drain, wait, maintenance, reload without it, stop it', async () => {
+    expect(await plan('remove', 'web', 'web2')).toEqual([
+      ['set-server-state', 'web2'],
+      ['step', 'web2: wait until its sessions end (at most 30 s)'],
+      ['set-server-state', 'web2'],
+      ['write', 'lb-web/haproxy.cfg'],
+      ['reload', 'lb-web'],
+      ['step', 'web2: stop'],
+    ]);
+  });
+
+  it('reload: both balancers, nothing else', async () => {
+    expect(await plan('reload')).toEqual([
+      ['reload', 'lb-db'],
+      ['reload', 'lb-web'],
+    ]);
+  });
+});
+
 describe('add web', () => {
   it('starts web3, adds it to lb-web with a hitless reload, drops no request, records it with comments kept', async () => {
     // Seconds after a cold start: lb-web's first worker has not finished its own

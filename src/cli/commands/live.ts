@@ -5,6 +5,7 @@ import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/mode
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 import type { WebStateResult } from '../../ops/web-ops.js';
+import type { Action } from '../../plan/action.js';
 import { progressPrinter } from './up.js';
 
 /** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
@@ -12,6 +13,14 @@ import { progressPrinter } from './up.js';
 function done(out: Output, value: object, line: string): void {
   if (out.json) out.printJson(value);
   else out.print(`${out.color.green('✓')} ${line}`);
+}
+
+/** A live change's --dry-run: its plan, for people or (--json) scripts; nothing was changed. */
+async function dryRun(out: Output, what: string, actions: Action[]): Promise<void> {
+  if (out.json) return out.printJson({ dry_run: true, actions });
+  const { printPlan } = await import('../plan-table.js');
+  out.print(`dry run of hactl ${what} (nothing was changed):`);
+  printPlan(out, actions, 'nothing to do');
 }
 
 /** drain/enable/disable/weight: done, or with --dry-run the plan that would run. */
@@ -42,12 +51,14 @@ export function register(program: Command): void {
     .option('--cookie <cookie>', 'its sticky cookie value (default S<n>)')
     .option('--weight <weight>', 'its share of new visitors, 0-256', wholeNumberOption('--weight', 0, 256))
     .option('--wait <seconds>', 'how long it may take to pass its health check before everything is rolled back', wholeNumberOption('--wait', 1, 3600), 30)
-    .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001'))
-    .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number }, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001', 'hactl add web web3 --dry-run'))
+    .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { addWeb } = await import('../../ops/web-ops.js');
+      const { addWeb, planAddWeb } = await import('../../ops/web-ops.js');
       // Picked one by one: opts also holds the global options (--json, --file…).
       const node = { name, host: opts.host, port: opts.port, cookie: opts.cookie, weight: opts.weight };
+      if (opts.dryRun) return dryRun(out, `add web ${name}`, await planAddWeb(project, node, { runtime }, runner, progressPrinter(out)));
       const r = await addWeb(project, node, { runtime, waitS: opts.wait }, runner, progressPrinter(out));
       done(out, r, `added ${name} (${r.node.host}:${r.node.port}, cookie ${r.node.cookie}) to lb-web`);
     });
@@ -57,10 +68,12 @@ export function register(program: Command): void {
     .argument('<name>', 'e.g. mysql3 (its number is its server id)')
     .option('--host <host>', 'its address (default from defaults.db.host)')
     .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
-    .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306'))
-    .action(async (name: string, opts: { host?: string; port?: number }, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306', 'hactl add db mysql3 --dry-run'))
+    .action(async (name: string, opts: { host?: string; port?: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { addDb } = await import('../../ops/db-ops.js');
+      const { addDb, planAddDb } = await import('../../ops/db-ops.js');
+      if (opts.dryRun) return dryRun(out, `add db ${name}`, await planAddDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out)));
       const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out));
       done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
@@ -71,10 +84,12 @@ export function register(program: Command): void {
     .description('drain a web node, wait for its sessions to end, take it out of lb-web and stop it')
     .argument('<name>')
     .option('--timeout <seconds>', 'longest wait for its sessions to end', wholeNumberOption('--timeout', 0, 86400), 30)
-    .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5'))
-    .action(async (name: string, opts: { timeout: number }, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5', 'hactl remove web web3 --dry-run'))
+    .action(async (name: string, opts: { timeout: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { removeWeb } = await import('../../ops/web-ops.js');
+      const { removeWeb, planRemoveWeb } = await import('../../ops/web-ops.js');
+      if (opts.dryRun) return dryRun(out, `remove web ${name}`, await planRemoveWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out)));
       const r = await removeWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out));
       done(out, r, `removed ${name} after ${r.waited_s} s${r.drained ? '' : ' (some sessions were still open at the timeout)'}`);
     });
@@ -83,10 +98,12 @@ export function register(program: Command): void {
     .description('take a master out of lb-db and of replication, then stop it (its data stays until hactl clean)')
     .argument('<name>')
     .option('--force', 'also remove the active master (moving the role first) or the last DB node')
-    .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force'))
-    .action(async (name: string, opts: { force?: boolean }, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force', 'hactl remove db mysql3 --dry-run'))
+    .action(async (name: string, opts: { force?: boolean; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { removeDb } = await import('../../ops/db-ops.js');
+      const { removeDb, planRemoveDb } = await import('../../ops/db-ops.js');
+      if (opts.dryRun) return dryRun(out, `remove db ${name}`, await planRemoveDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out)));
       const r = await removeDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out));
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
     });
@@ -123,11 +140,13 @@ export function register(program: Command): void {
     .command('session-mode')
     .description("switch lb-web's persistence and the app's session handler together, with no restart")
     .argument('<mode>', `one of ${SESSION_MODES.join(', ')}`)
-    .addHelpText('after', examples('hactl session-mode db', 'hactl session-mode sticky'))
-    .action(async (mode: string, _opts, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl session-mode db', 'hactl session-mode sticky', 'hactl session-mode db --dry-run'))
+    .action(async (mode: string, opts: { dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
       if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`session mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
-      const { switchSessionMode } = await import('../../ops/web-ops.js');
+      const { switchSessionMode, planSessionMode } = await import('../../ops/web-ops.js');
+      if (opts.dryRun) return dryRun(out, `session-mode ${mode}`, await planSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out)));
       const r = await switchSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out));
       done(out, r, r.previous === r.mode ? `session mode was already ${r.mode}` : `session mode ${r.previous} → ${r.mode}`);
     });
@@ -135,9 +154,14 @@ export function register(program: Command): void {
   program
     .command('reload')
     .description('validate, check (haproxy -c) and reload both balancers without dropping a connection')
-    .addHelpText('after', examples('hactl reload', 'hactl reload --json'))
-    .action(async (_opts, command: Command) => {
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl reload', 'hactl reload --json', 'hactl reload --dry-run'))
+    .action(async (opts: { dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
+      if (opts.dryRun) {
+        const { planProject } = await import('../../ops/up.js');
+        return dryRun(out, 'reload', (await planProject(project, { runtime, reloadBalancers: true }, runner, progressPrinter(out))).actions);
+      }
       const { reloadBalancers } = await import('../../ops/reload.js');
       const r = await reloadBalancers(project, { runtime }, runner, progressPrinter(out));
       done(out, r, `reloaded ${r.reloaded.join(', ') || 'nothing (no balancer is running)'}${r.started.length ? `; started ${r.started.join(', ')}` : ''}`);

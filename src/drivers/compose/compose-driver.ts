@@ -146,7 +146,7 @@ export class ComposeDriver implements Driver {
     // A running container without a record (its state.json lost) is taken as started with what it
     // should run: restarting or reloading it for want of a record would be a cost for nothing.
     const observed = new Map(desired.map((p) => [p.name, { running: running.get(p.name) === true, hash: state[p.name]?.hash ?? (running.get(p.name) ? p.hash : undefined) }]));
-    return { desired, observed, changed: changedFiles(this.dir, files).map((f) => f.path) };
+    return { desired, observed, changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })) };
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {

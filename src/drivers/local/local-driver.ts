@@ -140,7 +140,7 @@ export class LocalDriver implements Driver {
   async view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView> {
     const state = readState(this.stateDir);
     const observed = new Map(Object.entries(state).map(([name, rec]) => [name, { running: groupAlive(rec.pid), hash: rec.hash }]));
-    const changed = changedFiles(this.configDir, files).map((f) => f.path);
+    const changed = changedFiles(this.configDir, files).map(({ path, kind }) => ({ path, kind }));
     return { desired: this.#specs(cluster, files).map(({ name, kind, hash }) => ({ name, kind, hash })), observed, changed };
   }
 
