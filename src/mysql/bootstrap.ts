@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
+import { replicating, replicationConnections } from './replication-status.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Secrets } from '../secrets/store.js';
 import { DB_CHECK_USER, REPLICATION_USER, type Cluster, type DbNode } from '../spec/model.js';
@@ -60,20 +61,13 @@ export async function bootstrapNode(conn: Connection, cluster: Cluster, secrets:
   for (const [sql, params] of statements) await conn.query(sql, params);
 }
 
-interface SlaveRow extends RowDataPacket {
-  Connection_name: string;
-  Slave_IO_Running: string;
-  Slave_SQL_Running: string;
-}
-
 /**
  * A named replication connection from NODE to every other master, by GTID.
  * Named connections let a third master replicate from both others. Existing
  * connections are left as they are; stopped ones are started.
  */
 export async function connectMasters(conn: Connection, node: DbNode, masters: readonly { node: DbNode; host: string }[], secrets: Secrets): Promise<string[]> {
-  const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
-  const existing = new Map(rows.map((r) => [r.Connection_name, r]));
+  const existing = new Map((await replicationConnections(conn)).map((c) => [c.from, c]));
   const created: string[] = [];
   for (const m of masters) {
     if (m.node.name === node.name) continue;
@@ -85,7 +79,7 @@ export async function connectMasters(conn: Connection, node: DbNode, masters: re
       );
       created.push(m.node.name);
     }
-    if (!row || row.Slave_IO_Running !== 'Yes' || row.Slave_SQL_Running !== 'Yes') {
+    if (!row || !replicating(row)) {
       await conn.query('START SLAVE ?', [m.node.name]);
     }
   }

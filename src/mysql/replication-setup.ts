@@ -6,6 +6,7 @@ import type { Cluster, DbNode } from '../spec/model.js';
 import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { bootstrapNode, connectMasters } from './bootstrap.js';
+import { replicating, replicationConnections } from './replication-status.js';
 import { cloneFromDonor, gtidByDomain, gtidReached, gtidVariable, type CloneCommands } from './clone.js';
 
 /** What replication set-up needs from a runtime: the rest is the same everywhere. */
@@ -19,14 +20,6 @@ export interface DbAccess {
 }
 
 const CATCH_UP_TIMEOUT_MS = 120_000;
-
-interface SlaveRow extends RowDataPacket {
-  Connection_name: string;
-  Slave_IO_Running: string;
-  Slave_SQL_Running: string;
-  Last_IO_Error: string;
-  Last_SQL_Error: string;
-}
 
 /**
  * Users, database and master-master connections on every DB node; idempotent,
@@ -85,11 +78,10 @@ async function waitCaughtUp(node: DbNode, conn: Connection, masters: { node: DbN
   }
   const target = targets.join(',');
   const caughtUp = await pollUntil(async () => {
-    const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
-    const links = rows.filter((r) => masters.some((m) => m.node.name === r.Connection_name));
-    const broken = links.find((r) => r.Last_SQL_Error || (r.Slave_SQL_Running !== 'Yes' && r.Last_IO_Error));
-    if (broken) throw new HactlError(`${node.name} cannot replicate from ${broken.Connection_name}: ${broken.Last_SQL_Error || broken.Last_IO_Error}`);
-    const running = links.length === masters.length && links.every((r) => r.Slave_IO_Running === 'Yes' && r.Slave_SQL_Running === 'Yes');
+    const links = (await replicationConnections(conn)).filter((c) => masters.some((m) => m.node.name === c.from));
+    const broken = links.find((c) => c.sqlError || (c.sqlRunning !== 'Yes' && c.ioError));
+    if (broken) throw new HactlError(`${node.name} cannot replicate from ${broken.from}: ${broken.sqlError || broken.ioError}`);
+    const running = links.length === masters.length && links.every(replicating);
     return running && gtidReached(await gtidVariable(conn, 'gtid_slave_pos'), target);
   }, Date.now() + CATCH_UP_TIMEOUT_MS, 100);
   if (!caughtUp) throw new HactlError(`${node.name} did not catch up with ${target} within ${CATCH_UP_TIMEOUT_MS / 1000} s`);

@@ -1,6 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Driver } from '../drivers/driver.js';
 import { parseShowStat, type StatRow } from '../haproxy/stat.js';
+import { replicationConnections } from '../mysql/replication-status.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
@@ -19,16 +20,6 @@ async function stat(driver: Driver, lb: 'lb-web' | 'lb-db', running: boolean): P
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 
-interface SlaveRow extends RowDataPacket {
-  Connection_name: string;
-  Slave_IO_Running: string;
-  Slave_SQL_Running: string;
-  Seconds_Behind_Master: number | null;
-  Gtid_IO_Pos: string;
-  Last_IO_Error: string;
-  Last_SQL_Error: string;
-}
-
 export interface NodeReplication {
   links: ReplicationLink[];
   gtid: string;
@@ -36,17 +27,17 @@ export interface NodeReplication {
 
 /** Replication as one DB node sees it, through an open administrator connection. */
 export async function readReplication(conn: Connection): Promise<NodeReplication> {
-  const [rows] = await conn.query<SlaveRow[]>('SHOW ALL SLAVES STATUS');
+  const connections = await replicationConnections(conn);
   const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos');
   return {
     gtid: String(pos?.pos ?? ''),
-    links: rows.map((r) => ({
-      from: r.Connection_name,
-      io_running: r.Slave_IO_Running,
-      sql_running: r.Slave_SQL_Running,
-      seconds_behind: r.Seconds_Behind_Master,
-      gtid_io_pos: r.Gtid_IO_Pos,
-      last_error: r.Last_SQL_Error || r.Last_IO_Error,
+    links: connections.map((c) => ({
+      from: c.from,
+      io_running: c.ioRunning,
+      sql_running: c.sqlRunning,
+      seconds_behind: c.secondsBehind,
+      gtid_io_pos: c.gtidIoPos,
+      last_error: c.sqlError || c.ioError,
     })),
   };
 }
