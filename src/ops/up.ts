@@ -41,11 +41,11 @@ export async function converge(ctx: OpContext, cluster: Cluster, options: UpOpti
   // The programs are needed where processes may start, and only there (not for a drain).
   await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  // Before anything starts: a half-started cluster is still this runtime's to stop or clean.
-  recordRuntime(ctx.project.stateDir, ctx.runtime);
   const rendered = files ?? renderFor(ctx, cluster, secrets);
   const plan = await planUp(ctx, cluster, rendered, options);
   const result = await ctx.driver.up(cluster, secrets, rendered, stepsOf(plan.filter(isProcessAction)), ctx.progress, options);
+  // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
+  recordRuntime(ctx.project.stateDir, ctx.runtime);
   await applyWebStates(ctx.driver, cluster);
   await waitInRotation(ctx.driver, cluster, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
   return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };

@@ -32,7 +32,7 @@ describe('the compose runtime refuses plainly', () => {
     await new Promise((r) => squatter.once('listening', r));
     try {
       const r = await cluster.hactl('up');
-      expect(r.code, r.stderr).toBe(1);
+      expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`127\\.0\\.36\\.1:18080 is already in use, so lb-web cannot publish it \\(held by pid ${process.pid}`));
       expect(await project()).toBe('');
     } finally {

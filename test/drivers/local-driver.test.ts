@@ -188,9 +188,11 @@ describe('the local runtime with a port already taken', () => {
     await cluster.destroy();
   });
 
-  it('names the address, port and holder, and leaves nothing running', async () => {
+  it('names the address, port and holder, refuses the plan with exit 2 before anything runs, and writes no config', async () => {
     const r = await cluster.hactl('up');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(cluster.dir, '.hactl/config'))).toBe(false);
+    expect(existsSync(join(cluster.dir, '.hactl/runtime.json'))).toBe(false);
     expect(r.stderr).toMatch(new RegExp(`127\\.0\\.18\\.2:8000 is already in use, so web2 cannot start \\(held by pid ${process.pid}: `));
     expect(readState(join(cluster.dir, '.hactl'))).toEqual({});
     expect(r.stderr).not.toMatch(/starting/);

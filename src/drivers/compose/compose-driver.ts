@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import { HactlError } from '../../errors.js';
+import { EXIT, HactlError } from '../../errors.js';
 import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
@@ -156,15 +156,15 @@ export class ComposeDriver implements Driver {
       ]);
     }
     const cli = await this.#compose();
+    const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
+    // A plan that cannot be carried out is refused before any of it runs (a file written, an image built).
+    await this.#checkPublishedPorts(cluster, new Set(to('start')));
     await this.writeConfig(files);
     for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web')) {
       mkdirSync(this.#run(p.name), { recursive: true });
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);
     }
-    const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
-    // Before any build: a taken port is known at once.
-    await this.#checkPublishedPorts(cluster, new Set(to('start')));
     await this.#images(progress);
     // A DB node whose data volume does not exist yet starts empty: the local
     // runtime's "new data folder", cloned from the others if they hold data.
@@ -209,7 +209,8 @@ export class ComposeDriver implements Driver {
       if (!starting.has(lb) || !(await tcpOpen(listen, port, 300))) continue;
       const holder = findListener(listen, port);
       throw new HactlError(
-        `${hostPort(cluster.listen, port)} is already in use, so ${lb} cannot publish it${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ' (by another container or process)'}`,
+        `${hostPort(cluster.listen, port)} is already in use, so ${lb} cannot publish it${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ' (by another container or process)'}; nothing was changed`,
+        EXIT.badInput,
       );
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { HactlError } from '../../errors.js';
+import { EXIT, HactlError } from '../../errors.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
@@ -145,13 +145,13 @@ export class LocalDriver implements Driver {
   }
 
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+    const specs = this.#specs(cluster, files);
+    // A plan that cannot be carried out is refused before any of it runs, a file written included.
+    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) await this.#checkFree(spec);
     await this.writeConfig(files);
     const state = readState(this.stateDir);
-    const specs = this.#specs(cluster, files);
     const started: string[] = [];
     const reloaded: string[] = [];
-    // Every address is checked before anything starts, so a taken port costs nothing.
-    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) await this.#checkFree(spec);
     const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
     const fresh = new Set<string>();
     try {
@@ -224,7 +224,8 @@ export class LocalDriver implements Driver {
       if (await tcpOpen(connectAddress(b.host), b.port, 300)) {
         const holder = findListener(connectAddress(b.host), b.port);
         throw new HactlError(
-          `${hostPort(b.host, b.port)} is already in use, so ${spec.name} cannot start${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ''}`,
+          `${hostPort(b.host, b.port)} is already in use, so ${spec.name} cannot start${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ''}; nothing was changed`,
+          EXIT.badInput,
         );
       }
     }
