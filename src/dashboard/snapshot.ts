@@ -8,6 +8,7 @@ import type { Project } from '../ops/project.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
+import { conditionOf, type NodeStatusWord } from '../status/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
 import { problemOf } from './problem.js';
 import type { DashboardSnapshot, Problem } from './snapshot-model.js';
@@ -53,7 +54,7 @@ function keptReplication(driver: () => Driver, secrets: Secrets): { source: Repl
 }
 
 /** A balancer reported on the node and checks it (it does not check a node in maintenance): its check result is current. */
-const checkedNow = (status: string) => status !== 'STOPPED' && status !== 'UNKNOWN' && !status.startsWith('MAINT');
+const checkedNow = (status: NodeStatusWord) => !['stopped', 'unknown', 'maint'].includes(conditionOf(status));
 
 /**
  * Reads snapshots of one project: cluster.yaml again only when it changed

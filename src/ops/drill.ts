@@ -10,7 +10,7 @@ import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import { SESSION_MODES, type Cluster, type SessionMode } from '../spec/model.js';
 import { collectStatus } from '../status/collect.js';
-import type { ClusterStatus } from '../status/model.js';
+import { conditionOf, type ClusterStatus } from '../status/model.js';
 import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
@@ -139,10 +139,10 @@ async function restore(ctx: OpContext, mode: SessionMode, inRotation: string[], 
 function problems(status: ClusterStatus, nodes: readonly string[]): string[] {
   const found = status.nodes.flatMap((n) => {
     if (n.type === 'web') {
-      const fine = nodes.includes(n.name) ? n.status === 'UP' : ['UP', 'DRAIN', 'MAINT'].includes(n.status);
+      const fine = nodes.includes(n.name) ? conditionOf(n.status) === 'up' : ['up', 'drain', 'maint'].includes(conditionOf(n.status));
       return fine ? [] : [`${n.name}: ${n.status}${n.check ? ` (${n.check})` : ''}`];
     }
-    if (n.status !== 'UP' || n.replication_summary !== 'Synced') return [`${n.name}: ${n.status}, replication ${n.replication_summary}`];
+    if (conditionOf(n.status) !== 'up' || n.replication_summary !== 'Synced') return [`${n.name}: ${n.status}, replication ${n.replication_summary}`];
     return [];
   });
   for (const b of status.balancers) if (b.process !== 'running') found.push(`${b.name}: ${b.process}`);
@@ -154,7 +154,7 @@ async function requireReady(ctx: OpContext, cluster: Cluster, secrets: Secrets):
   const status = await collectStatus(cluster, ctx.runtime, ctx.driver, secrets);
   const wrong = problems(status, []);
   if (wrong.length > 0) throw new HactlError('the drill kills nodes, so it starts only from a healthy cluster (hactl status; hactl up)', undefined, wrong);
-  const serving = status.nodes.filter((n) => n.type === 'web' && n.status === 'UP').map((n) => n.name);
+  const serving = status.nodes.filter((n) => n.type === 'web' && conditionOf(n.status) === 'up').map((n) => n.name);
   if (serving.length < 2) {
     throw new HactlError(`the drill kills the client's web node, so it needs two web nodes in rotation; lb-web has ${serving.length} UP (hactl enable NODE)`);
   }

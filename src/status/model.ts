@@ -1,12 +1,37 @@
 /** One snapshot of a running cluster, shared by `hactl status` and the dashboard. */
 
+/** A check on its way to the other side: "UP 1/2" is UP, failing; "DOWN 1/3" is DOWN, passing. */
+type Transition = `${'UP' | 'DOWN' | 'NOLB'} ${number}/${number}`;
+
+/**
+ * A node's status: HAProxy's word for the server (MAINT and DRAIN may say
+ * why, "MAINT (resolution)"), or hactl's own when no balancer answers for
+ * it: STOPPED (its process is not running), UNKNOWN (running, not seen).
+ */
+export type NodeStatusWord = 'UP' | 'DOWN' | 'NOLB' | 'DRAIN' | 'MAINT' | 'UP (no check)' | 'STOPPED' | 'UNKNOWN' | Transition | `MAINT${string}` | `DRAIN${string}`;
+
+/** What a status word means for the cluster: read here only, not by comparing strings elsewhere. */
+export type Condition = 'up' | 'failing' | 'drain' | 'maint' | 'down' | 'stopped' | 'unknown';
+
+export function conditionOf(status: NodeStatusWord): Condition {
+  if (status === 'UP' || status === 'UP (no check)') return 'up';
+  if (status === 'STOPPED') return 'stopped';
+  if (status === 'UNKNOWN') return 'unknown';
+  if (status.startsWith('DRAIN')) return 'drain';
+  if (status.startsWith('MAINT')) return 'maint';
+  if (status.startsWith('UP ') || status.startsWith('NOLB')) return 'failing';
+  return 'down';
+}
+
+/** A DB node's replication, summed up: "Synced", "Lagging 3 s", "Broken: <error>", … */
+export type ReplicationSummary = 'Synced' | 'unreachable' | 'no replication' | `Lagging ${number} s` | `Broken: ${string}`;
+
 export interface WebNodeStatus {
   type: 'web';
   name: string;
   address: string;
   port: number;
-  /** UP, DOWN, DRAIN, MAINT, or a transition like "DOWN 1/2"; "STOPPED" when its process is not running and lb-web is gone. */
-  status: string;
+  status: NodeStatusWord;
   process: 'running' | 'stopped';
   check: string;
   since_change_s: number | null;
@@ -29,14 +54,13 @@ export interface DbNodeStatus {
   address: string;
   port: number;
   role: 'active' | 'backup';
-  /** lb-db's view: UP, DOWN, … */
-  status: string;
+  /** lb-db's view. */
+  status: NodeStatusWord;
   process: 'running' | 'stopped';
   check: string;
   gtid_current_pos: string | null;
   replication: ReplicationLink[];
-  /** "Synced", "Lagging 3 s", "Broken: <error>", "unreachable" */
-  replication_summary: string;
+  replication_summary: ReplicationSummary;
 }
 
 export interface BalancerStatus {

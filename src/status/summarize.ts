@@ -1,12 +1,16 @@
 import type { StatRow } from '../haproxy/stat.js';
-import type { DbNodeStatus, Health, ReplicationLink, WebNodeStatus, BalancerStatus } from './model.js';
+import { conditionOf, type BalancerStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
+
+// HAProxy's words for a server in `show stat`; anything else is not taken for a status.
+const HAPROXY_STATUS = /^(UP|DOWN|NOLB|DRAIN|MAINT)( \d+\/\d+|.*)?$/;
 
 /** HAProxy's server status in the words status shows; weight 0 on an UP server is a drain. */
-export function serverStatus(row: StatRow | undefined): string {
-  if (!row) return 'UNKNOWN';
-  const status = row.status ?? '';
-  if (status === 'UP' && row.weight === '0') return 'DRAIN';
-  return status.replace(/^no check$/, 'UP (no check)');
+export function serverStatus(row: StatRow | undefined): NodeStatusWord {
+  const status = row?.status ?? '';
+  if (status === 'no check') return 'UP (no check)';
+  if (!HAPROXY_STATUS.test(status)) return 'UNKNOWN';
+  if (status === 'UP' && row?.weight === '0') return 'DRAIN';
+  return status as NodeStatusWord;
 }
 
 /** "L7OK 200 in 2 ms", "L4CON in 0 ms" */
@@ -17,7 +21,7 @@ export function checkText(row: StatRow | undefined): string {
   return `${row.check_status.replace(/^\* ?/, '')}${code}${duration}`;
 }
 
-export function summarizeReplication(links: ReplicationLink[] | undefined): string {
+export function summarizeReplication(links: ReplicationLink[] | undefined): ReplicationSummary {
   if (!links) return 'unreachable';
   if (links.length === 0) return 'no replication';
   const broken = links.find((l) => l.io_running !== 'Yes' || l.sql_running !== 'Yes');
@@ -36,11 +40,11 @@ export function summarizeReplication(links: ReplicationLink[] | undefined): stri
  */
 export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancers: BalancerStatus[]): Health {
   const lbUp = (name: string) => balancers.find((b) => b.name === name)?.process === 'running';
-  const isUp = (s: string) => s === 'UP' || s.startsWith('UP ') || s === 'DRAIN';
-  const serving = lbUp('lb-web') && web.some((n) => isUp(n.status)) && (db.length === 0 || (lbUp('lb-db') && db.some((n) => isUp(n.status))));
+  const serves = (s: NodeStatusWord) => ['up', 'failing', 'drain'].includes(conditionOf(s));
+  const serving = lbUp('lb-web') && web.some((n) => serves(n.status)) && (db.length === 0 || (lbUp('lb-db') && db.some((n) => serves(n.status))));
   if (!serving) return 'down';
   const allWell =
-    web.every((n) => n.status === 'UP' || n.status === 'DRAIN' || n.status === 'MAINT') &&
-    db.every((n) => n.status === 'UP' && n.replication_summary === 'Synced');
+    web.every((n) => ['up', 'drain', 'maint'].includes(conditionOf(n.status))) &&
+    db.every((n) => conditionOf(n.status) === 'up' && n.replication_summary === 'Synced');
   return allWell ? 'healthy' : 'degraded';
 }

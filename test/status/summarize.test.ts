@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BalancerStatus, DbNodeStatus, WebNodeStatus } from '../../src/status/model.js';
+import { conditionOf, type BalancerStatus, type DbNodeStatus, type NodeStatusWord, type WebNodeStatus } from '../../src/status/model.js';
 import { checkText, overallHealth, serverStatus, summarizeReplication } from '../../src/status/summarize.js';
 
 const link = (over: object = {}) => ({ from: 'mysql2', io_running: 'Yes', sql_running: 'Yes', seconds_behind: 0, gtid_io_pos: '2-2-5', last_error: '', ...over });
@@ -9,6 +9,30 @@ const lbs = (web: boolean, dbUp = true): BalancerStatus[] => [
   { type: 'lb', name: 'lb-web', process: web ? 'running' : 'stopped' },
   { type: 'lb', name: 'lb-db', process: dbUp ? 'running' : 'stopped' },
 ];
+
+describe('what a status word means', () => {
+  it.each([
+    ['UP', 'up'],
+    ['UP (no check)', 'up'],
+    ['UP 1/2', 'failing'],
+    ['NOLB', 'failing'],
+    ['DRAIN', 'drain'],
+    ['MAINT', 'maint'],
+    ['MAINT (resolution)', 'maint'],
+    ['DOWN', 'down'],
+    ['DOWN 1/2', 'down'],
+    ['STOPPED', 'stopped'],
+    ['UNKNOWN', 'unknown'],
+  ] as const)('%s is %s', (word, condition) => {
+    expect(conditionOf(word as NodeStatusWord)).toBe(condition);
+  });
+
+  it("takes nothing but HAProxy's own words from show stat", () => {
+    expect(serverStatus({ status: 'no check', weight: '100' })).toBe('UP (no check)');
+    expect(serverStatus({ status: 'something new', weight: '100' })).toBe('UNKNOWN');
+    expect(serverStatus(undefined)).toBe('UNKNOWN');
+  });
+});
 
 describe('status summaries', () => {
   it('names server states the way status shows them', () => {

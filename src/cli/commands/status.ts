@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { badInput, EXIT, HactlError } from '../../errors.js';
-import type { ClusterStatus, Health } from '../../status/model.js';
+import { conditionOf, type ClusterStatus, type Condition, type Health, type NodeStatusWord, type ReplicationSummary } from '../../status/model.js';
 import { sleep } from '../../util/poll.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
@@ -14,10 +14,15 @@ function ago(seconds: number | null): string {
   return `${Math.floor(seconds / 3600)}h`;
 }
 
-function paint(out: Output, status: string): string {
-  if (status === 'UP' || status === 'Synced') return out.color.green(status);
-  if (/^(DOWN|STOPPED|Broken|unreachable)/.test(status)) return out.color.red(status);
-  return out.color.yellow(status);
+const NODE_COLOR: Record<Condition, 'green' | 'yellow' | 'red'> = { up: 'green', failing: 'yellow', drain: 'yellow', maint: 'yellow', unknown: 'yellow', down: 'red', stopped: 'red' };
+
+function paint(out: Output, status: NodeStatusWord): string {
+  return out.color[NODE_COLOR[conditionOf(status)]](status);
+}
+
+function paintReplication(out: Output, summary: ReplicationSummary): string {
+  if (summary === 'Synced') return out.color.green(summary);
+  return summary === 'unreachable' || summary.startsWith('Broken') ? out.color.red(summary) : out.color.yellow(summary);
 }
 
 export function printStatus(out: Output, s: ClusterStatus): void {
@@ -38,7 +43,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
             `${n.address}:${n.port}`,
             n.role,
             `${paint(out, n.status)} ${n.check}`.trim(),
-            paint(out, n.replication_summary),
+            paintReplication(out, n.replication_summary),
             n.replication.map((l) => `${l.from}: ${l.io_running}/${l.sql_running}, ${l.seconds_behind ?? '-'} s`).join('\n'),
           ]]
         : [],

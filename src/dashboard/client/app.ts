@@ -2,7 +2,7 @@ import { ApiError, call, setCsrf } from './api.js';
 import { $, h } from './dom.js';
 import { language, setLanguage, t, translate, type Key, type Language } from './i18n.js';
 import type { DashboardSnapshot, Problem } from '../snapshot-model.js';
-import type { DbNodeStatus, WebNodeStatus } from '../../status/model.js';
+import type { DbNodeStatus, NodeStatusWord, WebNodeStatus } from '../../status/model.js';
 
 type Snapshot = DashboardSnapshot;
 type NodeRow = WebNodeStatus | DbNodeStatus;
@@ -113,7 +113,8 @@ function connect(): void {
 
 // ---- rendering -----------------------------------------------------------
 
-function statusClass(status: string): string {
+// The page cannot load src/status/model.ts's conditionOf (only its types): the same reading, checked against NodeStatusWord.
+function statusClass(status: NodeStatusWord): string {
   if (status === 'UP' || status === 'UP (no check)') return 'ok';
   if (status.startsWith('DRAIN')) return 'drain';
   if (status.startsWith('MAINT')) return 'maint';
