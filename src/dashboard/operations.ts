@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import type { Progress } from '../drivers/driver.js';
+import type { Progress } from '../util/progress.js';
 import type { Project } from '../ops/project.js';
 import { SESSION_MODES, type NodeState, type Runtime, type SessionMode } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';

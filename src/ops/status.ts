@@ -1,14 +1,105 @@
-import { loadOrCreateSecrets } from '../secrets/store.js';
-import type { Runtime } from '../spec/model.js';
-import { collectStatus } from '../status/collect.js';
+import type { Connection } from 'mysql2/promise';
+import { statSync } from 'node:fs';
+import type { Driver } from '../drivers/driver.js';
+import { driverFor } from '../drivers/select.js';
+import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster, Runtime } from '../spec/model.js';
+import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
 import type { ClusterStatus } from '../status/model.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
-import { driverFor } from '../drivers/select.js';
 
+/** hactl status: one reading. */
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
   return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster.name), secrets);
+}
+
+/** How old a DB node's replication reading may be: four of its queries a second per node were most of the dashboard's work. */
+const REPLICATION_MAX_AGE_MS = 1000;
+
+/**
+ * Replication read through one kept administrator connection per DB node,
+ * at most once a REPLICATION_MAX_AGE_MS; a connection that fails is dropped
+ * and opened again next time.
+ */
+function keptReplication(driver: () => Driver, secrets: Secrets): { source: ReplicationSource; close(): void } {
+  const conns = new Map<string, Connection>();
+  const readings = new Map<string, { at: number; value: NodeReplication | undefined }>();
+  const close = () => {
+    for (const conn of conns.values()) conn.destroy();
+    conns.clear();
+  };
+  const source: ReplicationSource = async (name) => {
+    const cached = readings.get(name);
+    if (cached && Date.now() - cached.at < REPLICATION_MAX_AGE_MS) return cached.value;
+    let value: NodeReplication | undefined;
+    try {
+      let conn = conns.get(name);
+      if (!conn) {
+        conn = await driver().dbRoot(name, secrets);
+        // A node that dies closes it: the next reading opens another.
+        conn.on('error', () => conns.delete(name));
+        conns.set(name, conn);
+      }
+      value = await readReplication(conn);
+    } catch {
+      conns.get(name)?.destroy();
+      conns.delete(name);
+      value = undefined;
+    }
+    readings.set(name, { at: Date.now(), value });
+    return value;
+  };
+  return { source, close };
+}
+
+export interface StatusReading {
+  status: ClusterStatus;
+  /** The cluster.yaml the reading is of: the last valid one. */
+  cluster: Cluster;
+  /** Why cluster.yaml as it is now does not load; null when it does. */
+  configError: unknown;
+}
+
+export interface StatusReader {
+  read(): Promise<StatusReading>;
+  /** Let go of the kept DB connections (they would keep the process alive). */
+  close(): void;
+}
+
+/**
+ * Readings for a reader that asks again and again (the dashboard, several
+ * times a second): the project opened once, cluster.yaml read again only
+ * when it changes (an invalid one is reported beside the last valid
+ * reading), one kept administrator connection per DB node.
+ */
+export async function statusReader(project: Project, runtimeOverride: Runtime | undefined, runner: Runner): Promise<StatusReader> {
+  const opened = await openProject(project, runtimeOverride, runner);
+  const runtime = opened.runtime;
+  let cluster: Cluster = opened.cluster;
+  let mtime = statSync(project.file).mtimeMs;
+  let configError: unknown = null;
+  let driver: Driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const replication = keptReplication(() => driver, secrets);
+  const read = async (): Promise<StatusReading> => {
+    const now = statSync(project.file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (now !== mtime) {
+      mtime = now;
+      try {
+        const next = loadClusterFile(project.file).cluster;
+        if (next.name !== cluster.name) driver = await driverFor(runtime, project.stateDir, runner, next.name);
+        cluster = next;
+        configError = null;
+      } catch (err) {
+        configError = err;
+      }
+    }
+    return { status: await collectStatus(cluster, runtime, driver, secrets, replication.source), cluster, configError };
+  };
+  return { read, close: replication.close };
 }
