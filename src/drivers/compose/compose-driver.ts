@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
-import { EXIT, HactlError } from '../../errors.js';
+import { HactlError } from '../../errors.js';
+import { assertFree } from '../free-port.js';
 import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
@@ -16,7 +17,6 @@ import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, WebNode } from '../../spec/model.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { isObject, readRecords } from '../../util/json-records.js';
-import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
@@ -199,20 +199,12 @@ export class ComposeDriver implements Driver {
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
   async #checkPublishedPorts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
-    const listen = connectAddress(cluster.listen);
     const published: [Balancer, number][] = [
       ['lb-web', cluster.ports.http],
       ['lb-web', cluster.ports.stats],
       ['lb-db', cluster.ports.db],
     ];
-    for (const [lb, port] of published) {
-      if (!starting.has(lb) || !(await tcpOpen(listen, port, 300))) continue;
-      const holder = findListener(listen, port);
-      throw new HactlError(
-        `${hostPort(cluster.listen, port)} is already in use, so ${lb} cannot publish it${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ' (by another container or process)'}; nothing was changed`,
-        EXIT.badInput,
-      );
-    }
+    for (const [lb, port] of published) if (starting.has(lb)) await assertFree(cluster.listen, port, lb, 'publish it');
   }
 
   async #address(name: string): Promise<string> {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { EXIT, HactlError } from '../../errors.js';
+import { HactlError } from '../../errors.js';
+import { assertFree } from '../free-port.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
@@ -14,7 +15,6 @@ import type { RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
-import { findListener } from '../../util/listener.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
@@ -147,7 +147,7 @@ export class LocalDriver implements Driver {
   async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
     const specs = this.#specs(cluster, files);
     // A plan that cannot be carried out is refused before any of it runs, a file written included.
-    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) await this.#checkFree(spec);
+    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
     await this.writeConfig(files);
     const state = readState(this.stateDir);
     const started: string[] = [];
@@ -217,18 +217,6 @@ export class LocalDriver implements Driver {
       throw new HactlError(`${spec.name} did not start: ${(err as Error).message}`, 1, [`last lines of ${log}:`, ...tail(log).split('\n')]);
     }
     return 'started';
-  }
-
-  async #checkFree(spec: ProcessSpec): Promise<void> {
-    for (const b of spec.binds) {
-      if (await tcpOpen(connectAddress(b.host), b.port, 300)) {
-        const holder = findListener(connectAddress(b.host), b.port);
-        throw new HactlError(
-          `${hostPort(b.host, b.port)} is already in use, so ${spec.name} cannot start${holder ? ` (held by pid ${holder.pid}: ${holder.command})` : ''}; nothing was changed`,
-          EXIT.badInput,
-        );
-      }
-    }
   }
 
   /** True when it made a new, empty data folder. */
