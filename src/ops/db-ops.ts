@@ -37,7 +37,7 @@ export async function addDb(project: Project, node: NewDbNode, options: OpOption
 export function planAddDb(project: Project, node: NewDbNode, options: OpOptions, runner: Runner, progress: Progress): Promise<Action[]> {
   return previewChange(project, options, runner, progress, (src) => addNode(src, 'db', node), async (ctx, { previous, next }) => {
     const stale = (await ctx.driver.leftovers(previous)).find((l) => l.name === node.name);
-    const clear: Action[] = stale ? [{ kind: 'step', on: node.name, what: 'remove what an earlier node of this name left', reason: 'its data is not a copy of the cluster' }] : [];
+    const clear: Action[] = stale ? [{ kind: 'remove-leftover', node: node.name, reason: 'its data is not a copy of the cluster' }] : [];
     return [...clear, ...(await convergePlan(ctx, next))];
   });
 }
@@ -83,12 +83,15 @@ export async function removeDb(project: Project, name: string, options: OpOption
 export function planRemoveDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<Action[]> {
   return previewChange(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
     const { index, successor } = removableDb(name, previous, next, options.force);
-    const step = (what: string, reason: string): Action => ({ kind: 'step', on: name, what, reason });
+    const moves = index === 0 && successor !== undefined;
+    // The active role moves with lb-db's new config: its reload says so.
+    const converge = (await convergePlan(ctx, next)).map((a) =>
+      moves && a.kind === 'reload' && a.process === 'lb-db' ? { ...a, reason: `${a.reason}: ${successor.name} becomes the active master` } : a,
+    );
     return [
-      ...(index === 0 && successor ? [{ kind: 'step' as const, on: 'lb-db', what: `move the active role to ${successor.name}`, reason: `${name} is the active master` }] : []),
-      ...(await convergePlan(ctx, next)),
-      step('detach from replication', 'the other masters stop replicating from it once they hold all it wrote'),
-      step('stop', 'no longer in cluster.yaml (its data stays until hactl clean)'),
+      ...converge,
+      { kind: 'detach', node: name, reason: 'the other masters stop replicating from it once they hold all it wrote' },
+      { kind: 'stop', process: name, reason: 'no longer in cluster.yaml (its data stays until hactl clean)' },
     ];
   });
 }

@@ -2,7 +2,7 @@ import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { parseShowStat } from '../haproxy/stat.js';
-import type { Action, ServerAction } from '../plan/action.js';
+import type { Action, ServerAction, WaitIdleAction } from '../plan/action.js';
 import type { RenderedFile } from '../render/index.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { endpointsOf } from '../spec/endpoints.js';
@@ -49,22 +49,24 @@ export interface RemoveWebResult {
   waited_s: number;
 }
 
-/** Drain NAME, wait for its sessions to end (or the timeout), take it out of lb-web, stop it. */
+/** Drain NAME, wait for its sessions to end (or the timeout), take it out of lb-web, stop it: the steps of its plan. */
 export async function removeWeb(project: Project, name: string, options: OpOptions & { timeoutS: number }, runner: Runner, progress: Progress): Promise<RemoveWebResult> {
-  // Said plainly, before the schema's "web: needs at least 1 item".
-  const { web } = loadClusterFile(project.file).cluster;
-  if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
+  refuseLastWebNode(project, name);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => {
     const t0 = Date.now();
     let drained = true;
-    if (await balancerRunning(ctx.driver, previous, 'lb-web')) {
-      progress(name, 'draining: no new visitors, sticky ones may finish');
-      await runLbWebActions(ctx.driver, [takeOut(name, 'drain', DRAIN_REASON)]);
-      drained = await waitIdle(ctx, name, options.timeoutS * 1000, 1000);
-      progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${options.timeoutS} s; taking it out anyway`);
-      await runLbWebActions(ctx.driver, [takeOut(name, 'maint', MAINT_REASON)]);
-      await waitIdle(ctx, name, 5000, 0);
+    const out = await takeOutSteps(ctx, previous, name, options.timeoutS);
+    for (const step of out) {
+      if (step.kind === 'wait-idle') {
+        drained = await waitIdle(ctx, name, step.timeoutS * 1000, 1000);
+        progress(name, drained ? 'no sessions left; taking it out of rotation' : `still busy after ${step.timeoutS} s; taking it out anyway`);
+      } else {
+        if (step.kind === 'set-server-state' && step.state === 'drain') progress(name, 'draining: no new visitors, sticky ones may finish');
+        await runLbWebActions(ctx.driver, [step]);
+      }
     }
+    // In maintenance, what is still on its way through lb-web finishes before the reload.
+    if (out.length > 0) await waitIdle(ctx, name, 5000, 0);
     await converge(ctx, next);
     await ctx.driver.stop(name, progress);
     return { node: name, drained, waited_s: Math.round((Date.now() - t0) / 100) / 10 };
@@ -73,26 +75,29 @@ export async function removeWeb(project: Project, name: string, options: OpOptio
 
 /** remove web --dry-run: the same steps as removeWeb, around the converge to the file without the node. */
 export async function planRemoveWeb(project: Project, name: string, options: OpOptions & { timeoutS: number }, runner: Runner, progress: Progress): Promise<Action[]> {
-  const { web } = loadClusterFile(project.file).cluster;
-  if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
+  refuseLastWebNode(project, name);
   return previewChange(project, options, runner, progress, (src) => removeNode(src, 'web', name), async (ctx, { previous, next }) => [
-    ...((await balancerRunning(ctx.driver, previous, 'lb-web'))
-      ? [
-          takeOut(name, 'drain', DRAIN_REASON),
-          { kind: 'step' as const, on: name, what: `wait until its sessions end (at most ${options.timeoutS} s)`, reason: 'sticky visitors may finish' },
-          takeOut(name, 'maint', MAINT_REASON),
-        ]
-      : []),
+    ...(await takeOutSteps(ctx, previous, name, options.timeoutS)),
     ...(await convergePlan(ctx, next)),
-    { kind: 'step' as const, on: name, what: 'stop', reason: 'no longer in cluster.yaml (its data stays until hactl clean)' },
+    { kind: 'stop', process: name, reason: 'no longer in cluster.yaml (its data stays until hactl clean)' },
   ]);
 }
 
-const DRAIN_REASON = 'being removed: no new visitors, sticky ones may finish';
-const MAINT_REASON = 'being removed: out of rotation';
+/** Said plainly, before the schema's "web: needs at least 1 item". */
+function refuseLastWebNode(project: Project, name: string): void {
+  const { web } = loadClusterFile(project.file).cluster;
+  if (web.length === 1 && web[0]!.name === name) throw lastWebNode(name);
+}
 
-function takeOut(server: string, state: 'drain' | 'maint', reason: string): ServerAction {
-  return { kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server, state, reason };
+/** What takes NAME out of a running lb-web before the converge without it: drain, its sessions' end, maintenance. */
+async function takeOutSteps(ctx: OpContext, previous: Cluster, name: string, timeoutS: number): Promise<(ServerAction | WaitIdleAction)[]> {
+  if (!(await balancerRunning(ctx.driver, previous, 'lb-web'))) return [];
+  const takeOut = (state: 'drain' | 'maint', reason: string): ServerAction => ({ kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server: name, state, reason });
+  return [
+    takeOut('drain', 'being removed: no new visitors, sticky ones may finish'),
+    { kind: 'wait-idle', node: name, timeoutS, reason: 'sticky visitors may finish' },
+    takeOut('maint', 'being removed: out of rotation'),
+  ];
 }
 
 function lastWebNode(name: string) {

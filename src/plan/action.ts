@@ -20,11 +20,32 @@ export interface WriteAction {
   reason: string;
 }
 
-/** A step of a live operation around the converge (wait for a node's sessions, stop it, detach a master). */
-export interface OpStep {
-  kind: 'step';
-  on: string;
-  what: string;
+/** Wait until a node drained in lb-web has no session left, or TIMEOUT_S (remove web). */
+export interface WaitIdleAction {
+  kind: 'wait-idle';
+  node: string;
+  timeoutS: number;
+  reason: string;
+}
+
+/** Stop a process and forget it (remove). */
+export interface StopAction {
+  kind: 'stop';
+  process: string;
+  reason: string;
+}
+
+/** The other masters stop replicating from a DB node once they hold all it wrote (remove db). */
+export interface DetachAction {
+  kind: 'detach';
+  node: string;
+  reason: string;
+}
+
+/** Remove what an earlier node of the same name left (add db: its data is not a copy of the cluster). */
+export interface RemoveLeftoverAction {
+  kind: 'remove-leftover';
+  node: string;
   reason: string;
 }
 
@@ -32,7 +53,7 @@ export interface OpStep {
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; a driver or an op only carries an action out.
  */
-export type Action = ServerAction | ProcessAction | WriteAction | OpStep;
+export type Action = ServerAction | ProcessAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -56,8 +77,12 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.lb, what: runtimeCommand(action) };
     case 'write':
       return { on: 'config', what: `write ${action.file}` };
-    case 'step':
-      return { on: action.on, what: action.what };
+    case 'wait-idle':
+      return { on: action.node, what: `wait until its sessions end (at most ${action.timeoutS} s)` };
+    case 'detach':
+      return { on: action.node, what: 'detach from replication' };
+    case 'remove-leftover':
+      return { on: action.node, what: 'remove what an earlier node of this name left' };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

@@ -46,9 +46,9 @@ describe('--dry-run: the plan, and nothing changed', () => {
     expect(yaml()).toBe(before.yaml);
     expect(JSON.stringify(readState(join(cluster.dir, '.hactl')))).toBe(before.pids);
     expect((await master('show proc')).match(/^(\d+)\s+worker/m)?.[1]).toBe(before.worker);
-    const out = JSON.parse(r.stdout) as { dry_run: boolean; actions: { kind: string; process?: string; file?: string; server?: string; on?: string; what?: string }[] };
+    const out = JSON.parse(r.stdout) as { dry_run: boolean; actions: { kind: string; process?: string; file?: string; server?: string; node?: string }[] };
     expect(out.dry_run).toBe(true);
-    return out.actions.map((a) => [a.kind, a.process ?? a.file ?? a.server ?? `${a.on}: ${a.what}`]);
+    return out.actions.map((a) => [a.kind, a.process ?? a.file ?? a.server ?? a.node]);
   };
 
   it('up on a cluster that runs what cluster.yaml says: nothing', async () => {
@@ -67,11 +67,11 @@ describe('--dry-run: the plan, and nothing changed', () => {
   it('remove web: drain, wait, maintenance, reload without it, stop it', async () => {
     expect(await plan('remove', 'web', 'web2')).toEqual([
       ['set-server-state', 'web2'],
-      ['step', 'web2: wait until its sessions end (at most 30 s)'],
+      ['wait-idle', 'web2'],
       ['set-server-state', 'web2'],
       ['write', 'lb-web/haproxy.cfg'],
       ['reload', 'lb-web'],
-      ['step', 'web2: stop'],
+      ['stop', 'web2'],
     ]);
   });
 
