@@ -1,7 +1,7 @@
 import { resolveRuntime } from '../drivers/detect.js';
 import { localLayout } from '../render/layout.js';
-import { loadClusterFile, type LoadedCluster } from '../spec/load.js';
-import type { ConcreteRuntime, Runtime } from '../spec/model.js';
+import { loadClusterModel } from '../spec/cached.js';
+import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
 import { UNIX_SOCKET_PATH } from '../util/config-path.js';
 import type { Runner } from '../util/runner.js';
 import { assertSocketPaths, type Project } from './project.js';
@@ -18,16 +18,16 @@ export async function openProject(
   runtimeOverride: Runtime | undefined,
   runner: Runner,
   purpose: 'cluster' | 'files' = 'cluster',
-): Promise<LoadedCluster & { runtime: ConcreteRuntime; runtimeReason?: string }> {
-  const loaded = loadClusterFile(project.file);
-  const asked = runtimeOverride ?? loaded.cluster.runtime;
+): Promise<{ cluster: Cluster; runtime: ConcreteRuntime; runtimeReason?: string }> {
+  const cluster = await loadClusterModel(project.file, project.stateDir);
+  const asked = runtimeOverride ?? cluster.runtime;
   const recorded = recordedRuntime(project.stateDir);
   const known = runtimeFromRecord(asked, runtimeOverride ? '--runtime' : 'cluster.yaml', purpose === 'cluster' ? recorded : undefined) ?? recorded?.runtime;
   const { runtime, reason } = known ? { runtime: known, reason: undefined } : await resolveRuntime(asked, runner);
   // The balancers' sockets were checked with the project; a DB node's socket carries its name too.
   if (runtime === 'local') {
     const layout = localLayout(project.stateDir);
-    assertSocketPaths(loaded.cluster.db.flatMap((n) => layout.database(n.name)?.socket ?? []), UNIX_SOCKET_PATH);
+    assertSocketPaths(cluster.db.flatMap((n) => layout.database(n.name)?.socket ?? []), UNIX_SOCKET_PATH);
   }
-  return { ...loaded, runtime, ...(reason ? { runtimeReason: reason } : {}) };
+  return { cluster, runtime, ...(reason ? { runtimeReason: reason } : {}) };
 }

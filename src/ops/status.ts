@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/select.js';
 import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
-import { loadClusterFile } from '../spec/load.js';
+import { loadClusterModel } from '../spec/cached.js';
 import type { Cluster, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
 import type { ClusterStatus } from '../status/model.js';
@@ -91,7 +91,7 @@ export async function statusReader(project: Project, runtimeOverride: Runtime | 
     if (now !== mtime) {
       mtime = now;
       try {
-        const next = loadClusterFile(project.file).cluster;
+        const next = await loadClusterModel(project.file, project.stateDir);
         if (next.name !== cluster.name) driver = await driverFor(runtime, project.stateDir, runner, next.name);
         cluster = next;
         configError = null;

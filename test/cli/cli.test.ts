@@ -153,6 +153,26 @@ describe('hactl CLI', () => {
     expect((await hactl(dir, 'render', '--runtime', 'compose', '--out', 'c')).code).toBe(0);
   });
 
+  it('keeps the checked model of cluster.yaml for read-only commands, and checks a changed file again', async () => {
+    const dir = project(DEFAULT_YAML.replace(/^runtime: .*$/m, 'runtime: local'));
+    mkdirSync(join(dir, '.hactl'), { mode: 0o700 });
+    expect((await hactl(dir, 'status', '--json')).stdout).toMatch(/"cluster": "demo"/);
+    const cache = join(dir, '.hactl/cluster-model.json');
+    const kept = JSON.parse(readFileSync(cache, 'utf8')) as { key: string; cluster: { name: string } };
+    expect(kept.cluster.name).toBe('demo');
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+    // The kept model is what status reads while the text is the same…
+    writeFileSync(cache, JSON.stringify({ ...kept, cluster: { ...kept.cluster, name: 'kept' } }));
+    expect((await hactl(dir, 'status', '--json')).stdout).toMatch(/"cluster": "kept"/);
+    // …and a changed text is checked again: an invalid one is refused, a valid one read anew.
+    writeFileSync(join(dir, 'cluster.yaml'), DEFAULT_YAML.replace(/^runtime: .*$/m, 'runtime: local').replace(/^ {2}fall: \d+/m, '  fall: 0'));
+    const bad = await hactl(dir, 'status', '--json');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/health\.fall: 0 is out of range/);
+    writeFileSync(join(dir, 'cluster.yaml'), DEFAULT_YAML.replace(/^runtime: .*$/m, 'runtime: local').replace(/^name: .*$/m, 'name: shop'));
+    expect((await hactl(dir, 'status', '--json')).stdout).toMatch(/"cluster": "shop"/);
+  });
+
   it('config redacts secrets unless --show-secrets', async () => {
     const dir = project();
     const r = await hactl(dir, 'config', '--json');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HactlError } from '../../src/errors.js';
 import { checkClusterText } from '../../src/spec/check.js';
-import { loadClusterFile, MAX_CLUSTER_FILE_BYTES } from '../../src/spec/load.js';
+import { loadClusterFile } from '../../src/spec/load.js';
+import { MAX_CLUSTER_FILE_BYTES } from '../../src/spec/read.js';
 import { formatProblem } from '../../src/spec/problem.js';
 import { tempDir } from '../support/temp.js';
 

@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const ctx = await contextOf(command);
       if (opts.showCredentials) {
         // The login belongs to a cluster: without its cluster.yaml, say so and make no secrets.json (in a folder that may not exist).
-        const { readClusterFile } = await import('../../spec/load.js');
+        const { readClusterFile } = await import('../../spec/read.js');
         readClusterFile(ctx.project.file);
         const { dashboardCredentials } = await import('../../dashboard/credentials.js');
         const { user, password } = dashboardCredentials(ctx.project.stateDir);
