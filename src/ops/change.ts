@@ -1,6 +1,6 @@
 import type { Progress } from '../drivers/driver.js';
-import { editClusterFile } from '../spec/edit-file.js';
-import { loadClusterFile } from '../spec/load.js';
+import { editClusterFile, writeEdited } from '../spec/edit-file.js';
+import { readClusterFile } from '../spec/read.js';
 import type { Cluster } from '../spec/model.js';
 import type { YamlSource } from '../spec/yaml-source.js';
 import type { Action } from '../plan/action.js';
@@ -31,20 +31,19 @@ export async function changeCluster<T>(
   edit: (src: YamlSource) => void,
   apply: (ctx: OpContext, change: Change) => Promise<T>,
 ): Promise<T> {
-  editClusterFile(project.file, edit, { dryRun: true });
+  const first = editClusterFile(project.file, edit, { dryRun: true });
   const ctx = await openContext(project, options, runner, progress);
   return withLock(project.stateDir, 'change', async () => {
-    // Again under the lock: the file may have changed while we waited for it.
-    const previous = loadClusterFile(project.file).cluster;
-    const next = editClusterFile(project.file, edit, { dryRun: true });
+    // Again under the lock if the file changed while we waited for it.
+    const edited = readClusterFile(project.file) === first.before ? first : editClusterFile(project.file, edit, { dryRun: true });
     let result: T;
     try {
-      result = await apply(ctx, { previous, next: next.cluster });
+      result = await apply(ctx, { previous: edited.previous, next: edited.cluster });
     } catch (err) {
-      await restore(ctx, previous).catch(() => undefined);
+      await restore(ctx, edited.previous).catch(() => undefined);
       throw err;
     }
-    editClusterFile(project.file, edit);
+    writeEdited(project.file, edited, edit);
     return result;
   });
 }
@@ -62,9 +61,9 @@ export async function previewChange(
   edit: (src: YamlSource) => void,
   plan: (ctx: OpContext, change: Change) => Promise<Action[]>,
 ): Promise<Action[]> {
-  const next = editClusterFile(project.file, edit, { dryRun: true }).cluster;
+  const { previous, cluster: next } = editClusterFile(project.file, edit, { dryRun: true });
   const ctx = await openContext(project, options, runner, progress);
-  return plan(ctx, { previous: loadClusterFile(project.file).cluster, next });
+  return plan(ctx, { previous, next });
 }
 
 async function restore(ctx: OpContext, previous: Cluster): Promise<void> {

@@ -4,8 +4,18 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { checkClusterText, type CheckedCluster } from './check.js';
 import { displayPath } from '../util/display-path.js';
 import { loadClusterFile } from './load.js';
+import type { Cluster } from './model.js';
+import { readClusterFile } from './read.js';
 import { YamlSource } from './yaml-source.js';
 import { formatProblem } from './problem.js';
+
+export interface EditedCluster extends CheckedCluster {
+  /** The file's text the edit was made to, and its model. */
+  before: string;
+  previous: Cluster;
+  text: string;
+  changed: boolean;
+}
 
 /**
  * The one path for every change to cluster.yaml: load the user's file,
@@ -13,14 +23,11 @@ import { formatProblem } from './problem.js';
  * replace the file atomically. An edit that would make the file invalid
  * changes nothing. With dryRun, the new text is checked and returned only.
  */
-export function editClusterFile(
-  file: string,
-  edit: (src: YamlSource) => void,
-  options: { dryRun?: boolean } = {},
-): CheckedCluster & { text: string; changed: boolean } {
+export function editClusterFile(file: string, edit: (src: YamlSource) => void, options: { dryRun?: boolean } = {}): EditedCluster {
   // A file that is already invalid is refused with its own problems, at their own lines:
   // reported "after the change", they would point at lines of a text no one can see.
-  const before = loadClusterFile(file).text;
+  const loaded = loadClusterFile(file);
+  const before = loaded.text;
   const src = new YamlSource(before);
   edit(src);
   const text = src.text;
@@ -32,7 +39,20 @@ export function editClusterFile(
       checked.problems.map((p) => formatProblem(`${shown} (after the change)`, p)),
     );
   }
-  const changed = text !== before;
-  if (changed && !options.dryRun) writeFileAtomic(file, text, statSync(file).mode & 0o777);
-  return { ...checked, text, changed };
+  const edited = { ...checked, before, previous: loaded.cluster, text, changed: text !== before };
+  if (!options.dryRun) writeEdited(file, edited, edit);
+  return edited;
+}
+
+/**
+ * Write an edit checked earlier (a dry run): its text if the file still
+ * reads as the text it was made to, else the edit made again to what the
+ * file says now (a hand edit meanwhile is kept, and checked with it).
+ */
+export function writeEdited(file: string, edited: EditedCluster, edit: (src: YamlSource) => void): void {
+  if (readClusterFile(file) !== edited.before) {
+    editClusterFile(file, edit);
+    return;
+  }
+  if (edited.changed) writeFileAtomic(file, edited.text, statSync(file).mode & 0o777);
 }

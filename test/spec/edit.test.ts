@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { YamlSource } from '../../src/spec/yaml-source.js';
 import { HactlError } from '../../src/errors.js';
-import { editClusterFile } from '../../src/spec/edit-file.js';
+import { editClusterFile, writeEdited } from '../../src/spec/edit-file.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode } from '../../src/spec/edit.js';
 
 const FIXTURES = new URL('../fixtures/edit/', import.meta.url);
@@ -100,5 +100,28 @@ describe('editing cluster.yaml keeps the user\'s file', () => {
     editClusterFile(file, (d) => setSessionMode(d, 'db'));
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+});
+
+describe('writing an edit checked earlier (a dry run, then the lock)', () => {
+  const addWeb3 = (src: YamlSource) => addNode(src, 'web', { name: 'web3' });
+
+  it('writes the checked text when the file still reads as it did', () => {
+    const file = join(tempDir('hactl-edit-'), 'cluster.yaml');
+    writeFileSync(file, 'web: [web1, web2]\n');
+    const edited = editClusterFile(file, addWeb3, { dryRun: true });
+    expect(readFileSync(file, 'utf8')).toBe('web: [web1, web2]\n');
+    writeEdited(file, edited, addWeb3);
+    expect(readFileSync(file, 'utf8')).toBe(edited.text);
+    expect(edited.previous.web.map((n) => n.name)).toEqual(['web1', 'web2']);
+  });
+
+  it('makes the edit again on a file changed by hand meanwhile: the hand edit is kept', () => {
+    const file = join(tempDir('hactl-edit-'), 'cluster.yaml');
+    writeFileSync(file, 'web: [web1, web2]\n');
+    const edited = editClusterFile(file, addWeb3, { dryRun: true });
+    writeFileSync(file, '# ours\nweb: [web1, web2]\nsession_mode: none\n');
+    writeEdited(file, edited, addWeb3);
+    expect(readFileSync(file, 'utf8')).toBe('# ours\nweb: [web1, web2, web3]\nsession_mode: none\n');
   });
 });
