@@ -38,11 +38,11 @@ export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCrea
  * node that should be in rotation UP.
  */
 export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files?: RenderedFile[]): Promise<UpSummary> {
-  // The programs are needed where processes may start, and only there (not for a drain).
-  await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const rendered = files ?? renderFor(ctx, cluster, secrets);
   const plan = await planUp(ctx, cluster, rendered, options);
+  // The programs are needed where a process is to start, and only there (not for a no-op up).
+  if (plan.some((a) => a.kind === 'start' || a.kind === 'restart')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
   const result = await ctx.driver.up(cluster, secrets, rendered, stepsOf(plan.filter(isProcessAction)), ctx.progress, options);
   // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
   recordRuntime(ctx.project.stateDir, ctx.runtime);
