@@ -33,7 +33,7 @@ export function makeDirs(dir: string, mode = 0o777): string[] {
  * owner, for the caller to rename or link into place: a temp file left by a
  * kill -9 is no more readable than the file itself would have been.
  */
-export function stageFile(path: string, content: string, mode = 0o644, owner?: Owner): string {
+function stageFile(path: string, content: string, mode = 0o644, owner?: Owner): string {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, content, { mode, flag: 'wx' });

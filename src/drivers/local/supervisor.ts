@@ -30,19 +30,13 @@ export function startDetached(command: Command, options: { logFile: string; env?
   }
 }
 
-/**
- * Alive, and not a zombie: a process that has exited but not been reaped
- * (PID 1 here reaps slowly) still answers signal 0, yet serves nothing.
- */
-export function isAlive(pid: number): boolean {
-  const stat = procStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}
-
 /** kill(-0) signals our own group and kill(-1) every process: a node's group is never named so. */
 const isGroup = (pgid: number) => Number.isInteger(pgid) && pgid > 1;
 
-/** Whether any live process remains in process group PGID. */
+/**
+ * Whether any live process remains in process group PGID. A zombie (exited,
+ * not yet reaped: PID 1 here reaps slowly) answers signal 0 yet serves nothing.
+ */
 export function groupAlive(pgid: number): boolean {
   if (!isGroup(pgid)) return false;
   try {
