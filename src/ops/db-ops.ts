@@ -7,6 +7,7 @@ import { addNode, removeNode, type NewDbNode } from '../spec/edit.js';
 import type { Cluster, DbNode } from '../spec/model.js';
 import type { Action } from '../plan/action.js';
 import type { Runner } from '../util/runner.js';
+import { loadClusterFile } from '../spec/load.js';
 import { changeCluster, previewChange } from './change.js';
 import type { OpOptions } from './context.js';
 import type { Project } from './project.js';
@@ -55,8 +56,10 @@ export interface RemoveDbResult {
  * it wrote, then it stops. Its data stays until `hactl clean`.
  */
 export async function removeDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<RemoveDbResult> {
+  // Refused before anything is touched, the lock included; again under the lock, on the file as it is then.
+  removableDb(name, loadClusterFile(project.file).cluster, options.force);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
-    const { index, successor } = removableDb(name, previous, next, options.force);
+    const { index, successor } = removableDb(name, previous, options.force);
     if (index === 0 && successor) progress('lb-db', `moving the active role to ${successor.name}`);
     await converge(ctx, next);
     const secrets = loadOrCreateSecrets(ctx.project.stateDir);
@@ -82,7 +85,7 @@ export async function removeDb(project: Project, name: string, options: OpOption
 /** remove db --dry-run: the same steps as removeDb, around the converge to the file without the node. */
 export function planRemoveDb(project: Project, name: string, options: OpOptions & { force: boolean }, runner: Runner, progress: Progress): Promise<Action[]> {
   return previewChange(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, { previous, next }) => {
-    const { index, successor } = removableDb(name, previous, next, options.force);
+    const { index, successor } = removableDb(name, previous, options.force);
     const moves = index === 0 && successor !== undefined;
     // The active role moves with lb-db's new config: its reload says so.
     const converge = (await convergePlan(ctx, next)).map((a) =>
@@ -96,12 +99,21 @@ export function planRemoveDb(project: Project, name: string, options: OpOptions 
   });
 }
 
-/** NAME may leave (the last node, or the active master, only with --force): its place and who takes over. */
-function removableDb(name: string, previous: Cluster, next: Cluster, force: boolean): { index: number; successor: DbNode | undefined } {
-  const index = previous.db.findIndex((n) => n.name === name);
-  const successor = next.db[0];
-  if (!successor && !force) throw badInput(`${name} is the last DB node and holds the app's data; --force removes it anyway`);
-  if (index === 0 && successor && !force) {
+/**
+ * NAME may leave: never the last DB node (it holds the app's data, and the
+ * file would be left with an empty db: list), the active master only with
+ * FORCE. Its place in db: and the master that takes over.
+ */
+function removableDb(name: string, cluster: Cluster, force: boolean): { index: number; successor: DbNode | undefined } {
+  const index = cluster.db.findIndex((n) => n.name === name);
+  const successor = cluster.db.find((n) => n.name !== name);
+  if (index < 0) return { index, successor };
+  if (!successor) {
+    throw badInput(`${name} is the last DB node and holds the app's data: it cannot be removed, with or without --force`, [
+      'to run without a database, delete the db: key from cluster.yaml by hand (after switching away from session_mode: db), then hactl up',
+    ]);
+  }
+  if (index === 0 && !force) {
     throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
   }
   return { index, successor };

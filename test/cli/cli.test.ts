@@ -173,6 +173,18 @@ describe('hactl CLI', () => {
     expect((await hactl(dir, 'status', '--json')).stdout).toMatch(/"cluster": "shop"/);
   });
 
+  it('refuses to remove the last DB node, with --force too, before anything is touched', async () => {
+    const yaml = 'runtime: local\nweb: [web1]\ndb: [mysql1]\n';
+    const dir = project(yaml);
+    for (const args of [['--force'], ['--force', '--dry-run'], []]) {
+      const r = await hactl(dir, 'remove', 'db', 'mysql1', ...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^error: mysql1 is the last DB node and holds the app's data: it cannot be removed, with or without --force$/m);
+    }
+    expect(readFileSync(join(dir, 'cluster.yaml'), 'utf8')).toBe(yaml);
+    expect(existsSync(join(dir, '.hactl'))).toBe(false);
+  });
+
   it('config redacts secrets unless --show-secrets', async () => {
     const dir = project();
     const r = await hactl(dir, 'config', '--json');

@@ -158,10 +158,10 @@ describe('remove db', () => {
     const servers = await lbDb();
     expect([...servers.keys()]).toEqual(['mysql2']);
     expect(servers.get('mysql2')?.bck).toBe('0');
-    // In db session mode the last DB node cannot go, even with --force: the file would be invalid.
+    // The last DB node cannot go, even with --force: it holds the app's data.
     const last = await cluster.hactl('remove', 'db', 'mysql2', '--force');
     expect(last.code).toBe(2);
-    expect(last.stderr).toMatch(/session_mode: db sessions need at least one DB node/);
+    expect(last.stderr).toMatch(/mysql2 is the last DB node and holds the app's data: it cannot be removed, with or without --force/);
     expect((await lbDb()).get('mysql2')?.status).toBe('UP');
   }, 60_000);
 });

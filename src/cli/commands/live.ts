@@ -97,7 +97,7 @@ export function register(program: Command): void {
     .command('db')
     .description('take a master out of lb-db and of replication, then stop it (its data stays until hactl clean)')
     .argument('<name>')
-    .option('--force', 'also remove the active master (moving the role first) or the last DB node')
+    .option('--force', 'also remove the active master (moving the role to the next one first)')
     .option('--dry-run', 'print the plan, change nothing')
     .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force', 'hactl remove db mysql3 --dry-run'))
     .action(async (name: string, opts: { force?: boolean; dryRun?: boolean }, command: Command) => {
