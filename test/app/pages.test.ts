@@ -132,6 +132,20 @@ describe('JSON API', () => {
     expect((await call('/api/session', { jar })).json<ApiSession>().color).toBe('rebeccapurple');
   });
 
+  it('POST /api/session takes JSON too, as an API called JSON should', async () => {
+    const jar = new CookieJar();
+    const set = await call('/api/session', { jar, json: { color: 'Teal' } });
+    expect(set.status, set.body).toBe(200);
+    expect(set.json<ApiSession>()).toMatchObject({ color: 'teal' });
+    expect((await call('/api/session', { jar })).json<ApiSession>().color).toBe('teal');
+    // Not an object with a color: the same 400 as a form without one.
+    for (const json of [['teal'], { color: ['teal'] }, 'teal']) {
+      const answer = await call('/api/session', { json });
+      expect(answer.status, JSON.stringify(json)).toBe(400);
+      expect(answer.json()).toEqual({ error: expect.stringMatching(/color/) });
+    }
+  });
+
   it('POST /api/session with a bad or missing color is a 400 JSON error', async () => {
     for (const form of [{ color: 'blurple' }, {}, { 'color[]': 'red' }] as Array<Record<string, string>>) {
       const answer = await call('/api/session', { form });
