@@ -31,7 +31,7 @@ export interface AppDeps {
   files: StaticFiles;
 }
 
-type Env = { Variables: { session: Session } };
+type Env = { Variables: { session: Session; body: Record<string, unknown> } };
 
 /** An error as the page shows it: 400 for bad input with each field's message, 409 when the cluster refused. */
 export function errorResponse(err: unknown): { status: 400 | 409 | 500; body: { error: Problem & { fields: Record<string, string> } } } {
@@ -158,6 +158,23 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
   // Every route below reads its body, if at all, only after the session and CSRF checks above.
   app.use('*', limitBody);
+  // Every POST takes a JSON object, or no body at all (Reload, Test…: an empty form): anything else is refused, not ignored.
+  app.use('*', async (c, next) => {
+    let body: unknown = {};
+    const raw = c.req.method === 'POST' ? await c.req.text() : '';
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return c.json({ error: { message: 'the request body must be a JSON object (or empty)', details: [], fields: {} } }, 400);
+    }
+    c.set('body', body as Record<string, unknown>);
+    await next();
+  });
 
   app.get('/api/session', (c) => c.json({ user: c.var.session.user, csrf: c.var.session.csrf }));
   app.post('/api/logout', (c) => {
@@ -202,14 +219,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   /** One operation: its progress to every open page, its result to the caller, the new state read at once. */
   async function run(c: Context<Env>, op: Operation): Promise<Response> {
     const id = Math.random().toString(36).slice(2, 10);
-    let body: unknown;
-    try {
-      // A POST with no body at all (Reload, Test…) is an empty form.
-      const raw = op.method === 'POST' ? await c.req.text() : '';
-      body = raw.trim() === '' ? {} : JSON.parse(raw);
-    } catch {
-      return c.json({ error: { message: 'the request body must be JSON', details: [], fields: {} } }, 400);
-    }
+    const body = c.var.body;
     const label = op.label(c.req.param(), body);
     const progress = (step: string, detail?: string) => feed.publish('progress', { id, op: label, step, detail: detail ?? '', at: Date.now() });
     const announce = (state: 'started' | 'done' | 'failed', message?: string) => feed.publish('op', { id, op: label, state, ...(message ? { message } : {}), at: Date.now() });

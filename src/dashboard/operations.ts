@@ -14,14 +14,15 @@ import { wholeNumber } from '../util/whole-number.js';
 export interface OperationRequest {
   params: Record<string, string>;
   query: Record<string, string>;
-  body: unknown;
+  /** A JSON object: the app refuses any other body before an operation runs. */
+  body: Record<string, unknown>;
 }
 
 export interface Operation {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   /** Shown in the page's activity list: "add web web3". */
-  label(params: Record<string, string>, body: unknown): string;
+  label(params: Record<string, string>, body: Record<string, unknown>): string;
   /** Changes the cluster: announced to every page, and the state read again after it. */
   changes: boolean;
   run(req: OperationRequest, progress: Progress): Promise<unknown>;
@@ -34,10 +35,9 @@ interface Deps {
 }
 
 /** The body's fields, each checked for its type; a field the form does not have is refused by name. */
-function fields(body: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badInput('the request body must be a JSON object');
+function fields(body: Record<string, unknown>, allowed: readonly string[]): Record<string, unknown> {
   for (const key of Object.keys(body)) if (!allowed.includes(key)) throw badInput(`${key}: not a field of this form (it has ${allowed.join(', ')})`);
-  return body as Record<string, unknown>;
+  return body;
 }
 
 /** A text field: a string or absent (an empty one is absent too: the form's empty field); nothing else is turned into one. */
@@ -74,8 +74,8 @@ function queryFlag(query: Record<string, string>, key: string): boolean {
 }
 
 /** The node name a form names, for the activity list only (it is validated where it is used). */
-function nameIn(body: unknown): string {
-  const name = (body as { name?: unknown } | null)?.name;
+function nameIn(body: Record<string, unknown>): string {
+  const name = body.name;
   return typeof name === 'string' ? name : '';
 }
 

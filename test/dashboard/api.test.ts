@@ -242,6 +242,20 @@ describe('with a login', () => {
     expect(pids()).toEqual(before.pids);
   });
 
+  it('takes a JSON object or no body on every POST, /api/refresh included; anything else is a 400', async () => {
+    const post = (path: string, body: { json?: unknown; form?: Record<string, string> }) =>
+      request(`${URL_}${path}`, { method: 'POST', jar, headers: { 'x-csrf-token': csrf }, ...body });
+    for (const path of ['/api/refresh', '/api/reload', '/api/web/web1/state']) {
+      for (const body of [{ form: { state: 'drain' } }, { json: ['drain'] }, { json: 'drain' }, { json: null }]) {
+        const r = await post(path, body);
+        expect(r.status, `${path} ${JSON.stringify(body)}: ${r.body}`).toBe(400);
+        expect(r.json<{ error: { message: string } }>().error.message).toBe('the request body must be a JSON object (or empty)');
+      }
+    }
+    expect((await post('/api/refresh', {})).status).toBe(200);
+    expect((await post('/api/refresh', { json: {} })).status).toBe(200);
+  });
+
   it('takes every field only in its own type: a port in a list or in quotes, a name as a number, are refused', async () => {
     const before = { yaml: yaml(), pids: pids() };
     const cases: [string, string, unknown, string, RegExp][] = [
