@@ -3,7 +3,6 @@ import { editClusterFile, writeEdited } from '../spec/edit-file.js';
 import { readClusterFile } from '../spec/read.js';
 import type { Cluster } from '../spec/model.js';
 import type { YamlSource } from '../spec/yaml-source.js';
-import type { Action } from '../plan/action.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
@@ -53,14 +52,14 @@ export async function changeCluster<T>(
  * then PLAN of the change as it would be made. Nothing is locked, run or
  * written (but secrets.json, as render).
  */
-export async function previewChange(
+export async function previewChange<T>(
   project: Project,
   options: OpOptions,
   runner: Runner,
   progress: Progress,
   edit: (src: YamlSource) => void,
-  plan: (ctx: OpContext, change: Change) => Promise<Action[]>,
-): Promise<Action[]> {
+  plan: (ctx: OpContext, change: Change) => Promise<T>,
+): Promise<T> {
   const { previous, cluster: next } = editClusterFile(project.file, edit, { dryRun: true });
   const ctx = await openContext(project, options, runner, progress);
   return plan(ctx, { previous, next });

@@ -39,12 +39,13 @@ export async function runLbWebActions(driver: Driver, actions: readonly ServerAc
  * Tell a running lb-web the admin state and weight cluster.yaml gives each
  * web node (all, or those in ONLY), through the runtime API: no reload.
  * Applied after every start and reload too, so a state restored from the
- * server-state file never outlives cluster.yaml. False when lb-web is not running.
+ * server-state file never outlives cluster.yaml. The plan carried out;
+ * undefined when lb-web is not running.
  */
-export async function applyWebStates(driver: Driver, cluster: Cluster, only?: readonly string[]): Promise<boolean> {
+export async function applyWebStates(driver: Driver, cluster: Cluster, only?: readonly string[]): Promise<ServerAction[] | undefined> {
   const plan = await planLbWebStates(driver, cluster, only);
   if (plan) await runLbWebActions(driver, plan);
-  return plan !== undefined;
+  return plan;
 }
 
 /** One runtime API command to lb-web that changes something: its refusal is an error. */

@@ -8,13 +8,12 @@ import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type 
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster, NodeState, SessionMode, WebNode } from '../spec/model.js';
-import { editClusterFile } from '../spec/edit-file.js';
 import { pollUntil } from '../util/poll.js';
 import type { Runner } from '../util/runner.js';
 import { changeCluster, previewChange } from './change.js';
-import { openContext, type OpContext, type OpOptions } from './context.js';
+import type { OpContext, OpOptions } from './context.js';
 import type { Project } from './project.js';
-import { balancerRunning, planLbWebStates, runLbWebActions } from './server-state.js';
+import { applyWebStates, balancerRunning, planLbWebStates, runLbWebActions } from './server-state.js';
 import { converge, convergePlan, planUp, renderFor, type UpSummary } from './up.js';
 
 /**
@@ -145,18 +144,12 @@ export async function setWeb(
     return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: plan ?? [], dry_run: dryRun };
   };
   if (options.dryRun) {
-    const next = editClusterFile(project.file, edit, { dryRun: true }).cluster;
-    const ctx = await openContext(project, options, runner, progress);
-    return outcome(next, await planLbWebStates(ctx.driver, next, [name]), true);
+    return previewChange(project, options, runner, progress, edit, async (ctx, { next }) => outcome(next, await planLbWebStates(ctx.driver, next, [name]), true));
   }
-  return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => {
-    // Only the runtime API: no file to render or check, no reload. Every start or reload
-    // renders from cluster.yaml and applies the states again, and a reload is due only
-    // when more than states and weights changed (RenderedFile.shape).
-    const plan = await planLbWebStates(ctx.driver, next, [name]);
-    if (plan) await runLbWebActions(ctx.driver, plan);
-    return outcome(next, plan, false);
-  });
+  // Only the runtime API: no file to render or check, no reload. Every start or reload
+  // renders from cluster.yaml and applies the states again, and a reload is due only
+  // when more than states and weights changed (RenderedFile.shape).
+  return changeCluster(project, options, runner, progress, edit, async (ctx, { next }) => outcome(next, await applyWebStates(ctx.driver, next, [name]), false));
 }
 
 /** Switch both lb-web's persistence and the app's session handler; no web node restarts. */
