@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import { badInput } from '../errors.js';
+import { canonicalAddress } from '../util/net.js';
 
 /** Which client addresses may use the dashboard, like Apache's `Require ip`: none given means all. */
 export interface ClientNetworks {
@@ -22,11 +23,10 @@ export function clientNetworks(specs: readonly string[]): ClientNetworks {
   return {
     allows(remote: string): boolean {
       if (specs.length === 0) return true;
-      // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-      const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote)?.[1];
-      if (v4) return blocks.check(v4, 'ipv4');
-      const family = isIP(remote);
-      return family !== 0 && blocks.check(remote, family === 6 ? 'ipv6' : 'ipv4');
+      // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d: matched as IPv4.
+      const address = canonicalAddress(remote);
+      const family = isIP(address);
+      return family !== 0 && blocks.check(address, family === 6 ? 'ipv6' : 'ipv4');
     },
   };
 }

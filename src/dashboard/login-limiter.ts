@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { canonicalAddress } from '../util/net.js';
 
 /** A login under way: counted as failed from its start until it is settled. */
 export interface LoginAttempt {
@@ -67,14 +68,12 @@ export class LoginLimiter {
  * change address within it at will, so IPv6 clients are counted by their /64.
  */
 function clientOf(address: string): string {
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (v4) return v4;
-  if (isIP(address) !== 6) return address;
-  const [head = '', tail] = address.toLowerCase().split('::');
+  // One spelling per address, an IPv4 client on a dual-stack socket as IPv4.
+  const canonical = canonicalAddress(address);
+  if (isIP(canonical) !== 6) return canonical;
+  const [head = '', tail] = canonical.split('::');
   const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  // A trailing dotted IPv4 part (64:ff9b::192.0.2.1) holds two groups.
-  if (right.at(-1)?.includes('.')) right.splice(-1, 1, '0', '0');
+  const right = tail ? tail.split(':') : [];
   const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }

@@ -28,7 +28,7 @@ export function peersAddress(listen: string): string {
 }
 
 /** One spelling per address: IPv6 compressed and lower-case, IPv4-mapped IPv6 as IPv4, names lower-case. */
-function canonicalAddress(host: string): string {
+export function canonicalAddress(host: string): string {
   if (isIP(host) !== 6) return host.toLowerCase();
   const compressed = new URL(`http://[${host}]/`).hostname.slice(1, -1);
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
