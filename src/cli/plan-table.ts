@@ -15,3 +15,13 @@ export function printPlan(out: Output, actions: readonly Action[], empty: string
     }),
   );
 }
+
+/**
+ * A dry run's answer: for scripts RESULT as JSON, marked dry_run; for people
+ * HEADER and the plan's table (EMPTY when there is nothing to do).
+ */
+export function printDryRun(out: Output, result: { actions: readonly Action[] }, header: string, empty: string): void {
+  if (out.json) return out.printJson({ dry_run: true, ...result });
+  out.print(header);
+  printPlan(out, result.actions, empty);
+}

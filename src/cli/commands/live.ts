@@ -17,19 +17,20 @@ function done(out: Output, value: object, line: string): void {
 
 /** A live change's --dry-run: its plan, for people or (--json) scripts; nothing was changed. */
 async function dryRun(out: Output, what: string, actions: Action[]): Promise<void> {
-  if (out.json) return out.printJson({ dry_run: true, actions });
-  const { printPlan } = await import('../plan-table.js');
-  out.print(`dry run of hactl ${what} (nothing was changed):`);
-  printPlan(out, actions, 'nothing to do');
+  const { printDryRun } = await import('../plan-table.js');
+  printDryRun(out, { actions }, `dry run of hactl ${what} (nothing was changed):`, 'nothing to do');
 }
 
 /** drain/enable/disable/weight: done, or with --dry-run the plan that would run. */
 async function settled(out: Output, r: WebStateResult, line: string): Promise<void> {
   if (!r.dry_run) return done(out, r, `${line}${r.applied ? '' : ' in cluster.yaml (lb-web is not running; applies at the next up)'}`);
-  if (out.json) return out.printJson(r);
-  const { printPlan } = await import('../plan-table.js');
-  out.print(`dry run: cluster.yaml would say ${r.node}: state ${r.state}, weight ${r.weight}; nothing was changed`);
-  printPlan(out, r.actions, r.applied ? 'lb-web already runs this: no command to send' : 'lb-web is not running: only cluster.yaml would change (applied at the next up)');
+  const { printDryRun } = await import('../plan-table.js');
+  printDryRun(
+    out,
+    r,
+    `dry run: cluster.yaml would say ${r.node}: state ${r.state}, weight ${r.weight}; nothing was changed`,
+    r.applied ? 'lb-web already runs this: no command to send' : 'lb-web is not running: only cluster.yaml would change (applied at the next up)',
+  );
 }
 
 const STATE_VERB: Record<string, NodeState> = { drain: 'drain', enable: 'ready', disable: 'maint' };

@@ -70,8 +70,6 @@ export function register(program: Command): void {
 async function printUpPlan({ project, out, runner, runtime }: Context): Promise<void> {
   const { planProject } = await import('../../ops/up.js');
   const plan = await planProject(project, { runtime }, runner, progressPrinter(out));
-  if (out.json) return out.printJson({ dry_run: true, ...plan });
-  const { printPlan } = await import('../plan-table.js');
-  out.print(`plan for the ${plan.runtime} runtime (nothing was changed):`);
-  printPlan(out, plan.actions, 'nothing to do: the cluster runs what cluster.yaml says');
+  const { printDryRun } = await import('../plan-table.js');
+  printDryRun(out, plan, `plan for the ${plan.runtime} runtime (nothing was changed):`, 'nothing to do: the cluster runs what cluster.yaml says');
 }
