@@ -14,7 +14,14 @@ export interface ProcessStatus {
   name: string;
   kind: ProcessKind;
   running: boolean;
+  /** Local: the node's first process, which leads a process group of its own (pgid = pid). */
   pid?: number;
+  /** Local: kill the whole group (-pgid), or php -S workers and HAProxy's worker outlive their parent. */
+  pgid?: number;
+  /** Compose: the container's id, running or not. */
+  container?: string;
+  /** Local: when hactl started it (ISO 8601). */
+  startedAt?: string;
 }
 
 /** Every process of a cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */

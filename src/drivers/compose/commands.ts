@@ -35,9 +35,9 @@ export function buildImage(tag: string, context: string, source: string): Comman
   return ['docker', ['build', '--label', `${SOURCE_LABEL}=${source}`, '-t', tag, context]];
 }
 
-/** Every container of the project with its state (running, exited, …), one per line. */
+/** Every container of the project with its state (running, exited, …) and short id, one per line. */
 export function containers(project: string): Command {
-  return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}']];
+  return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}\t{{.ID}}']];
 }
 
 export function containerAddress(name: string): Command {

@@ -262,21 +262,24 @@ export class ComposeDriver implements Driver {
     return running;
   }
 
-  async #containers(): Promise<{ name: string; running: boolean }[]> {
+  async #containers(): Promise<{ name: string; running: boolean; id: string }[]> {
     const r = await this.runner.run(cmd.containers(this.project), { timeoutMs: 20_000 });
     if (r.exitCode !== 0) return [];
     return r.stdout
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => {
-        const [name, st] = l.split('\t');
-        return { name: name!, running: st === 'running' };
+        const [name, st, id] = l.split('\t');
+        return { name: name!, running: st === 'running', id: id ?? '' };
       });
   }
 
   async processes(cluster: Cluster): Promise<ProcessStatus[]> {
-    const seen = new Map((await this.#containers()).map((c) => [c.name, c.running]));
-    return clusterProcesses(cluster).map(({ name, kind }) => ({ name, kind, running: seen.get(name) === true }));
+    const seen = new Map((await this.#containers()).map((c) => [c.name, c]));
+    return clusterProcesses(cluster).map(({ name, kind }) => {
+      const c = seen.get(name);
+      return { name, kind, running: c?.running === true, ...(c?.id ? { container: c.id } : {}) };
+    });
   }
 
   async stop(name: string, progress: Progress): Promise<void> {

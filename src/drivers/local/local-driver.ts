@@ -288,7 +288,7 @@ export class LocalDriver implements Driver {
     return clusterProcesses(cluster).map(({ name, kind }) => {
       const rec = state[name];
       const running = rec !== undefined && groupAlive(rec.pid);
-      return { name, kind, running, ...(running ? { pid: rec.pid } : {}) };
+      return { name, kind, running, ...(running ? { pid: rec.pid, pgid: rec.pid, startedAt: rec.startedAt } : {}) };
     });
   }
 
