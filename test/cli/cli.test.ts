@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STARTER_YAML as DEFAULT_YAML } from '../support/starter.js';
 
 // The compiled CLI, as users run it (`npm test` builds first).
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
-const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
 
 async function hactl(cwd: string, ...args: string[]) {
   const r = await execa('node', [MAIN, ...args], { cwd, reject: false, env: { NO_COLOR: '' } });

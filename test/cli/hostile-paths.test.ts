@@ -4,8 +4,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { MAIN } from '../support/cluster.js';
 import { tempDir } from '../support/temp.js';
+import { STARTER_YAML as DEFAULT_YAML } from '../support/starter.js';
 
-const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
 
 /** The compiled CLI, killed after a while: on the old code some of these never ended. */
 function hactl(cwd: string, args: string[], env: Record<string, string> = {}) {

@@ -7,8 +7,8 @@ import { renderProject } from '../../src/ops/render.js';
 import { writeRendered } from '../../src/drivers/write-rendered.js';
 import { recordingRunner } from '../../src/util/runner.js';
 import { tempDir } from '../support/temp.js';
+import { STARTER_YAML as DEFAULT_YAML } from '../support/starter.js';
 
-const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
 
 describe('render --out', () => {
   it('refuses a target that can take no files before making secrets for them', async () => {

@@ -21,7 +21,7 @@ const SECRETS = wrap({
 });
 
 const fixtures: [string, string][] = [
-  ['default', new URL('../../cluster.yaml', import.meta.url).pathname],
+  ['default', new URL('../../templates/cluster.yaml', import.meta.url).pathname],
   ['variety', new URL('../fixtures/render/variety.yaml', import.meta.url).pathname],
   ['none', new URL('../fixtures/render/none.yaml', import.meta.url).pathname],
 ];

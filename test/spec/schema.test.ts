@@ -4,9 +4,9 @@ import { DEFAULTS } from '../../src/spec/defaults.js';
 import { checkClusterText } from '../../src/spec/check.js';
 import { toResolvedYamlShape } from '../../src/spec/resolved.js';
 import { stringify } from 'yaml';
+import { STARTER_YAML as clusterYaml } from '../support/starter.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/cluster.schema.json', import.meta.url), 'utf8'));
-const clusterYaml = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
 
 describe('the published JSON Schema', () => {
   it('documents the same defaults that normalization applies', () => {
@@ -24,8 +24,8 @@ describe('the published JSON Schema', () => {
     expect(schema.definitions.webNode.properties.state.default).toBe(DEFAULTS.webNode.state);
   });
 
-  it('is what the default cluster.yaml points editors to', () => {
-    expect(clusterYaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/cluster.schema.json');
+  it('is what the starter points editors to, from its own folder (hactl init points it at the project)', () => {
+    expect(clusterYaml.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/cluster.schema.json');
   });
 
   it('describes every key it allows', () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkClusterText } from '../../src/spec/check.js';
 import { formatProblem } from '../../src/spec/problem.js';
+import { STARTER_YAML as DEFAULT_YAML } from '../support/starter.js';
 
-const DEFAULT_YAML = readFileSync(new URL('../../cluster.yaml', import.meta.url), 'utf8');
 
 function problems(text: string): string[] {
   return checkClusterText(text).problems.map((p) => formatProblem('c.yaml', p));

@@ -11,9 +11,9 @@ export function register(program: Command): void {
     .action(async (opts: { force?: boolean; name?: string }, command: Command) => {
       const { project, out } = await contextOf(command);
       const { initProject } = await import('../../ops/init.js');
-      initProject(project, opts);
-      if (out.json) return out.printJson({ file: project.file, written: true });
-      out.print(`${out.color.green('✓')} wrote ${project.file}`);
+      const starter = initProject(project, opts);
+      if (out.json) return out.printJson({ file: starter.file, written: true, starter: starter.summary });
+      out.print(`${out.color.green('✓')} wrote ${starter.file} (the starter: ${starter.summary})`);
       const { credentialsToShowOnce } = await import('../../dashboard/credentials.js');
       const once = credentialsToShowOnce(project.stateDir);
       if (once) out.print(`  dashboard login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);

@@ -37,8 +37,11 @@ export function register(program: Command): void {
       const { project, out, runner, runtime } = ctx;
       if (opts.dryRun) return printUpPlan(ctx);
       const t0 = Date.now();
-      const { up } = await import('../../ops/up.js');
-      const result = await up(project, { runtime, install: opts.install === true }, runner, progressPrinter(out));
+      const progress = progressPrinter(out);
+      const [{ up }, { writeStarterForUp }] = await Promise.all([import('../../ops/up.js'), import('../../ops/init.js')]);
+      const starter = writeStarterForUp(project);
+      if (starter) progress('cluster.yaml', `there was none, so wrote ${starter.file} (the starter: ${starter.summary})`);
+      const result = await up(project, { runtime, install: opts.install === true }, runner, progress);
       if (out.json) out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
       else printUp(out, result, Date.now() - t0);
       if (opts.dashboard) {
@@ -68,7 +71,8 @@ export function register(program: Command): void {
 }
 
 async function printUpPlan({ project, out, runner, runtime }: Context): Promise<void> {
-  const { planProject } = await import('../../ops/up.js');
+  const [{ planProject }, { refuseDryRunWithoutFile }] = await Promise.all([import('../../ops/up.js'), import('../../ops/init.js')]);
+  refuseDryRunWithoutFile(project);
   const plan = await planProject(project, { runtime }, runner, progressPrinter(out));
   const { printDryRun } = await import('../plan-table.js');
   printDryRun(out, plan, `plan for the ${plan.runtime} runtime (nothing was changed):`, 'nothing to do: the cluster runs what cluster.yaml says');
