@@ -7,6 +7,7 @@ import { register as registerDrill } from './commands/drill.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerLive } from './commands/live.js';
 import { register as registerNodes } from './commands/nodes.js';
+import { register as registerPs } from './commands/ps.js';
 import { register as registerRender } from './commands/render.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerUp } from './commands/up.js';
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
-  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerNodes, registerLive, registerDrill, registerDashboard]) register(program);
+  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerPs, registerNodes, registerLive, registerDrill, registerDashboard]) register(program);
   const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
   for (const c of all(program)) addGlobalOptions(c, false).exitOverride();
   return program;

@@ -7,6 +7,7 @@ import { loadClusterModel } from '../spec/cached.js';
 import type { Cluster, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
 import type { ClusterStatus } from '../status/model.js';
+import { processRows, type ProcessRow } from '../status/processes.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
@@ -16,6 +17,13 @@ export async function clusterStatus(project: Project, options: { runtime?: Runti
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
   return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster.name), secrets);
+}
+
+/** hactl ps: every process of the cluster, where it runs, and how to kill it as a crash would. */
+export async function processList(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ProcessRow[]> {
+  const { cluster, runtime } = await openProject(project, options.runtime, runner);
+  const driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  return processRows(runtime, await driver.processes(cluster));
 }
 
 /** How old a DB node's replication reading may be: four of its queries a second per node were most of the dashboard's work. */

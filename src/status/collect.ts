@@ -6,6 +6,7 @@ import { endpointsOf } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebNodeStatus } from './model.js';
+import { processIds } from './processes.js';
 import { checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
 
 async function stat(driver: Driver, lb: 'lb-web' | 'lb-db', running: boolean): Promise<Map<string, StatRow>> {
@@ -68,12 +69,12 @@ export async function collectStatus(
   secrets: Secrets,
   replication: ReplicationSource = oneShotReplication(driver, secrets),
 ): Promise<ClusterStatus> {
-  const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p.running]));
-  const running = (name: string) => (processes.get(name) ? 'running' : 'stopped') as 'running' | 'stopped';
+  const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p]));
+  const running = (name: string) => (processes.get(name)?.running ? 'running' : 'stopped') as 'running' | 'stopped';
   const [webStat, dbStat, repl] = await Promise.all([
-    stat(driver, 'lb-web', processes.get('lb-web') === true),
-    stat(driver, 'lb-db', processes.get('lb-db') === true),
-    Promise.all(cluster.db.map((n) => (processes.get(n.name) ? replication(n.name) : Promise.resolve(undefined)))),
+    stat(driver, 'lb-web', running('lb-web') === 'running'),
+    stat(driver, 'lb-db', running('lb-db') === 'running'),
+    Promise.all(cluster.db.map((n) => (running(n.name) === 'running' ? replication(n.name) : Promise.resolve(undefined)))),
   ]);
   const web: WebNodeStatus[] = cluster.web.map((n) => {
     const row = webStat.get(n.name);
@@ -88,6 +89,7 @@ export async function collectStatus(
       since_change_s: num(row?.lastchg),
       sessions: num(row?.scur),
       weight: num(row?.weight),
+      ...processIds(processes.get(n.name)),
     };
   });
   const db: DbNodeStatus[] = cluster.db.map((n, i) => {
@@ -105,9 +107,10 @@ export async function collectStatus(
       gtid_current_pos: r?.gtid ?? null,
       replication: r?.links ?? [],
       replication_summary: summarizeReplication(r?.links),
+      ...processIds(processes.get(n.name)),
     };
   });
-  const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name) }));
+  const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name), ...processIds(processes.get(name)) }));
   return {
     cluster: cluster.name,
     runtime,

@@ -26,7 +26,20 @@ export function conditionOf(status: NodeStatusWord): Condition {
 /** A DB node's replication, summed up: "Synced", "Lagging 3 s", "Broken: <error>", … */
 export type ReplicationSummary = 'Synced' | 'unreachable' | 'no replication' | `Lagging ${number} s` | `Broken: ${string}`;
 
-export interface WebNodeStatus {
+/**
+ * Where a node's process is, to find it or kill it as a crash would: a
+ * local process leads a process group of its own (pid = pgid), a compose
+ * node is a container. Null where the runtime has none, or it is not running.
+ */
+export interface ProcessIds {
+  pid: number | null;
+  pgid: number | null;
+  container: string | null;
+  /** When hactl started it (ISO 8601); local only. */
+  started_at: string | null;
+}
+
+export interface WebNodeStatus extends ProcessIds {
   type: 'web';
   name: string;
   address: string;
@@ -48,7 +61,7 @@ export interface ReplicationLink {
   last_error: string;
 }
 
-export interface DbNodeStatus {
+export interface DbNodeStatus extends ProcessIds {
   type: 'db';
   name: string;
   address: string;
@@ -63,7 +76,7 @@ export interface DbNodeStatus {
   replication_summary: ReplicationSummary;
 }
 
-export interface BalancerStatus {
+export interface BalancerStatus extends ProcessIds {
   type: 'lb';
   name: 'lb-web' | 'lb-db';
   process: 'running' | 'stopped';

@@ -5,9 +5,10 @@ import { checkText, overallHealth, serverStatus, summarizeReplication } from '..
 const link = (over: object = {}) => ({ from: 'mysql2', io_running: 'Yes', sql_running: 'Yes', seconds_behind: 0, gtid_io_pos: '2-2-5', last_error: '', ...over });
 const web = (status: string) => ({ type: 'web', name: 'w', status }) as WebNodeStatus;
 const db = (status: string, replication_summary = 'Synced') => ({ type: 'db', name: 'd', status, replication_summary }) as DbNodeStatus;
+const ids = { pid: null, pgid: null, container: null, started_at: null };
 const lbs = (web: boolean, dbUp = true): BalancerStatus[] => [
-  { type: 'lb', name: 'lb-web', process: web ? 'running' : 'stopped' },
-  { type: 'lb', name: 'lb-db', process: dbUp ? 'running' : 'stopped' },
+  { type: 'lb', name: 'lb-web', process: web ? 'running' : 'stopped', ...ids },
+  { type: 'lb', name: 'lb-db', process: dbUp ? 'running' : 'stopped', ...ids },
 ];
 
 describe('what a status word means', () => {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { badInput, EXIT, HactlError } from '../../errors.js';
-import { conditionOf, type ClusterStatus, type Condition, type Health, type NodeStatusWord, type ReplicationSummary } from '../../status/model.js';
+import { conditionOf, type ClusterStatus, type Condition, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationSummary, type WebNodeStatus } from '../../status/model.js';
 import { sleep } from '../../util/poll.js';
 import { contextOf, examples } from '../context.js';
+import { visibleLength, wrap } from '../fit.js';
 import type { Output } from '../output.js';
 
 const EXIT_FOR: Record<Health, 0 | 1 | 3> = { healthy: EXIT.ok, degraded: EXIT.degraded, down: EXIT.failed };
@@ -25,32 +26,71 @@ function paintReplication(out: Output, summary: ReplicationSummary): string {
   return summary === 'unreachable' || summary.startsWith('Broken') ? out.color.red(summary) : out.color.yellow(summary);
 }
 
+/** The cluster line: the endpoints go on a line of their own when both do not fit in WIDTH. */
+export function statusHeader(s: ClusterStatus, health: string, width: number | undefined): string[] {
+  const title = `cluster ${s.cluster} (${s.runtime}): ${health}`;
+  const endpoints = `site ${s.endpoints.http}  stats ${s.endpoints.stats}  DB ${s.endpoints.db}`;
+  const one = `${title}    ${endpoints}`;
+  return width === undefined || visibleLength(one) <= width ? [one] : [title, endpoints];
+}
+
+/** Under the status word, as on the dashboard: the balancer may not have seen it yet ("UP 1/2"), hactl has. */
+function statusCell(out: Output, n: WebNodeStatus | DbNodeStatus, check = ''): string {
+  const word = `${paint(out, n.status)} ${check}`.trim();
+  return n.process === 'stopped' && n.status !== 'STOPPED' ? `${word}\n${out.color.red('process stopped')}` : word;
+}
+
+/** The replication links that do not run, each with MariaDB's whole error: the table has room for its start only. */
+export function replicationDetails(s: ClusterStatus): string[] {
+  return s.nodes.flatMap((n) =>
+    n.type === 'db'
+      ? n.replication
+          .filter((l) => l.io_running !== 'Yes' || l.sql_running !== 'Yes' || l.last_error !== '')
+          .map((l) => `${n.name} replicating from ${l.from}: IO ${l.io_running}, SQL ${l.sql_running}${l.last_error ? `: ${l.last_error}` : ''}`)
+      : [],
+  );
+}
+
+/** Characters of a replication summary the table shows at most; the rest is in the detail lines and --json. */
+const REASON_WIDTH = 40;
+
 export function printStatus(out: Output, s: ClusterStatus): void {
   const health = s.health === 'healthy' ? out.color.green(s.health) : s.health === 'degraded' ? out.color.yellow(s.health) : out.color.red(s.health);
-  out.print(`cluster ${s.cluster} (${s.runtime}): ${health}    site ${s.endpoints.http}  stats ${s.endpoints.stats}  DB ${s.endpoints.db}`);
+  for (const line of statusHeader(s, health, out.width)) out.print(line);
   out.table(
     ['web', 'address', 'status', 'last check', 'since', 'sessions', 'weight'],
     s.nodes.flatMap((n) =>
-      n.type === 'web' ? [[n.name, `${n.address}:${n.port}`, paint(out, n.status), n.check, ago(n.since_change_s), n.sessions ?? '', n.weight ?? '']] : [],
+      n.type === 'web' ? [[n.name, `${n.address}:${n.port}`, statusCell(out, n), n.check, ago(n.since_change_s), n.sessions ?? '', n.weight ?? '']] : [],
     ),
+    { shrink: [3, 2] },
   );
   out.table(
-    ['db', 'address', 'lb-db role', 'lb-db status', 'replication', 'links (IO/SQL, behind)'],
+    ['db', 'address', 'role', 'lb-db', 'replication', 'IO/SQL, behind'],
     s.nodes.flatMap((n) =>
       n.type === 'db'
         ? [[
             n.name,
             `${n.address}:${n.port}`,
             n.role,
-            `${paint(out, n.status)} ${n.check}`.trim(),
+            statusCell(out, n, n.check),
             paintReplication(out, n.replication_summary),
             n.replication.map((l) => `${l.from}: ${l.io_running}/${l.sql_running}, ${l.seconds_behind ?? '-'} s`).join('\n'),
           ]]
         : [],
     ),
+    { shrink: [4, 5, 3], cap: REASON_WIDTH },
   );
+  for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
   const stopped = s.balancers.filter((b) => b.process !== 'running').map((b) => b.name);
   if (stopped.length) out.print(out.color.red(`not running: ${stopped.join(', ')}`));
+}
+
+const MARKS = ['|', '/', '-', '\\'];
+
+/** --watch's first line: when this reading was taken, and a mark that turns at every refresh (a frozen screen shows). */
+export function watchHeader(at: Date, refresh: number, intervalS: number): string {
+  const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((v) => String(v).padStart(2, '0')).join(':');
+  return `[${MARKS[refresh % MARKS.length]}] refresh ${refresh} at ${time}, every ${intervalS} s (Ctrl-C to stop)`;
 }
 
 export function register(program: Command): void {
@@ -64,11 +104,16 @@ export function register(program: Command): void {
       const interval = opts.watch === undefined ? undefined : opts.watch === true ? 2 : Number(opts.watch);
       if (interval !== undefined && !(interval >= 0.2 && interval <= 3600)) throw badInput(`--watch: ${String(opts.watch)} is not a number of seconds from 0.2 to 3600`);
       const { clusterStatus } = await import('../../ops/status.js');
-      for (;;) {
+      for (let refresh = 1; ; refresh++) {
         const s = await clusterStatus(project, { runtime }, runner);
-        if (interval !== undefined && process.stdout.isTTY && !out.json) process.stdout.write('\x1b[H\x1b[2J');
         if (out.json) out.printJson(s);
-        else printStatus(out, s);
+        else {
+          if (interval !== undefined) {
+            if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+            out.print(out.color.dim(watchHeader(new Date(), refresh, interval)));
+          }
+          printStatus(out, s);
+        }
         if (interval === undefined) {
           if (s.health !== 'healthy') throw HactlError.quiet(EXIT_FOR[s.health]);
           return;
