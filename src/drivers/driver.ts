@@ -5,8 +5,10 @@ import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime, WebNode } from '../spec/model.js';
+import type { FileRef, Leftover, ProcessKind, ProcessStep } from '../plan/observed.js';
 
-export type ProcessKind = 'web' | 'db' | 'lb';
+export type { ProcessKind };
+
 export type Balancer = 'lb-web' | 'lb-db';
 
 /** What a runtime knows of one of its processes, without asking the balancer. */
@@ -44,37 +46,16 @@ export interface UpOptions {
   readyTimeoutMs?: number;
 }
 
-/** What a runtime does to one of its processes: the steps a plan is made of. */
-export type ProcessStep = 'start' | 'restart' | 'reload';
+export type { Leftover, ProcessStep } from '../plan/observed.js';
 
-/** A process as cluster.yaml and its rendered files want it. */
-export interface DesiredProcess {
-  name: string;
-  kind: ProcessKind;
-  /** What it runs with; a change means a restart, or a reload for a balancer. */
-  hash: string;
-}
-
-/** A process as its runtime finds it: running or not, and the hash it was started (or last reloaded) with. */
-export interface ObservedProcess {
-  running: boolean;
-  hash?: string | undefined;
-}
-
-export interface ProcessView {
+/** What a runtime finds: every process of a cluster and the rendered files it does not hold as rendered. */
+export interface RuntimeView {
   /** In start order: DB nodes, web nodes, lb-db, lb-web. */
-  desired: DesiredProcess[];
-  observed: ReadonlyMap<string, ObservedProcess>;
-  /** The rendered files the processes' config folder does not hold as rendered (up writes them). */
-  changed: Pick<RenderedFile, 'path' | 'kind'>[];
-}
-
-/** What is left on disk of a node that cluster.yaml no longer has. */
-export interface Leftover {
-  name: string;
-  paths: string[];
-  /** Still running (cluster.yaml was edited by hand): clean leaves it alone. */
-  running: boolean;
+  processes: (ProcessStatus & {
+    /** How the runtime launches it (a command line locally): part of its hash. */
+    launch: unknown;
+  })[];
+  changed: FileRef[];
 }
 
 export type LogSource = { file: string } | { command: Command };
@@ -91,13 +72,16 @@ export interface UpResult {
  */
 export interface Driver {
   readonly runtime: ConcreteRuntime;
-  /** Every process as cluster.yaml wants it and as it runs now: what the planner decides from. */
-  view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView>;
+  /** Every process as it runs now and how it would be launched, and the files to write: what the planner decides from. */
+  view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView>;
+  /** Refuse, before a plan's first action, to start what could not start: an address in use. */
+  checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void>;
   /**
    * Carry out STEPS (the plan's, by process: start, restart, reload), in
-   * start order; new DB nodes are cloned and join, replication is set up.
+   * start order, with the files already written; new DB nodes are cloned
+   * and join, replication is set up.
    */
-  up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options?: UpOptions): Promise<UpResult>;
+  up(cluster: Cluster, secrets: Secrets, steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options?: UpOptions): Promise<UpResult>;
   /** Write rendered files where the processes read them, each HAProxy config checked first. */
   writeConfig(files: RenderedFile[]): Promise<void>;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;

@@ -1,4 +1,5 @@
 import type { Progress } from '../drivers/driver.js';
+import type { Action } from '../plan/action.js';
 import { editClusterFile, writeEdited } from '../spec/edit-file.js';
 import { readClusterFile } from '../spec/read.js';
 import type { Cluster } from '../spec/model.js';
@@ -15,16 +16,24 @@ export interface Change {
   next: Cluster;
 }
 
+/** What an operation answers with --dry-run: the plan it would carry out; nothing was run or written. */
+export interface DryRun {
+  dry_run: true;
+  actions: Action[];
+}
+
 /**
  * The one path of every live change: edit cluster.yaml's text (comments
- * kept) and validate the result, apply it to the running cluster, and only
- * then write cluster.yaml. Bad input fails before anything is touched, even
- * the lock. If APPLY fails, the previous configuration files and lb-web's
- * runtime state are put back and cluster.yaml is left as it was.
+ * kept) and validate the result, then APPLY (which plans, and carries the
+ * plan out unless DRY_RUN), and only then write cluster.yaml. Bad input
+ * fails before anything is touched, even the lock. If APPLY fails, the
+ * previous configuration files and lb-web's runtime state are put back and
+ * cluster.yaml is left as it was. A dry run takes no lock and writes
+ * nothing (but secrets.json, as render).
  */
 export async function changeCluster<T>(
   project: Project,
-  options: OpOptions,
+  options: OpOptions & { dryRun?: boolean | undefined },
   runner: Runner,
   progress: Progress,
   edit: (src: YamlSource) => void,
@@ -32,6 +41,7 @@ export async function changeCluster<T>(
 ): Promise<T> {
   const first = editClusterFile(project.file, edit, { dryRun: true });
   const ctx = await openContext(project, options, runner, progress);
+  if (options.dryRun) return apply(ctx, { previous: first.previous, next: first.cluster });
   return withLock(project.stateDir, 'change', async () => {
     // Again under the lock if the file changed while we waited for it.
     const edited = readClusterFile(project.file) === first.before ? first : editClusterFile(project.file, edit, { dryRun: true });
@@ -45,24 +55,6 @@ export async function changeCluster<T>(
     writeEdited(project.file, edited, edit);
     return result;
   });
-}
-
-/**
- * --dry-run of a live change: the edit checked as changeCluster checks it,
- * then PLAN of the change as it would be made. Nothing is locked, run or
- * written (but secrets.json, as render).
- */
-export async function previewChange<T>(
-  project: Project,
-  options: OpOptions,
-  runner: Runner,
-  progress: Progress,
-  edit: (src: YamlSource) => void,
-  plan: (ctx: OpContext, change: Change) => Promise<T>,
-): Promise<T> {
-  const { previous, cluster: next } = editClusterFile(project.file, edit, { dryRun: true });
-  const ctx = await openContext(project, options, runner, progress);
-  return plan(ctx, { previous, next });
 }
 
 async function restore(ctx: OpContext, previous: Cluster): Promise<void> {

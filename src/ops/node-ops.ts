@@ -16,11 +16,11 @@ function requireProcess(cluster: Cluster, name: string): void {
   if (!names.includes(name)) throw badInput(`there is no node named ${JSON.stringify(name)}; this cluster has ${names.join(', ')}`);
 }
 
-/** Stop one process and converge again, which starts it afresh: both under one lock. */
+/** Stop one process and converge again, which starts it afresh: one plan, under one lock. */
 export async function restartNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner, progress: Progress): Promise<UpSummary> {
   // Checked before the lock: a bad name writes nothing, not even the lock file.
   requireProcess((await openProject(project, options.runtime, runner)).cluster, name);
-  return up(project, options, runner, progress, (driver) => driver.stop(name, progress));
+  return up(project, { ...options, restart: name }, runner, progress);
 }
 
 /** Stop one process, under the cluster's lock; it stays stopped until start or the next up. */

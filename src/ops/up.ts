@@ -1,4 +1,7 @@
-import type { Driver, UpOptions, UpResult } from '../drivers/driver.js';
+import type { UpOptions, UpResult } from '../drivers/driver.js';
+import type { Action } from '../plan/action.js';
+import { planRestart, planUp } from '../plan/changes.js';
+import type { Desired, Observed } from '../plan/observed.js';
 import { renderCluster, type RenderedFile } from '../render/index.js';
 import { loadTemplateSources } from '../render/templates.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
@@ -7,16 +10,16 @@ import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
 import type { Progress } from '../drivers/driver.js';
 import type { Runner } from '../util/runner.js';
+import type { Change, DryRun } from './change.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
+import { execute, type Executed } from './execute.js';
 import { waitInRotation } from './in-rotation.js';
 import { withLock } from './lock.js';
-import { isProcessAction, type Action } from '../plan/action.js';
-import { planProcesses, planWrites, stepsOf } from '../plan/processes.js';
-import { requireBinaries } from './requirements.js';
-import { forgetRuntime, recordRuntime } from './runtime-record.js';
+import { observe } from './observe.js';
+import { forgetApplied } from './applied.js';
+import { forgetRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
 import { targetFor } from './render.js';
-import { applyWebStates, planLbWebStates } from './server-state.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
@@ -30,70 +33,67 @@ export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCrea
   return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
 }
 
-/**
- * Make the running cluster match CLUSTER (the caller holds the lock):
- * render (or take FILES, rendered from it), check, start what is missing,
- * reload balancers hitlessly, set lb-web's runtime view of every node
- * (drain, maint, weight) to match, then wait until both balancers see every
- * node that should be in rotation UP.
- */
-export async function converge(ctx: OpContext, cluster: Cluster, options: UpOptions = {}, files?: RenderedFile[]): Promise<UpSummary> {
-  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const rendered = files ?? renderFor(ctx, cluster, secrets);
-  const plan = await planUp(ctx, cluster, rendered, options);
-  // The programs are needed where a process is to start, and only there (not for a no-op up).
-  if (plan.some((a) => a.kind === 'start' || a.kind === 'restart')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
-  const result = await ctx.driver.up(cluster, secrets, rendered, stepsOf(plan.filter(isProcessAction)), ctx.progress, options);
-  // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
-  recordRuntime(ctx.project.stateDir, ctx.runtime);
-  await applyWebStates(ctx.driver, cluster);
-  await waitInRotation(ctx.driver, cluster, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
-  return { ...result, runtime: ctx.runtime, endpoints: endpointsOf(cluster) };
+/** A plan of a change and what carrying it out needs: NEXT's rendered files. */
+export interface Planned {
+  files: RenderedFile[];
+  actions: Action[];
 }
 
 /**
- * What a converge would do: the files it writes, the processes it starts,
- * restarts or reloads (the plan converge carries out), and, for a lb-web
- * that keeps running, the commands that bring its node states in line.
+ * The plan of CHANGE: NEXT rendered, what runs observed (LEFTOVERS: with
+ * what nodes PREVIOUS does not have left), then PLAN, a pure planner.
  */
-export async function planUp(ctx: OpContext, cluster: Cluster, files: RenderedFile[], options: UpOptions = {}): Promise<Action[]> {
-  const { desired, observed, changed } = await ctx.driver.view(cluster, files);
-  const processes = planProcesses(desired, observed, options);
-  // A lb-web that starts or reloads gets its states after that, from cluster.yaml, whatever it says now.
-  const lbWebStays = !processes.some((a) => a.process === 'lb-web');
-  return [...planWrites(changed), ...processes, ...((lbWebStays && (await planLbWebStates(ctx.driver, cluster))) || [])];
+export async function planChange(ctx: OpContext, change: Change, plan: (desired: Desired, observed: Observed) => Action[], options: { leftovers?: boolean } = {}): Promise<Planned> {
+  const files = renderFor(ctx, change.next);
+  const { desired, observed } = await observe(ctx, change.next, files, options.leftovers ? { leftoversOf: change.previous } : {});
+  return { files, actions: plan(desired, observed) };
 }
 
-/** The plan of a converge to CLUSTER, rendered now: what a live change's --dry-run shows for its converge. */
-export function convergePlan(ctx: OpContext, cluster: Cluster, options: UpOptions = {}): Promise<Action[]> {
-  return planUp(ctx, cluster, renderFor(ctx, cluster), options);
+/**
+ * Carry out a change's plan, then wait until both balancers see every node
+ * of NEXT that should be in rotation UP: the plan is done when they do.
+ */
+export async function carryOut(ctx: OpContext, change: Change, planned: Planned, options: UpOptions = {}): Promise<UpSummary & Executed> {
+  const done = await execute(ctx, change, planned.files, planned.actions, options);
+  await waitInRotation(ctx.driver, change.next, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
+  return { ...done, runtime: ctx.runtime, endpoints: endpointsOf(change.next) };
 }
 
-/** up --dry-run and hactl plan: the plan of a converge to cluster.yaml, nothing run or written (but secrets.json, as render). */
-export async function planProject(project: Project, options: OpOptions & UpOptions, runner: Runner, progress: Progress): Promise<{ runtime: ConcreteRuntime; actions: Action[] }> {
-  const ctx = await openContext(project, options, runner, progress);
+/** A change's plan carried out or, with DRY_RUN, only answered. */
+export async function planThenCarryOut(ctx: OpContext, change: Change, planned: Planned, dryRun: boolean | undefined, options: UpOptions = {}): Promise<(UpSummary & Executed) | DryRun> {
+  if (dryRun) return { dry_run: true, actions: planned.actions };
+  return carryOut(ctx, change, planned, options);
+}
+
+type UpAsked = OpOptions & UpOptions & { restart?: string | undefined };
+
+/** The plan of a converge to cluster.yaml as it is now; with RESTART, that node is stopped first (the plan says so). */
+async function planConvergence(ctx: OpContext, project: Project, options: UpAsked): Promise<{ change: Change; planned: Planned }> {
   const cluster = loadClusterFile(project.file).cluster;
-  return { runtime: ctx.runtime, actions: await convergePlan(ctx, cluster, options) };
+  const change = { previous: cluster, next: cluster };
+  const restart = options.restart;
+  return { change, planned: await planChange(ctx, change, (desired, observed) => (restart ? planRestart(restart, desired, observed) : planUp(desired, observed, options))) };
 }
 
 /**
- * Converge the running cluster to cluster.yaml, under the cluster's lock.
- * BEFORE runs first under the same lock (restart stops its node there), so
- * no other command can come in between.
+ * Converge the running cluster to cluster.yaml (up, start, restart,
+ * reload), under the cluster's lock: render, check, start what is missing,
+ * reload balancers hitlessly, set lb-web's runtime view of every node to
+ * match, wait until the balancers see every node UP.
  */
-export async function up(
-  project: Project,
-  options: OpOptions & UpOptions,
-  runner: Runner,
-  progress: Progress,
-  before?: (driver: Driver) => Promise<void>,
-): Promise<UpSummary> {
+export async function up(project: Project, options: UpAsked, runner: Runner, progress: Progress): Promise<UpSummary & Executed> {
   const ctx = await openContext(project, options, runner, progress);
   return withLock(project.stateDir, 'up', async () => {
-    await before?.(ctx.driver);
-    // Read again under the lock: another command may have changed it while we waited.
-    return converge(ctx, loadClusterFile(project.file).cluster, options);
+    // Read under the lock: another command may have changed it while we waited.
+    const { change, planned } = await planConvergence(ctx, project, options);
+    return carryOut(ctx, change, planned, options);
   });
+}
+
+/** up --dry-run, reload --dry-run and hactl plan: the plan up would carry out; nothing run or written (but secrets.json, as render). */
+export async function planProject(project: Project, options: UpAsked, runner: Runner, progress: Progress): Promise<DryRun & { runtime: ConcreteRuntime }> {
+  const ctx = await openContext(project, options, runner, progress);
+  return { dry_run: true, actions: (await planConvergence(ctx, project, options)).planned.actions, runtime: ctx.runtime };
 }
 
 export async function down(project: Project, options: OpOptions & { purge: boolean }, runner: Runner, progress: Progress): Promise<string[]> {
@@ -101,7 +101,10 @@ export async function down(project: Project, options: OpOptions & { purge: boole
   return withLock(project.stateDir, 'down', async () => {
     const stopped = await ctx.driver.down({ purge: options.purge }, progress);
     // Nothing of it is left: the next up may start it on another runtime.
-    if (options.purge) forgetRuntime(project.stateDir);
+    if (options.purge) {
+      forgetRuntime(project.stateDir);
+      forgetApplied(project.stateDir);
+    }
     return stopped;
   });
 }

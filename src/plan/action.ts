@@ -1,15 +1,29 @@
-import type { ProcessStep } from '../drivers/driver.js';
+import type { RenderedFile } from '../render/index.js';
 import type { NodeState } from '../spec/model.js';
+import type { ProcessStep } from './observed.js';
 
 /** A command to a running balancer's runtime API: no reload, no restart. */
 export type ServerAction =
   | { kind: 'set-server-state'; lb: 'lb-web'; backend: string; server: string; state: NodeState; reason: string }
   | { kind: 'set-server-weight'; lb: 'lb-web'; backend: string; server: string; weight: number; reason: string };
 
+/**
+ * After lb-web starts or reloads (its server-state file brings back what it
+ * had), tell it the states and weights cluster.yaml gives: what to send is
+ * known only once it runs.
+ */
+export interface SyncWebStatesAction {
+  kind: 'sync-web-states';
+  lb: 'lb-web';
+  reason: string;
+}
+
 /** What a runtime does to one of its processes (a node or a balancer). */
 export interface ProcessAction {
   kind: ProcessStep;
   process: string;
+  /** What it runs with afterwards: recorded once the step is done. */
+  hash: string;
   reason: string;
 }
 
@@ -17,46 +31,61 @@ export interface ProcessAction {
 export interface WriteAction {
   kind: 'write';
   file: string;
+  fileKind: RenderedFile['kind'];
   reason: string;
 }
 
-/** Wait until a node drained in lb-web has no session left, or TIMEOUT_S (remove web). */
+/**
+ * Wait until a node drained in lb-web has no session left and none was
+ * assigned to it for QUIET_S, or TIMEOUT_S (remove web).
+ */
 export interface WaitIdleAction {
   kind: 'wait-idle';
   node: string;
   timeoutS: number;
+  quietS: number;
   reason: string;
 }
 
-/** Stop a process and forget it (remove). */
+/** Stop a process and forget it (remove, restart). */
 export interface StopAction {
   kind: 'stop';
   process: string;
   reason: string;
 }
 
-/** The other masters stop replicating from a DB node once they hold all it wrote (remove db). */
+/**
+ * The masters in FROM stop replicating from a DB node; when it still runs,
+ * once they hold all it wrote (remove db).
+ */
 export interface DetachAction {
   kind: 'detach';
   node: string;
+  from: string[];
+  waitCaughtUp: boolean;
   reason: string;
 }
 
-/** Remove what an earlier node of the same name left (add db: its data is not a copy of the cluster). */
+/** Remove what an earlier node of the same name left (add db, clean). */
 export interface RemoveLeftoverAction {
   kind: 'remove-leftover';
   node: string;
+  paths: string[];
   reason: string;
 }
 
 /**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
- * The planner decides; a driver or an op only carries an action out.
+ * The planner decides; the executor only carries an action out.
  */
-export type Action = ServerAction | ProcessAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
+export type Action = ServerAction | SyncWebStatesAction | ProcessAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
+}
+
+export function isServerAction(action: Action): action is ServerAction {
+  return action.kind === 'set-server-state' || action.kind === 'set-server-weight';
 }
 
 /** The runtime API command that carries out a balancer's action. */
@@ -75,14 +104,16 @@ export function describeAction(action: Action): { on: string; what: string } {
     case 'set-server-state':
     case 'set-server-weight':
       return { on: action.lb, what: runtimeCommand(action) };
+    case 'sync-web-states':
+      return { on: action.lb, what: "set every node's state and weight from cluster.yaml" };
     case 'write':
       return { on: 'config', what: `write ${action.file}` };
     case 'wait-idle':
       return { on: action.node, what: `wait until its sessions end (at most ${action.timeoutS} s)` };
     case 'detach':
-      return { on: action.node, what: 'detach from replication' };
+      return { on: action.node, what: action.from.length > 0 ? `detach from replication (${action.from.join(', ')})` : 'detach from replication' };
     case 'remove-leftover':
-      return { on: action.node, what: 'remove what an earlier node of this name left' };
+      return { on: action.node, what: `remove ${action.paths.join(', ')}` };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

@@ -1,6 +1,5 @@
-import type { DesiredProcess, ObservedProcess, ProcessStep } from '../drivers/driver.js';
-import type { RenderedFile } from '../render/index.js';
 import type { ProcessAction, WriteAction } from './action.js';
+import type { DesiredProcess, FileRef, ObservedProcess, ProcessStep } from './observed.js';
 
 /**
  * What the runtime must do to its processes, in DESIRED's order (DB nodes,
@@ -15,11 +14,10 @@ export function planProcesses(
 ): ProcessAction[] {
   return desired.flatMap((p): ProcessAction[] => {
     const seen = observed.get(p.name);
-    if (!seen?.running) return [{ kind: 'start', process: p.name, reason: 'not running' }];
-    if (seen.hash !== p.hash) {
-      return [p.kind === 'lb' ? { kind: 'reload', process: p.name, reason: 'its config changed' } : { kind: 'restart', process: p.name, reason: 'its settings changed' }];
-    }
-    if (p.kind === 'lb' && options.reloadBalancers) return [{ kind: 'reload', process: p.name, reason: 'a reload was asked for' }];
+    const step = (kind: ProcessAction['kind'], reason: string): ProcessAction[] => [{ kind, process: p.name, hash: p.hash, reason }];
+    if (!seen?.running) return step('start', 'not running');
+    if (seen.hash !== p.hash) return p.kind === 'lb' ? step('reload', 'its config changed') : step('restart', 'its settings changed');
+    if (p.kind === 'lb' && options.reloadBalancers) return step('reload', 'a reload was asked for');
     return [];
   });
 }
@@ -30,6 +28,6 @@ export function stepsOf(plan: readonly ProcessAction[]): Map<string, ProcessStep
 }
 
 /** The config files up writes: those the processes' folder does not hold as rendered. */
-export function planWrites(changed: readonly Pick<RenderedFile, 'path' | 'kind'>[]): WriteAction[] {
-  return changed.map(({ path, kind }) => ({ kind: 'write', file: path, reason: kind === 'haproxy' ? 'it changed; haproxy -c checks it first' : 'it changed' }));
+export function planWrites(changed: readonly FileRef[]): WriteAction[] {
+  return changed.map(({ path, kind }) => ({ kind: 'write', file: path, fileKind: kind, reason: kind === 'haproxy' ? 'it changed; haproxy -c checks it first' : 'it changed' }));
 }

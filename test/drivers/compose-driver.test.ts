@@ -59,7 +59,7 @@ describe('a failed image build', () => {
     const state = mkdtempSync(join(tmpdir(), 'hactl-compose-unit-'));
     const { cluster } = checkClusterText('name: unit37\nlisten: 127.0.37.1\nweb: [web1]\ndb: [mysql1]\n');
     const driver = new ComposeDriver(state, runner, 'unit37');
-    const error = await driver.up(cluster, loadOrCreateSecrets(state), [], new Map([['mysql1', 'start']]), () => undefined).catch((e: unknown) => e);
+    const error = await driver.up(cluster, loadOrCreateSecrets(state), new Map([['mysql1', 'start']]), () => undefined).catch((e: unknown) => e);
     rmSync(state, { recursive: true, force: true });
     expect(error).toBeInstanceOf(HactlError);
     expect((error as InstanceType<typeof HactlError>).exitCode).toBe(1);

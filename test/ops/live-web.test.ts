@@ -61,6 +61,7 @@ describe('--dry-run: the plan, and nothing changed', () => {
       ['write', 'web9/app.json'],
       ['start', 'web9'],
       ['reload', 'lb-web'],
+      ['sync-web-states', undefined],
     ]);
   });
 
@@ -69,8 +70,10 @@ describe('--dry-run: the plan, and nothing changed', () => {
       ['set-server-state', 'web2'],
       ['wait-idle', 'web2'],
       ['set-server-state', 'web2'],
+      ['wait-idle', 'web2'],
       ['write', 'lb-web/haproxy.cfg'],
       ['reload', 'lb-web'],
+      ['sync-web-states', undefined],
       ['stop', 'web2'],
     ]);
   });
@@ -79,6 +82,7 @@ describe('--dry-run: the plan, and nothing changed', () => {
     expect(await plan('reload')).toEqual([
       ['reload', 'lb-db'],
       ['reload', 'lb-web'],
+      ['sync-web-states', undefined],
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredProcess, ObservedProcess } from '../../src/drivers/driver.js';
+import type { DesiredProcess, ObservedProcess } from '../../src/plan/observed.js';
 import { planProcesses, stepsOf } from '../../src/plan/processes.js';
 
 const desired: DesiredProcess[] = [

@@ -6,6 +6,7 @@ import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 import type { WebStateResult } from '../../ops/web-ops.js';
 import type { Action } from '../../plan/action.js';
+import type { DryRun } from '../../ops/change.js';
 import { progressPrinter } from './up.js';
 
 /** The live operations: each a thin front for one function in src/ops that the dashboard calls too. */
@@ -13,6 +14,11 @@ import { progressPrinter } from './up.js';
 function done(out: Output, value: object, line: string): void {
   if (out.json) out.printJson(value);
   else out.print(`${out.color.green('✓')} ${line}`);
+}
+
+/** The answer of an operation run with dryRun (a type-only test: the ops load lazily). */
+function isDryRun(r: object): r is DryRun {
+  return 'dry_run' in r && r.dry_run === true;
 }
 
 /** A live change's --dry-run: its plan, for people or (--json) scripts; nothing was changed. */
@@ -56,11 +62,11 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl add web web3', 'hactl add web web3 --cookie S3 --weight 50', 'hactl add web api1 --host 127.0.1.9 --port 8001', 'hactl add web web3 --dry-run'))
     .action(async (name: string, opts: { host?: string; port?: number; cookie?: string; weight?: number; wait: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { addWeb, planAddWeb } = await import('../../ops/web-ops.js');
+      const { addWeb } = await import('../../ops/web-ops.js');
       // Picked one by one: opts also holds the global options (--json, --file…).
       const node = { name, host: opts.host, port: opts.port, cookie: opts.cookie, weight: opts.weight };
-      if (opts.dryRun) return dryRun(out, `add web ${name}`, await planAddWeb(project, node, { runtime }, runner, progressPrinter(out)));
-      const r = await addWeb(project, node, { runtime, waitS: opts.wait }, runner, progressPrinter(out));
+      const r = await addWeb(project, node, { runtime, waitS: opts.wait, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `add web ${name}`, r.actions);
       done(out, r, `added ${name} (${r.node.host}:${r.node.port}, cookie ${r.node.cookie}) to lb-web`);
     });
   add
@@ -73,9 +79,9 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl add db mysql3', 'hactl add db mysql3 --host 127.0.2.3 --port 3306', 'hactl add db mysql3 --dry-run'))
     .action(async (name: string, opts: { host?: string; port?: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { addDb, planAddDb } = await import('../../ops/db-ops.js');
-      if (opts.dryRun) return dryRun(out, `add db ${name}`, await planAddDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out)));
-      const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime }, runner, progressPrinter(out));
+      const { addDb } = await import('../../ops/db-ops.js');
+      const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `add db ${name}`, r.actions);
       done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
 
@@ -89,9 +95,9 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl remove web web3', 'hactl remove web web3 --timeout 5', 'hactl remove web web3 --dry-run'))
     .action(async (name: string, opts: { timeout: number; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { removeWeb, planRemoveWeb } = await import('../../ops/web-ops.js');
-      if (opts.dryRun) return dryRun(out, `remove web ${name}`, await planRemoveWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out)));
-      const r = await removeWeb(project, name, { runtime, timeoutS: opts.timeout }, runner, progressPrinter(out));
+      const { removeWeb } = await import('../../ops/web-ops.js');
+      const r = await removeWeb(project, name, { runtime, timeoutS: opts.timeout, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `remove web ${name}`, r.actions);
       done(out, r, `removed ${name} after ${r.waited_s} s${r.drained ? '' : ' (some sessions were still open at the timeout)'}`);
     });
   remove
@@ -103,9 +109,9 @@ export function register(program: Command): void {
     .addHelpText('after', examples('hactl remove db mysql3', 'hactl remove db mysql1 --force', 'hactl remove db mysql3 --dry-run'))
     .action(async (name: string, opts: { force?: boolean; dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
-      const { removeDb, planRemoveDb } = await import('../../ops/db-ops.js');
-      if (opts.dryRun) return dryRun(out, `remove db ${name}`, await planRemoveDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out)));
-      const r = await removeDb(project, name, { runtime, force: opts.force === true }, runner, progressPrinter(out));
+      const { removeDb } = await import('../../ops/db-ops.js');
+      const r = await removeDb(project, name, { runtime, force: opts.force === true, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `remove db ${name}`, r.actions);
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
     });
 
@@ -146,9 +152,9 @@ export function register(program: Command): void {
     .action(async (mode: string, opts: { dryRun?: boolean }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
       if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`session mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
-      const { switchSessionMode, planSessionMode } = await import('../../ops/web-ops.js');
-      if (opts.dryRun) return dryRun(out, `session-mode ${mode}`, await planSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out)));
-      const r = await switchSessionMode(project, mode as SessionMode, { runtime }, runner, progressPrinter(out));
+      const { switchSessionMode } = await import('../../ops/web-ops.js');
+      const r = await switchSessionMode(project, mode as SessionMode, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `session-mode ${mode}`, r.actions);
       done(out, r, r.previous === r.mode ? `session mode was already ${r.mode}` : `session mode ${r.previous} → ${r.mode}`);
     });
 
@@ -177,7 +183,8 @@ export function register(program: Command): void {
       const { project, out, runner, runtime } = await contextOf(command);
       const { clean } = await import('../../ops/clean.js');
       const r = await clean(project, { runtime, dryRun: opts.dryRun === true }, runner, progressPrinter(out));
-      if (out.json) return out.printJson(r);
+      if (out.json) return out.printJson(r.dryRun ? { dry_run: true, ...r } : r);
+      // One remove-leftover action per node: its lines are the plan, paths in full.
       if (r.removed.length === 0) out.print(`${out.color.green('✓')} nothing to clean`);
       for (const l of r.removed) out.print(`${r.dryRun ? 'would remove' : 'removed'} ${l.name}: ${l.paths.join(', ')}`);
       for (const l of r.skipped) out.print(`${out.color.yellow('kept')} ${l.name}: still running (stop it, or add it back to cluster.yaml)`);

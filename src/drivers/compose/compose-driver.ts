@@ -15,23 +15,14 @@ import type { RenderedFile } from '../../render/index.js';
 import { composeLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, WebNode } from '../../spec/model.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
-import { isObject, readRecords } from '../../util/json-records.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type ProcessView, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
 import * as cmd from './commands.js';
 
 const READY_TIMEOUT_MS = 60_000;
-
-/** What the compose runtime remembers between runs: the hash each container last ran with. */
-type ComposeState = Record<string, { hash: string }>;
-
-function hash(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
-}
 
 /**
  * The compose runtime: one container per node, named as in cluster.yaml,
@@ -102,24 +93,12 @@ export class ComposeDriver implements Driver {
     return cmd.compose(cli, this.project, this.#file(), ...args);
   }
 
-  #readState(): ComposeState {
-    return readRecords(join(this.dir, 'state.json'), (v): v is { hash: string } => isObject(v) && typeof v.hash === 'string');
-  }
-
-  #writeState(state: ComposeState): void {
-    writeFileAtomic(join(this.dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`, 0o600);
-  }
-
   logSource(name: string, lines: number, follow: boolean): LogSource {
     return { command: cmd.logs(name, lines, follow) };
   }
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
     await writeRendered(this.dir, files, this.runner, { onlyChanged: true });
-  }
-
-  #configHash(name: string, files: RenderedFile[]): string {
-    return hash(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.shape ?? f.content]));
   }
 
   /**
@@ -139,17 +118,15 @@ export class ComposeDriver implements Driver {
     }
   }
 
-  async view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView> {
-    const running = new Map((await this.processes(cluster)).map((p) => [p.name, p.running]));
-    const state = this.#readState();
-    const desired = clusterProcesses(cluster).map((p) => ({ ...p, hash: this.#configHash(p.name, files) }));
-    // A running container without a record (its state.json lost) is taken as started with what it
-    // should run: restarting or reloading it for want of a record would be a cost for nothing.
-    const observed = new Map(desired.map((p) => [p.name, { running: running.get(p.name) === true, hash: state[p.name]?.hash ?? (running.get(p.name) ? p.hash : undefined) }]));
-    return { desired, observed, changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })) };
+  async view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView> {
+    // A container's config is its files (mounted): how it is launched is compose.yaml's, which compose applies itself.
+    return {
+      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: null })),
+      changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
+    };
   }
 
-  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+  async up(cluster: Cluster, secrets: Secrets, steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
     if (process.getuid?.() !== 0) {
       throw new HactlError('the compose runtime runs as root: it drives the Docker engine and hands files to the containers\' users', 1, [
         'run hactl with sudo, or use --runtime local',
@@ -157,9 +134,6 @@ export class ComposeDriver implements Driver {
     }
     const cli = await this.#compose();
     const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
-    // A plan that cannot be carried out is refused before any of it runs (a file written, an image built).
-    await this.#checkPublishedPorts(cluster, new Set(to('start')));
-    await this.writeConfig(files);
     for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web')) {
       mkdirSync(this.#run(p.name), { recursive: true });
       // The container's own user (mysql) makes the socket there.
@@ -191,14 +165,11 @@ export class ComposeDriver implements Driver {
       progress(lb, 'reloading (hitless)');
       await this.reload(lb as Balancer);
     }
-    const state = this.#readState();
-    for (const p of clusterProcesses(cluster)) state[p.name] = { hash: this.#configHash(p.name, files) };
-    this.#writeState(state);
     return { started, reloaded };
   }
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
-  async #checkPublishedPorts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
+  async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
     const published: [Balancer, number][] = [
       ['lb-web', cluster.ports.http],
       ['lb-web', cluster.ports.stats],
@@ -258,7 +229,6 @@ export class ComposeDriver implements Driver {
     // Orphans too: nodes removed from cluster.yaml whose container is left.
     // 30 s, as for a removed node: MariaDB gets time to shut down cleanly.
     await this.#exec(this.#compose_(cli, 'down', '--timeout', '30', '--remove-orphans', ...(options.purge ? ['--volumes'] : [])), 'docker compose down', 300_000);
-    if (options.purge) this.#writeState({});
     return running;
   }
 
@@ -328,9 +298,6 @@ export class ComposeDriver implements Driver {
       if (what.startsWith('volume ')) await this.#exec(cmd.removeVolume(what.slice('volume '.length)), `removing ${what}`);
       else rmSync(what, { recursive: true, force: true });
     }
-    const state = this.#readState();
-    delete state[leftover.name];
-    this.#writeState(state);
   }
 
   balancerCommand(lb: Balancer, command: string): Promise<string> {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Connection } from 'mysql2/promise';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -18,7 +17,7 @@ import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type ProcessView, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -28,8 +27,8 @@ interface ProcessSpec {
   kind: ProcessKind;
   command: Command;
   env?: Record<string, string>;
-  /** Hash of what the process runs with; a change restarts it (or reloads a balancer). */
-  hash: string;
+  /** How it is launched, for its hash (src/plan/process-hash.ts): a change restarts it (or reloads a balancer). */
+  launch: unknown;
   /** The addresses it will listen on, checked to be free before it starts. */
   binds: { host: string; port: number }[];
   ready(): Promise<boolean>;
@@ -37,10 +36,6 @@ interface ProcessSpec {
 }
 
 const READY_TIMEOUT_MS = 30_000;
-
-function hash(...parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
-}
 
 function tail(file: string, lines = 12): string {
   try {
@@ -75,17 +70,8 @@ export class LocalDriver implements Driver {
     return { file: this.logFile(name) };
   }
 
-  /** A balancer's command and the hash of what it runs with: a change to either means a reload. */
-  #balancer(lb: Balancer, files: RenderedFile[]): { command: Command; hash: string } {
-    const path = `${lb}/haproxy.cfg`;
-    const command = cmd.haproxy(lb, join(this.configDir, path), this.#layout);
-    const file = files.find((f) => f.path === path);
-    return { command, hash: hash(command, file?.shape ?? file?.content ?? '') };
-  }
-
   /** Every process of the cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
-  #specs(cluster: Cluster, files: RenderedFile[]): ProcessSpec[] {
-    const content = (path: string) => files.find((f) => f.path === path)?.content ?? '';
+  #specs(cluster: Cluster): ProcessSpec[] {
     const config = (path: string) => join(this.configDir, path);
     const appDir = join(PACKAGE_ROOT, 'compose', 'web', 'app');
     const listen = connectAddress(cluster.listen);
@@ -96,21 +82,20 @@ export class LocalDriver implements Driver {
         name: n.name,
         kind: 'db',
         command,
-        hash: hash(command, content(`${n.name}/my.cnf`)),
+        launch: command,
         binds: [{ host: n.host, port: n.port }],
         ready: () => tcpOpen(n.host, n.port),
       });
     }
     for (const n of cluster.web) {
       const command = cmd.phpServer(n, appDir);
-      // The app re-reads its settings on every request: a settings change
-      // (say, the session mode) needs no restart, so it is not in the hash.
+      const env = cmd.phpEnv(config(`${n.name}/app.json`));
       specs.push({
         name: n.name,
         kind: 'web',
         command,
-        env: cmd.phpEnv(config(`${n.name}/app.json`)),
-        hash: hash(command),
+        env,
+        launch: [command, env],
         binds: [{ host: n.host, port: n.port }],
         ready: async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
       });
@@ -121,10 +106,12 @@ export class LocalDriver implements Driver {
     ];
     for (const lb of lbs) {
       const masterSocket = this.#layout.balancer(lb.name).masterSocket;
+      const command = cmd.haproxy(lb.name, config(`${lb.name}/haproxy.cfg`), this.#layout);
       specs.push({
         name: lb.name,
         kind: 'lb',
-        ...this.#balancer(lb.name, files),
+        command,
+        launch: command,
         binds: lb.ports.map((port) => ({ host: cluster.listen, port })),
         masterSocket,
         ready: async () => existsSync(masterSocket) && (await Promise.all(lb.ports.map((p) => tcpOpen(listen, p)))).every(Boolean),
@@ -137,18 +124,20 @@ export class LocalDriver implements Driver {
     await writeRendered(this.configDir, files, this.runner, { onlyChanged: true });
   }
 
-  async view(cluster: Cluster, files: RenderedFile[]): Promise<ProcessView> {
-    const state = readState(this.stateDir);
-    const observed = new Map(Object.entries(state).map(([name, rec]) => [name, { running: groupAlive(rec.pid), hash: rec.hash }]));
-    const changed = changedFiles(this.configDir, files).map(({ path, kind }) => ({ path, kind }));
-    return { desired: this.#specs(cluster, files).map(({ name, kind, hash }) => ({ name, kind, hash })), observed, changed };
+  async view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView> {
+    const running = new Map((await this.processes(cluster)).map((p) => [p.name, p]));
+    return {
+      processes: this.#specs(cluster).map(({ name, launch }) => ({ ...running.get(name)!, launch })),
+      changed: changedFiles(this.configDir, files).map(({ path, kind }) => ({ path, kind })),
+    };
   }
 
-  async up(cluster: Cluster, secrets: Secrets, files: RenderedFile[], steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
-    const specs = this.#specs(cluster, files);
-    // A plan that cannot be carried out is refused before any of it runs, a file written included.
-    for (const spec of specs.filter((sp) => steps.get(sp.name) === 'start')) for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
-    await this.writeConfig(files);
+  async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
+    for (const spec of this.#specs(cluster).filter((sp) => starting.has(sp.name))) for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
+  }
+
+  async up(cluster: Cluster, secrets: Secrets, steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
+    const specs = this.#specs(cluster);
     const state = readState(this.stateDir);
     const started: string[] = [];
     const reloaded: string[] = [];
@@ -190,8 +179,6 @@ export class LocalDriver implements Driver {
     if (step === 'reload' && rec) {
       progress(spec.name, 'reloading (hitless)');
       await this.reload(spec.name as Balancer);
-      state[spec.name] = { ...rec, hash: spec.hash };
-      writeState(this.stateDir, state);
       return 'reloaded';
     }
     if (step === 'restart' && rec) {
@@ -202,7 +189,7 @@ export class LocalDriver implements Driver {
     progress(spec.name, 'starting');
     const log = this.logFile(spec.name);
     const pid = startDetached(spec.command, { logFile: log, ...(spec.env ? { env: spec.env } : {}), cwd: this.stateDir });
-    state[spec.name] = { pid, hash: spec.hash, startedAt: new Date().toISOString() };
+    state[spec.name] = { pid, startedAt: new Date().toISOString() };
     writeState(this.stateDir, state);
     try {
       await waitFor(`${spec.name} to answer`, () => {

@@ -5,8 +5,6 @@ import { isObject, readRecords } from '../../util/json-records.js';
 /** What the local runtime started, so a later command can find, compare and stop it. */
 export interface ProcessRecord {
   pid: number;
-  /** Hash of what the process was started with; a change means restart (or reload). */
-  hash: string;
   startedAt: string;
 }
 
@@ -22,7 +20,7 @@ export function readState(stateDir: string): LocalState {
 }
 
 function isProcessRecord(v: unknown): v is ProcessRecord {
-  return isObject(v) && Number.isInteger(v.pid) && (v.pid as number) > 1 && typeof v.hash === 'string' && typeof v.startedAt === 'string';
+  return isObject(v) && Number.isInteger(v.pid) && (v.pid as number) > 1 && typeof v.startedAt === 'string';
 }
 
 export function writeState(stateDir: string, state: LocalState): void {

@@ -1,0 +1,124 @@
+import type { Connection } from 'mysql2/promise';
+import { parseShowStat } from '../haproxy/stat.js';
+import { WEB_BACKEND } from '../haproxy/server-admin.js';
+import { detachMaster } from '../mysql/replication-setup.js';
+import { isProcessAction, isServerAction, type Action, type DetachAction, type ProcessAction, type WaitIdleAction } from '../plan/action.js';
+import { stepsOf } from '../plan/processes.js';
+import type { RenderedFile } from '../render/index.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import type { Cluster, DbNode } from '../spec/model.js';
+import { pollUntil } from '../util/poll.js';
+import { clusterProcesses, type UpOptions, type UpResult } from '../drivers/driver.js';
+import { recordApplied } from './applied.js';
+import type { OpContext } from './context.js';
+import { requireBinaries } from './requirements.js';
+import { recordRuntime } from './runtime-record.js';
+import { applyWebStates, runLbWebActions } from './server-state.js';
+
+export interface Executed extends UpResult {
+  /** Per node a wait-idle waited for: true if its sessions ended before the timeout. */
+  idle: Record<string, boolean>;
+}
+
+/** The clusters a plan was made between: PREVIOUS is what the removed nodes are found in. */
+export interface PlanClusters {
+  previous: Cluster;
+  next: Cluster;
+}
+
+/**
+ * Carry out PLAN, in order, and nothing else: the planner decided. FILES
+ * are NEXT's rendered files, which the write actions write. What cannot be
+ * carried out (a program missing, a port taken) is found before the first
+ * action runs.
+ */
+export async function execute(ctx: OpContext, clusters: PlanClusters, files: RenderedFile[], plan: readonly Action[], options: UpOptions = {}): Promise<Executed> {
+  const { next } = clusters;
+  const processes = plan.filter(isProcessAction);
+  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
+  // A node the plan stops first (restart) holds its own address until then.
+  const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
+  await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  const done: Executed = { started: [], reloaded: [], idle: {} };
+  for (let i = 0; i < plan.length; ) {
+    const action = plan[i]!;
+    // Runs of writes and of process steps go to the runtime together: files are
+    // checked all at once, and the runtime keeps its start order and bootstrap.
+    if (action.kind === 'write' || isProcessAction(action)) {
+      const run = takeWhile(plan, i, (a) => a.kind === action.kind || (isProcessAction(a) && isProcessAction(action)));
+      i += run.length;
+      if (action.kind === 'write') {
+        const paths = new Set(run.map((a) => (a.kind === 'write' ? a.file : '')));
+        await ctx.driver.writeConfig(files.filter((f) => paths.has(f.path)));
+      } else {
+        const steps = run as ProcessAction[];
+        const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, options);
+        // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
+        recordRuntime(ctx.project.stateDir, ctx.runtime);
+        recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, a.hash])), new Set(clusterProcesses(next).map((p) => p.name)));
+        done.started.push(...result.started);
+        done.reloaded.push(...result.reloaded);
+      }
+      continue;
+    }
+    i++;
+    if (isServerAction(action)) await runLbWebActions(ctx.driver, [action]);
+    else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
+    else if (action.kind === 'wait-idle') done.idle[action.node] = await waitIdle(ctx, action);
+    else if (action.kind === 'detach') await detach(ctx, clusters, action);
+    else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
+    else {
+      ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
+      await ctx.driver.removeLeftover({ name: action.node, paths: action.paths, running: false });
+    }
+  }
+  return done;
+}
+
+function takeWhile(plan: readonly Action[], from: number, same: (a: Action) => boolean): Action[] {
+  let end = from;
+  while (end < plan.length && same(plan[end]!)) end++;
+  return plan.slice(from, end);
+}
+
+/**
+ * No session on the node now, and no new one for QUIET_S as this loop sees
+ * it (lb-web's total goes up with every request it sends there; its
+ * lastsess counts whole seconds only).
+ */
+async function waitIdle(ctx: OpContext, action: WaitIdleAction): Promise<boolean> {
+  let total: string | undefined;
+  let quietSince = Date.now();
+  const idle = await pollUntil(async () => {
+    const row = parseShowStat(await ctx.driver.balancerCommand('lb-web', 'show stat')).find((r) => r.pxname === WEB_BACKEND && r.svname === action.node);
+    if (!row) return true;
+    const now = Date.now();
+    if (row.stot !== total || Number(row.scur) > 0 || Number(row.qcur) > 0) quietSince = now;
+    total = row.stot;
+    return Number(row.scur) === 0 && Number(row.qcur) === 0 && now - quietSince >= action.quietS * 1000;
+  }, Date.now() + action.timeoutS * 1000, 200);
+  if (action.quietS > 0) {
+    ctx.progress(action.node, idle === true ? `no sessions left (none for ${action.quietS} s); taking it out of rotation` : `still busy after ${action.timeoutS} s; taking it out anyway`);
+  }
+  return idle === true;
+}
+
+/** The masters in FROM stop replicating from the node, once they hold all it wrote if it runs. */
+async function detach(ctx: OpContext, { previous, next }: PlanClusters, action: DetachAction): Promise<void> {
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  const conns: Connection[] = [];
+  const open = async (n: DbNode) => {
+    const conn = await ctx.driver.dbRoot(n.name, secrets);
+    conns.push(conn);
+    return { node: n, conn };
+  };
+  try {
+    const leavingNode = previous.db.find((n) => n.name === action.node);
+    const leaving = action.waitCaughtUp && leavingNode ? await open(leavingNode) : undefined;
+    const remaining = await Promise.all(next.db.filter((n) => action.from.includes(n.name)).map(open));
+    await detachMaster(action.node, leaving, remaining, previous.database.user, ctx.progress);
+  } finally {
+    for (const c of conns) await c.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,138 @@
+import { badInput } from '../errors.js';
+import { WEB_BACKEND } from '../haproxy/server-admin.js';
+import type { Cluster, DbNode } from '../spec/model.js';
+import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
+import { planConverge, type ConvergeOptions } from './converge.js';
+import type { Desired, Observed } from './observed.js';
+import { planWebStates } from './web-states.js';
+
+/**
+ * The plan of each live operation: a converge to the edited cluster.yaml
+ * and what must come before or after it. Pure: the same function answers
+ * --dry-run and is what the operation carries out.
+ */
+
+const REMOVED = 'no longer in cluster.yaml (its data stays until hactl clean)';
+
+/** up, start, reload, add web: the converge alone. */
+export function planUp(desired: Desired, observed: Observed, options: ConvergeOptions = {}): Action[] {
+  return planConverge(desired, observed, options);
+}
+
+/** restart NAME: stop it, then the converge, which starts it afresh. */
+export function planRestart(name: string, desired: Desired, observed: Observed): Action[] {
+  const stopped = new Map(observed.processes).set(name, { running: false });
+  return [{ kind: 'stop', process: name, reason: 'restart asked for' }, ...planConverge(desired, { ...observed, processes: stopped })];
+}
+
+/** add db NAME: what an earlier node of that name left goes first (its data is not a copy of the cluster). */
+export function planAddDb(name: string, desired: Desired, observed: Observed): Action[] {
+  const stale = observed.leftovers.find((l) => l.name === name);
+  if (stale?.running) {
+    throw badInput(`${name} is still running though cluster.yaml does not have it; stop it first (hactl down, or add it back by hand and hactl remove db ${name})`);
+  }
+  if (!stale) return planConverge(desired, observed);
+  // Its config folder goes with the rest: its files are written again, whatever was on disk.
+  const own = desired.files.filter((f) => f.path.startsWith(`${name}/`) && !observed.changed.some((c) => c.path === f.path));
+  return [
+    { kind: 'remove-leftover', node: name, paths: stale.paths, reason: 'its data is not a copy of the cluster: it would join lb-db as it is' },
+    ...planConverge(desired, { ...observed, changed: [...observed.changed, ...own] }),
+  ];
+}
+
+/**
+ * remove web NAME: drained in a running lb-web, its sessions' end awaited
+ * (and QUIET_S without a new one), then maintenance and what is on its way
+ * finishes; then the converge without it, then it stops.
+ */
+export function planRemoveWeb(name: string, desired: Desired, observed: Observed, timeoutS: number): Action[] {
+  const inLbWeb = observed.lbWeb?.some((s) => s.backend === WEB_BACKEND && s.name === name) === true;
+  const takeOut = (state: 'drain' | 'maint', reason: string): ServerAction => ({ kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server: name, state, reason });
+  const out: Action[] = inLbWeb
+    ? [
+        takeOut('drain', 'being removed: no new visitors, sticky ones may finish'),
+        { kind: 'wait-idle', node: name, timeoutS, quietS: QUIET_S, reason: `sticky visitors may finish (done when none came for ${QUIET_S} s)` },
+        takeOut('maint', 'being removed: out of rotation'),
+        { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: "what is on its way through lb-web finishes before lb-web's reload" },
+      ]
+    : [];
+  return [...out, ...planConverge(desired, observed), { kind: 'stop', process: name, reason: REMOVED }];
+}
+
+/** A drained node is idle once no visitor came for this long (sticky ones come back within it). */
+export const QUIET_S = 1;
+
+/**
+ * remove db NAME: lb-db without it first (the next master takes the
+ * active role if it had it), then the masters that stay stop replicating
+ * from it once they hold all it wrote, then it stops.
+ */
+export function planRemoveDb(name: string, previous: Cluster, desired: Desired, observed: Observed, force: boolean): Action[] {
+  const { index, successor } = removableDb(name, previous, force);
+  const moves = index === 0;
+  const converge = planConverge(desired, observed).map((a) =>
+    moves && a.kind === 'reload' && a.process === 'lb-db' ? { ...a, reason: `${a.reason}: ${successor.name} becomes the active master` } : a,
+  );
+  const running = (n: string) => observed.processes.get(n)?.running === true;
+  return [
+    ...converge,
+    {
+      kind: 'detach',
+      node: name,
+      from: desired.cluster.db.map((n) => n.name).filter(running),
+      waitCaughtUp: running(name),
+      reason: running(name) ? 'the other masters stop replicating from it once they hold all it wrote' : 'it is down: the others only forget it',
+    },
+    { kind: 'stop', process: name, reason: REMOVED },
+  ];
+}
+
+/**
+ * NAME may leave: never the last DB node (it holds the app's data, and the
+ * file would be left with an empty db: list), the active master only with
+ * FORCE. Its place in db: and the master that takes over.
+ */
+export function removableDb(name: string, cluster: Cluster, force: boolean): { index: number; successor: DbNode } {
+  const index = cluster.db.findIndex((n) => n.name === name);
+  const successor = cluster.db.find((n) => n.name !== name);
+  if (index < 0) throw badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+  if (!successor) {
+    throw badInput(`${name} is the last DB node and holds the app's data: it cannot be removed, with or without --force`, [
+      'to run without a database, delete the db: key from cluster.yaml by hand (after switching away from session_mode: db), then hactl up',
+    ]);
+  }
+  if (index === 0 && !force) {
+    throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
+  }
+  return { index, successor };
+}
+
+/**
+ * session-mode: the converge, except that leaving db mode the app's files
+ * are written only after lb-web has reloaded. In between, DB sessions still
+ * work on every node; the other way round, a session created in files would
+ * be lost on the visitor's next, unpinned request.
+ */
+export function planSessionMode(previous: Cluster, desired: Desired, observed: Observed): Action[] {
+  if (previous.sessionMode === desired.cluster.sessionMode) return [];
+  const plan = planConverge(desired, observed);
+  if (previous.sessionMode !== 'db') return plan;
+  const isApp = (a: Action): a is WriteAction => a.kind === 'write' && a.fileKind === 'app';
+  const rest = plan.filter((a) => !isApp(a));
+  const later = plan.filter(isApp).map((a) => ({ ...a, reason: "after lb-web's reload: the app's session handler changes last" }));
+  const lbWebDone = rest.map((a) => a.kind === 'sync-web-states' || (isProcessAction(a) && a.process === 'lb-web')).lastIndexOf(true);
+  const at = lbWebDone < 0 ? rest.length : lbWebDone + 1;
+  return [...rest.slice(0, at), ...later, ...rest.slice(at)];
+}
+
+/** drain / enable / disable / weight: the runtime API commands for NAME alone; undefined when no lb-web answers. */
+export function planSetWeb(name: string, next: Cluster, lbWeb: Observed['lbWeb']): ServerAction[] | undefined {
+  return lbWeb && planWebStates(next.web.filter((n) => n.name === name), lbWeb, WEB_BACKEND);
+}
+
+/** clean: what removed nodes left, but never what still runs. */
+export function planClean(leftovers: Observed['leftovers']): Action[] {
+  return leftovers
+    .filter((l) => !l.running)
+    .map((l) => ({ kind: 'remove-leftover', node: l.name, paths: l.paths, reason: 'no longer in cluster.yaml' }));
+}

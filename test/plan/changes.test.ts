@@ -1,0 +1,327 @@
+import { describe, expect, it } from 'vitest';
+import { clusterProcesses } from '../../src/drivers/driver.js';
+import type { ServerAdmin } from '../../src/haproxy/servers-state.js';
+import { describeAction, type Action } from '../../src/plan/action.js';
+import { planAddDb, planClean, planRemoveDb, planRemoveWeb, planRestart, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
+import type { Desired, Leftover, Observed, ObservedProcess } from '../../src/plan/observed.js';
+import { renderCluster, type RenderedFile } from '../../src/render/index.js';
+import { composeLayout, localLayout } from '../../src/render/layout.js';
+import { loadTemplateSources } from '../../src/render/templates.js';
+import { wrap } from '../../src/secrets/store.js';
+import { validCluster } from '../../src/spec/load.js';
+import type { Cluster, ConcreteRuntime } from '../../src/spec/model.js';
+
+/**
+ * Every operation's plan, from (desired, observed) as plain data: a world
+ * where what runs is a map, what is on disk is a map, and lb-web's view is
+ * a list. The clusters are real cluster.yaml files rendered for each
+ * runtime, so the files a plan writes are the ones the runtime has.
+ */
+
+const SECRETS = wrap({ db_root_password: 'r', replication_password: 'p', app_password: 'a', stats_password: 's', dashboard_password: 'd' });
+
+function cluster(extra: { web?: string; db?: string; session?: string } = {}): Cluster {
+  return validCluster(
+    'cluster.yaml',
+    `name: shop\nsession_mode: ${extra.session ?? 'sticky'}\nweb: ${extra.web ?? '[web1, web2]'}\ndb: ${extra.db ?? '[mysql1, mysql2]'}\n`,
+  ).cluster;
+}
+
+function render(c: Cluster, runtime: ConcreteRuntime): RenderedFile[] {
+  return renderCluster(c, SECRETS, { runtime, layout: runtime === 'local' ? localLayout('/srv/.hactl') : composeLayout, composeDir: '/opt/compose' }, loadTemplateSources());
+}
+
+/** A process's hash in this world: the files of its own (the app's settings are re-read per request, not in it). */
+function hashOf(name: string, files: RenderedFile[]): string {
+  return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => f.shape ?? f.content));
+}
+
+interface World {
+  files: RenderedFile[];
+  processes: Map<string, ObservedProcess>;
+  lbWeb: ServerAdmin[] | undefined;
+  leftovers: Leftover[];
+}
+
+/** A cluster running exactly as C says, on RUNTIME. */
+function running(c: Cluster, runtime: ConcreteRuntime): World {
+  const files = render(c, runtime);
+  return {
+    files,
+    processes: new Map(clusterProcesses(c).map((p) => [p.name, { running: true, hash: hashOf(p.name, files) }])),
+    lbWeb: c.web.map((n) => ({ backend: 'web', name: n.name, state: n.state, weight: n.weight })),
+    leftovers: [],
+  };
+}
+
+const nothing = (): World => ({ files: [], processes: new Map(), lbWeb: undefined, leftovers: [] });
+
+/** What the planner is given when the world is WORLD and cluster.yaml says NEXT. */
+function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired: Desired; observed: Observed } {
+  const files = render(next, runtime);
+  const onDisk = new Map(world.files.map((f) => [f.path, f.content]));
+  return {
+    desired: { cluster: next, files: files.map(({ path, kind }) => ({ path, kind })), processes: clusterProcesses(next).map((p) => ({ ...p, hash: hashOf(p.name, files) })) },
+    observed: {
+      processes: world.processes,
+      changed: files.filter((f) => onDisk.get(f.path) !== f.content).map(({ path, kind }) => ({ path, kind })),
+      lbWeb: world.lbWeb,
+      leftovers: world.leftovers,
+    },
+  };
+}
+
+/** A plan as a person reads it: "on: what". */
+const lines = (plan: readonly Action[]) => plan.map((a) => Object.values(describeAction(a)).join(': '));
+
+describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
+  const compose = runtime === 'compose' ? ['config: write compose.yaml'] : [];
+  const base = cluster();
+
+  describe('up', () => {
+    it('a fresh cluster: every file written, every process started in start order, then lb-web told the states', () => {
+      const { desired, observed } = view(base, runtime, nothing());
+      expect(lines(planUp(desired, observed))).toEqual([
+        'config: write lb-web/haproxy.cfg',
+        'config: write lb-db/haproxy.cfg',
+        'config: write mysql1/my.cnf',
+        'config: write mysql2/my.cnf',
+        'config: write web1/app.json',
+        'config: write web2/app.json',
+        ...compose,
+        'mysql1: start',
+        'mysql2: start',
+        'web1: start',
+        'web2: start',
+        'lb-db: start',
+        'lb-web: start',
+        "lb-web: set every node's state and weight from cluster.yaml",
+      ]);
+    });
+
+    it('a running cluster as cluster.yaml says: nothing', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(planUp(desired, observed)).toEqual([]);
+    });
+
+    it('a crashed node: it alone starts', () => {
+      const world = running(base, runtime);
+      world.processes.set('web2', { running: false, hash: world.processes.get('web2')!.hash });
+      const { desired, observed } = view(base, runtime, world);
+      expect(lines(planUp(desired, observed))).toEqual(['web2: start']);
+    });
+
+    it('a stopped balancer: it starts, and is told the states once it runs', () => {
+      const world = running(base, runtime);
+      world.processes.set('lb-web', { running: false });
+      world.lbWeb = undefined;
+      const { desired, observed } = view(base, runtime, world);
+      expect(lines(planUp(desired, observed))).toEqual(['lb-web: start', "lb-web: set every node's state and weight from cluster.yaml"]);
+    });
+
+    it("config drift: a DB node's settings edited on disk are written back and it restarts", () => {
+      const world = running(base, runtime);
+      world.files = world.files.map((f) => (f.path === 'mysql1/my.cnf' ? { ...f, content: `${f.content}# edited\n` } : f));
+      world.processes.set('mysql1', { running: true, hash: 'older' });
+      const { desired, observed } = view(base, runtime, world);
+      expect(lines(planUp(desired, observed))).toEqual(['config: write mysql1/my.cnf', 'mysql1: restart']);
+    });
+
+    it('a web node added to cluster.yaml by hand: its files, its start, then a hitless reload of lb-web', () => {
+      const next = cluster({ web: '[web1, web2, web3]' });
+      const { desired, observed } = view(next, runtime, running(base, runtime));
+      expect(lines(planUp(desired, observed))).toEqual([
+        'config: write lb-web/haproxy.cfg',
+        'config: write web3/app.json',
+        ...compose,
+        'web3: start',
+        'lb-web: reload (hitless)',
+        "lb-web: set every node's state and weight from cluster.yaml",
+      ]);
+    });
+
+    it('a node drained in cluster.yaml by hand while lb-web runs: its config written for a later start, one runtime API command, no reload', () => {
+      const drained = validCluster('cluster.yaml', 'name: shop\nweb:\n  - web1\n  - {name: web2, state: drain}\ndb: [mysql1, mysql2]\n').cluster;
+      const { desired, observed } = view(drained, runtime, running(base, runtime));
+      expect(lines(planUp(desired, observed))).toEqual(['config: write lb-web/haproxy.cfg', 'lb-web: set server web/web2 state drain']);
+    });
+
+    it('hactl reload: both balancers, hitless, whatever changed', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(lines(planUp(desired, observed, { reloadBalancers: true }))).toEqual([
+        'lb-db: reload (hitless)',
+        'lb-web: reload (hitless)',
+        "lb-web: set every node's state and weight from cluster.yaml",
+      ]);
+    });
+
+    it('restart web1: stopped, then started afresh; nothing else', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(lines(planRestart('web1', desired, observed))).toEqual(['web1: stop', 'web1: start']);
+    });
+  });
+
+  describe('add db', () => {
+    const next = cluster({ db: '[mysql1, mysql2, mysql3]' });
+
+    it('the new master starts (and is cloned, joined) before lb-db reloads with it', () => {
+      const { desired, observed } = view(next, runtime, running(base, runtime));
+      const plan = lines(planAddDb('mysql3', desired, observed));
+      expect(plan).toEqual(['config: write lb-db/haproxy.cfg', 'config: write mysql3/my.cnf', ...compose, 'mysql3: start', 'lb-db: reload (hitless)']);
+    });
+
+    it('what an earlier mysql3 left goes first, its config folder too: its files are written again though they were on disk', () => {
+      const world = { ...running(base, runtime), leftovers: [{ name: 'mysql3', paths: ['/srv/.hactl/config/mysql3', '/srv/.hactl/data/mysql3'], running: false }] };
+      world.files = [...world.files, ...render(next, runtime).filter((f) => f.path.startsWith('mysql3/'))];
+      const { desired, observed } = view(next, runtime, world);
+      expect(lines(planAddDb('mysql3', desired, observed))).toEqual([
+        'mysql3: remove /srv/.hactl/config/mysql3, /srv/.hactl/data/mysql3',
+        'config: write lb-db/haproxy.cfg',
+        ...compose,
+        'config: write mysql3/my.cnf',
+        'mysql3: start',
+        'lb-db: reload (hitless)',
+      ]);
+    });
+
+    it('refused (exit 2) while an earlier mysql3 still runs', () => {
+      const world = { ...running(base, runtime), leftovers: [{ name: 'mysql3', paths: [], running: true }] };
+      const { desired, observed } = view(next, runtime, world);
+      expect(() => planAddDb('mysql3', desired, observed)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringContaining('still running') }));
+    });
+  });
+
+  describe('remove web', () => {
+    const next = cluster({ web: '[web1]' });
+
+    it('drain, its sessions end, maintenance, what is on its way, lb-web reloads without it, it stops', () => {
+      const { desired, observed } = view(next, runtime, running(base, runtime));
+      const plan = planRemoveWeb('web2', desired, observed, 30);
+      expect(lines(plan)).toEqual([
+        'lb-web: set server web/web2 state drain',
+        'web2: wait until its sessions end (at most 30 s)',
+        'lb-web: set server web/web2 state maint',
+        'web2: wait until its sessions end (at most 5 s)',
+        'config: write lb-web/haproxy.cfg',
+        ...compose,
+        'lb-web: reload (hitless)',
+        "lb-web: set every node's state and weight from cluster.yaml",
+        'web2: stop',
+      ]);
+      // Sticky visitors come back within a second: idle means none came for at least that long.
+      expect(plan[1]).toMatchObject({ kind: 'wait-idle', quietS: 1 });
+    });
+
+    it('lb-web down: nothing to drain; its config is written and it starts', () => {
+      const world = running(base, runtime);
+      world.processes.set('lb-web', { running: false });
+      world.lbWeb = undefined;
+      const { desired, observed } = view(next, runtime, world);
+      expect(lines(planRemoveWeb('web2', desired, observed, 30))).toEqual([
+        'config: write lb-web/haproxy.cfg',
+        ...compose,
+        'lb-web: start',
+        "lb-web: set every node's state and weight from cluster.yaml",
+        'web2: stop',
+      ]);
+    });
+  });
+
+  describe('remove db', () => {
+    const three = cluster({ db: '[mysql1, mysql2, mysql3]' });
+
+    it('a backup: lb-db without it, the others detach once caught up, it stops', () => {
+      const next = cluster();
+      const { desired, observed } = view(next, runtime, running(three, runtime));
+      const plan = planRemoveDb('mysql3', three, desired, observed, false);
+      expect(lines(plan)).toEqual([
+        'config: write lb-db/haproxy.cfg',
+        ...compose,
+        'lb-db: reload (hitless)',
+        'mysql3: detach from replication (mysql1, mysql2)',
+        'mysql3: stop',
+      ]);
+      expect(plan.find((a) => a.kind === 'detach')).toMatchObject({ waitCaughtUp: true });
+    });
+
+    it('a crashed node: the others only forget it (nothing to wait for)', () => {
+      const world = running(three, runtime);
+      world.processes.set('mysql3', { running: false });
+      const { desired, observed } = view(cluster(), runtime, world);
+      expect(planRemoveDb('mysql3', three, desired, observed, false).find((a) => a.kind === 'detach')).toMatchObject({ waitCaughtUp: false, from: ['mysql1', 'mysql2'] });
+    });
+
+    it('the active master with --force: lb-db reload names the new active one', () => {
+      const next = cluster({ db: '[mysql2, mysql3]' });
+      const { desired, observed } = view(next, runtime, running(three, runtime));
+      const reload = planRemoveDb('mysql1', three, desired, observed, true).find((a) => a.kind === 'reload');
+      expect(reload?.reason).toMatch(/mysql2 becomes the active master/);
+    });
+
+    it.each([
+      ['the active master without --force', 'mysql1', three, false, /active master/],
+      ['the last DB node, even with --force', 'mysql1', cluster({ db: '[mysql1]' }), true, /last DB node/],
+      ['a node it does not have', 'mysql9', three, true, /no DB node named "mysql9"/],
+    ])('refused (exit 2): %s', (_, name, previous, force, message) => {
+      const { desired, observed } = view(previous, runtime, running(previous, runtime));
+      expect(() => planRemoveDb(name, previous, desired, observed, force)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(message) }));
+    });
+  });
+
+  describe('session-mode', () => {
+    it('sticky → db: lb-web and the app written, lb-web reloaded; no web node restarts', () => {
+      const next = cluster({ session: 'db' });
+      const { desired, observed } = view(next, runtime, running(base, runtime));
+      const plan = lines(planSessionMode(base, desired, observed));
+      expect(plan).toEqual([
+        'config: write lb-web/haproxy.cfg',
+        'config: write web1/app.json',
+        'config: write web2/app.json',
+        'lb-web: reload (hitless)',
+        "lb-web: set every node's state and weight from cluster.yaml",
+      ]);
+    });
+
+    it("db → sticky: the app's handler changes only after lb-web's reload", () => {
+      const previous = cluster({ session: 'db' });
+      const { desired, observed } = view(base, runtime, running(previous, runtime));
+      expect(lines(planSessionMode(previous, desired, observed))).toEqual([
+        'config: write lb-web/haproxy.cfg',
+        'lb-web: reload (hitless)',
+        "lb-web: set every node's state and weight from cluster.yaml",
+        'config: write web1/app.json',
+        'config: write web2/app.json',
+      ]);
+    });
+
+    it('the mode it already has: nothing', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(planSessionMode(base, desired, observed)).toEqual([]);
+    });
+  });
+
+  describe('drain, enable, disable, weight', () => {
+    const edited = (yaml: string) => validCluster('cluster.yaml', `name: shop\nweb:\n  - ${yaml}\n  - web2\ndb: [mysql1, mysql2]\n`).cluster;
+
+    it.each([
+      ['drain', '{name: web1, state: drain}', ['lb-web: set server web/web1 state drain']],
+      ['disable', '{name: web1, state: maint}', ['lb-web: set server web/web1 state maint']],
+      ['weight', '{name: web1, weight: 40}', ['lb-web: set weight web/web1 40']],
+      ['enable, already in rotation', 'web1', []],
+    ])('%s: exactly the runtime API commands, nothing rendered, no reload', (_, yaml, expected) => {
+      expect(lines(planSetWeb('web1', edited(yaml), running(base, runtime).lbWeb)!)).toEqual(expected);
+    });
+
+    it('lb-web down: no plan (cluster.yaml alone changes; the next start applies it)', () => {
+      expect(planSetWeb('web1', edited('{name: web1, state: drain}'), undefined)).toBeUndefined();
+    });
+  });
+
+  it("clean: what removed nodes left, never what still runs", () => {
+    const plan = planClean([
+      { name: 'web3', paths: ['/srv/.hactl/config/web3'], running: false },
+      { name: 'mysql3', paths: ['/srv/.hactl/data/mysql3'], running: true },
+    ]);
+    expect(lines(plan)).toEqual(['web3: remove /srv/.hactl/config/web3']);
+  });
+});
