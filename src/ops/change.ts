@@ -9,7 +9,7 @@ import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
 import { applyWebStates } from './server-state.js';
-import { renderFor } from './up.js';
+import { renderFor } from './render.js';
 
 export interface Change {
   previous: Cluster;

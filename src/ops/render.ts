@@ -4,7 +4,8 @@ import { composeLayout, localLayout, type RenderTarget } from '../render/layout.
 import { loadTemplateSources } from '../render/templates.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import type { ConcreteRuntime, Runtime } from '../spec/model.js';
+import type { Cluster, ConcreteRuntime, Runtime } from '../spec/model.js';
+import type { OpContext } from './context.js';
 import type { Runner } from '../util/runner.js';
 import { refuseUnusableTarget } from '../util/write-all.js';
 import { openProject } from './open.js';
@@ -17,6 +18,11 @@ export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTar
     layout: runtime === 'local' ? localLayout(project.stateDir) : composeLayout,
     composeDir: join(PACKAGE_ROOT, 'compose'),
   };
+}
+
+/** CLUSTER's files for the context's runtime: what a plan writes and its processes read. */
+export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
+  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
 }
 
 export interface RenderOptions {

@@ -2,11 +2,9 @@ import type { UpOptions, UpResult } from '../drivers/driver.js';
 import type { Action } from '../plan/action.js';
 import { planRestart, planUp } from '../plan/changes.js';
 import type { Desired, Observed } from '../plan/observed.js';
-import { renderCluster, type RenderedFile } from '../render/index.js';
-import { loadTemplateSources } from '../render/templates.js';
-import { loadOrCreateSecrets } from '../secrets/store.js';
+import type { RenderedFile } from '../render/index.js';
 import { loadClusterFile } from '../spec/load.js';
-import type { Cluster, ConcreteRuntime } from '../spec/model.js';
+import type { ConcreteRuntime } from '../spec/model.js';
 import { endpointsOf, type Endpoints } from '../spec/endpoints.js';
 import type { Progress } from '../drivers/driver.js';
 import type { Runner } from '../util/runner.js';
@@ -19,7 +17,7 @@ import { observe } from './observe.js';
 import { forgetApplied } from './applied.js';
 import { forgetRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
-import { targetFor } from './render.js';
+import { renderFor } from './render.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
@@ -28,10 +26,6 @@ export interface UpSummary extends UpResult {
 
 /** lb-db checks every second and needs three passes in a row: a few seconds after a start is usual. */
 const IN_ROTATION_TIMEOUT_MS = 30_000;
-
-export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
-  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
-}
 
 /** A plan of a change and what carrying it out needs: NEXT's rendered files. */
 export interface Planned {
