@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { PACKAGE_ROOT } from '../paths.js';
 import { EXIT, HactlError } from '../errors.js';
 import { RUNTIMES } from '../spec/model.js';
 import { register as registerConfig } from './commands/config.js';
@@ -29,9 +32,14 @@ function addGlobalOptions(cmd: Command, defaults: boolean): Command {
     .addOption(new Option('--runtime <runtime>', 'override runtime: in cluster.yaml').choices(RUNTIMES.filter((r) => r !== 'auto')));
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = addGlobalOptions(new Command('hactl'), true)
     .description('Run a load-balanced PHP site (HAProxy, MariaDB master-master, sticky or DB sessions) from one cluster.yaml')
+    .version(packageVersion(), '-V, --version', "hactl's version")
     .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride()

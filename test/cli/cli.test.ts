@@ -212,6 +212,11 @@ describe('hactl CLI', () => {
     }
   });
 
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await hactl(project(), flag)).toMatchObject({ code: 0, stdout: version });
+  });
+
   it('takes the global options before or after the command', async () => {
     const dir = project();
     writeFileSync(join(dir, 'other.yaml'), 'web: [web1, web2, web3]\n');
