@@ -2,7 +2,9 @@ import type { Progress } from '../drivers/driver.js';
 import { planAddDb, planRemoveDb, removableDb } from '../plan/changes.js';
 import { addNode, removeNode, type NewDbNode } from '../spec/edit.js';
 import type { DbNode } from '../spec/model.js';
+import { hostPort } from '../util/net.js';
 import type { Runner } from '../util/runner.js';
+import { nodeHost } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import { changeCluster, type DryRun } from './change.js';
 import type { OpOptions } from './context.js';
@@ -19,11 +21,13 @@ type Live = OpOptions & { dryRun?: boolean | undefined };
  * then lb-db reloads with it as a backup (lb-db comes after the DB nodes in
  * the plan). What an earlier node of that name left goes first.
  */
-export async function addDb(project: Project, node: NewDbNode, options: Live, runner: Runner, progress: Progress): Promise<(UpSummary & Executed & { node: DbNode }) | DryRun> {
+export async function addDb(project: Project, node: NewDbNode, options: Live, runner: Runner, progress: Progress): Promise<(UpSummary & Executed & { node: DbNode; address: string }) | DryRun> {
   return changeCluster(project, options, runner, progress, (src) => addNode(src, 'db', node), async (ctx, change) => {
     const planned = await planChange(ctx, change, (desired, observed) => planAddDb(node.name, desired, observed), { leftovers: true });
     const r = await planThenCarryOut(ctx, change, planned, options.dryRun);
-    return 'dry_run' in r ? r : { ...r, node: change.next.db.find((n) => n.name === node.name)! };
+    if ('dry_run' in r) return r;
+    const added = change.next.db.find((n) => n.name === node.name)!;
+    return { ...r, node: added, address: hostPort(nodeHost(added, ctx.runtime), added.port) };
   });
 }
 

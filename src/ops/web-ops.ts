@@ -3,8 +3,10 @@ import { badInput } from '../errors.js';
 import { planRemoveWeb, planSessionMode, planSetWeb, planUp } from '../plan/changes.js';
 import type { ServerAction } from '../plan/action.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
+import { nodeHost } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { NodeState, SessionMode, WebNode } from '../spec/model.js';
+import { hostPort } from '../util/net.js';
 import type { Runner } from '../util/runner.js';
 import { changeCluster, type DryRun } from './change.js';
 import type { OpOptions } from './context.js';
@@ -22,11 +24,13 @@ import { carryOut, planChange, planThenCarryOut, type UpSummary } from './up.js'
 type Live = OpOptions & { dryRun?: boolean | undefined };
 
 /** Start NAME, wait for its health check, then add it to lb-web with a hitless reload. */
-export async function addWeb(project: Project, node: NewWebNode, options: Live & { waitS?: number }, runner: Runner, progress: Progress): Promise<(UpSummary & Executed & { node: WebNode }) | DryRun> {
+export async function addWeb(project: Project, node: NewWebNode, options: Live & { waitS?: number }, runner: Runner, progress: Progress): Promise<(UpSummary & Executed & { node: WebNode; address: string }) | DryRun> {
   return changeCluster(project, options, runner, progress, (src) => addNode(src, 'web', node), async (ctx, change) => {
     const planned = await planChange(ctx, change, planUp);
     const r = await planThenCarryOut(ctx, change, planned, options.dryRun, options.waitS === undefined ? {} : { readyTimeoutMs: options.waitS * 1000 });
-    return 'dry_run' in r ? r : { ...r, node: change.next.web.find((n) => n.name === node.name)! };
+    if ('dry_run' in r) return r;
+    const added = change.next.web.find((n) => n.name === node.name)!;
+    return { ...r, node: added, address: hostPort(nodeHost(added, ctx.runtime), added.port) };
   });
 }
 

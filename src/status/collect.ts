@@ -2,7 +2,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Driver } from '../drivers/driver.js';
 import { parseShowStat, type StatRow } from '../haproxy/stat.js';
 import { replicationConnections } from '../mysql/replication-status.js';
-import { endpointsOf } from '../spec/endpoints.js';
+import { endpointsOf, nodeHost } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebNodeStatus } from './model.js';
@@ -81,7 +81,7 @@ export async function collectStatus(
     return {
       type: 'web',
       name: n.name,
-      address: runtime === 'compose' ? n.name : n.host,
+      address: nodeHost(n, runtime),
       port: n.port,
       status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
       process: running(n.name),
@@ -98,7 +98,7 @@ export async function collectStatus(
     return {
       type: 'db',
       name: n.name,
-      address: runtime === 'compose' ? n.name : n.host,
+      address: nodeHost(n, runtime),
       port: n.port,
       role: i === 0 ? 'active' : 'backup',
       status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',

@@ -63,6 +63,8 @@ describe('live operations on compose', () => {
     expect([added.code, removed.code], added.stderr + removed.stderr).toEqual([0, 0]);
     expect(r.failures).toEqual([]);
     expect(r.servedBy.get('web3')).toBeGreaterThan(0);
+    // Where lb-web reaches it: the container, not cluster.yaml's local-runtime address.
+    expect(added.stdout).toMatch(/added web3 \(web3:8000, cookie S3\)/);
     expect((await execa('docker', ['ps', '-a', '--filter', 'name=^web3$', '--format', '{{.Names}}'])).stdout).toBe('');
   }, 180_000);
 
@@ -70,6 +72,7 @@ describe('live operations on compose', () => {
     const added = await cluster.hactl('add', 'db', 'mysql3');
     expect(added.code, added.stderr).toBe(0);
     expect(added.stderr).toMatch(/mysql3: cloning hactl from mysql2/);
+    expect(added.stdout).toMatch(/mysql3 \(mysql3:3306, id 3\) joined/);
     const rows = async (node: string) => {
       const c = await cluster.root(node);
       const [r] = (await c.query('SELECT COUNT(*) AS n FROM s4')) as [{ n: number }[], unknown];

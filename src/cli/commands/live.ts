@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const node = { name, host: opts.host, port: opts.port, cookie: opts.cookie, weight: opts.weight };
       const r = await addWeb(project, node, { runtime, waitS: opts.wait, dryRun: opts.dryRun }, runner, progressPrinter(out));
       if (isDryRun(r)) return dryRun(out, `add web ${name}`, r.actions);
-      done(out, r, `added ${name} (${r.node.host}:${r.node.port}, cookie ${r.node.cookie}) to lb-web`);
+      done(out, r, `added ${name} (${r.address}, cookie ${r.node.cookie}) to lb-web`);
     });
   add
     .command('db')
@@ -82,7 +82,7 @@ export function register(program: Command): void {
       const { addDb } = await import('../../ops/db-ops.js');
       const r = await addDb(project, { name, host: opts.host, port: opts.port }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
       if (isDryRun(r)) return dryRun(out, `add db ${name}`, r.actions);
-      done(out, r, `${name} (${r.node.host}:${r.node.port}, id ${r.node.id}) joined the masters and lb-db as a backup`);
+      done(out, r, `${name} (${r.address}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
 
   const remove = program.command('remove').description('take a node out of the running cluster (recorded in cluster.yaml)');
