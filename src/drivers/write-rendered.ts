@@ -31,7 +31,8 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
       throw new HactlError(
         `haproxy -c rejected ${failed.map((c) => c.file).join(', ')}; nothing was written to ${out}`,
         1,
-        failed.map((c) => `${c.file}: ${c.output}`),
+        // One line each, as haproxy printed them: a detail is a line of the error's output.
+        failed.flatMap((c) => c.output.split('\n').map((line) => `${c.file}: ${line}`)),
       );
     }
   });
@@ -42,8 +43,10 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
 async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<ConfigCheck[] | undefined> {
   const checks = await Promise.all(
     files.filter((f) => f.kind === 'haproxy').map(async (f) => {
-      const check = await checkHaproxyConfig(runner, join(staging, f.path));
-      return check && { ...check, file: f.path };
+      const staged = join(staging, f.path);
+      const check = await checkHaproxyConfig(runner, staged);
+      // The staging folder is gone by the time anyone reads this: name the file as rendered.
+      return check && { ...check, file: f.path, output: check.output.replaceAll(staged, f.path) };
     }),
   );
   return checks.every((c) => c !== undefined) ? (checks as ConfigCheck[]) : undefined;

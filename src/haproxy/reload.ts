@@ -1,6 +1,9 @@
 import { HactlError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { markLog, readSince } from '../util/log-file.js';
 import { pollUntil } from '../util/poll.js';
+import type { Command, Runner } from '../util/runner.js';
+import { alertLines } from './alerts.js';
 import { parseShowProc, type ProcTable } from './proc.js';
 import { masterCommand, socketCommand } from './socket-cli.js';
 
@@ -36,30 +39,84 @@ async function showProc(masterSocket: string, deadline: number): Promise<ProcTab
 }
 
 /**
+ * Where a balancer's output goes, as a reload reads it: HAProxy 2.6 says
+ * why a reload failed only there (its master CLI answers `reload` with
+ * nothing, and has no `show startup-logs`).
+ */
+export interface BalancerLog {
+  /** Where a person reads all of it: the file, or the command that prints it. */
+  where: string;
+  /** Marks where the log ends now; the function it returns reads what was written since. */
+  mark(): Promise<() => Promise<string>>;
+}
+
+/** A balancer's log in a file of the local runtime (capped by rotation). */
+export function fileLog(file: string): BalancerLog {
+  return {
+    where: file,
+    mark: async () => {
+      const since = markLog(file);
+      return async () => readSince(file, since);
+    },
+  };
+}
+
+/** A balancer's log printed by a command (docker logs --since): SINCE is an ISO 8601 time. */
+export function commandLog(where: string, runner: Runner, command: (since: string) => Command): BalancerLog {
+  return {
+    where,
+    mark: async () => {
+      const since = new Date().toISOString();
+      return async () => {
+        const r = await runner.run(command(since), { timeoutMs: 10_000 });
+        return `${r.stdout}\n${r.stderr}`;
+      };
+    },
+  };
+}
+
+/** The master writes its alerts just before it counts the failure; the log may lag a little behind. */
+const ALERTS_WAIT_MS = 1000;
+
+/**
+ * HAProxy's [ALERT] lines written since a mark, then where the whole log
+ * is. The lines come from this attempt only: a log holds every earlier
+ * one too, and a line per request around them.
+ */
+async function reasons(log: BalancerLog, since: () => Promise<string>): Promise<string[]> {
+  const alerts = await pollUntil(async () => {
+    const lines = alertLines(await since().catch(() => ''));
+    return lines.length > 0 ? lines : undefined;
+  }, Date.now() + ALERTS_WAIT_MS, 100);
+  return [...(alerts ?? []), `see ${log.where}`];
+}
+
+/**
  * A hitless master-worker reload: save the servers' runtime state where the
  * new worker loads it (server-state-file), ask the master to reload, then
  * read `show proc` until a new worker serves, since 2.6's `reload` answers
  * nothing. A configuration the new worker cannot start leaves the old
- * worker serving and counts a failed reload: that is reported as an error.
+ * worker serving and counts a failed reload: that is reported as an error,
+ * with HAProxy's own reason from LOG.
  */
-export async function hitlessReload(name: string, sockets: BalancerSockets, logHint: string): Promise<ReloadOutcome> {
+export async function hitlessReload(name: string, sockets: BalancerSockets, log: BalancerLog): Promise<ReloadOutcome> {
   const started = Date.now();
   const teacher = await waitUntilTeachable(sockets.adminSocket, started + PEERS_SETTLE_MS);
   const deadline = Date.now() + RELOAD_TIMEOUT_MS;
   writeFileAtomic(sockets.stateFile, await socketCommand(sockets.adminSocket, 'show servers state'), 0o600);
   const before = await showProc(sockets.masterSocket, deadline);
+  const since = await log.mark();
   await masterCommand(sockets.masterSocket, 'reload').catch(() => undefined);
   const after = await pollUntil(async () => {
     const now = await showProc(sockets.masterSocket, deadline);
-    if (now.failedReloads > before.failedReloads) {
-      throw new HactlError(`${name} could not load its new configuration; the previous one is still serving`, 1, [
-        `see ${logHint} for HAProxy's reason`,
-      ]);
-    }
+    if (now.failedReloads > before.failedReloads) return { failed: true as const };
     const fresh = now.workers.find((pid) => !before.workers.includes(pid));
-    return fresh === undefined ? undefined : { fresh, now };
+    return fresh === undefined ? undefined : { failed: false as const, fresh, now };
   }, deadline, 50);
-  if (!after) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, [`see ${logHint}`]);
+  if (after?.failed) {
+    throw new HactlError(`${name} could not load its new configuration; the previous one is still serving`, 1, await reasons(log, since));
+  }
+  if (!after) throw new HactlError(`${name} did not report a new worker within ${RELOAD_TIMEOUT_MS / 1000} s after reload`, 1, await reasons(log, since));
   await waitUntilServing(sockets.adminSocket, after.fresh, teacher, deadline);
   for (const old of before.workers) await waitUntilStopping(sockets.masterSocket, old, deadline);
   return { worker: after.fresh, oldWorkers: after.now.oldWorkers, ms: Date.now() - started };

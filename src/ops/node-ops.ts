@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync, statSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { clusterProcesses, type Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import type { Cluster, Runtime } from '../spec/model.js';
+import { followLog, tailLog } from '../util/log-file.js';
 import type { Command, Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
@@ -51,24 +52,9 @@ export async function nodeLog(
   if ('command' in source) return streamCommand(source.command, write, options.signal);
   const file = source.file;
   if (!existsSync(file)) throw badInput(`${name} has no log yet (${file}): has it been started (hactl up)?`);
-  let offset = statSync(file).size;
-  const start = tailOffset(file, options.lines);
-  write(readRange(file, start, offset));
-  if (!options.follow) return;
-  await new Promise<void>((resolve) => {
-    const watcher = watch(file, () => {
-      const size = statSync(file).size;
-      if (size < offset) offset = 0; // truncated
-      if (size > offset) {
-        write(readRange(file, offset, size));
-        offset = size;
-      }
-    });
-    options.signal?.addEventListener('abort', () => {
-      watcher.close();
-      resolve();
-    });
-  });
+  const tail = tailLog(file, options.lines);
+  write(tail.text);
+  if (options.follow) await followLog(file, tail.end, write, options.signal);
 }
 
 /** A log that a program prints (docker logs): passed through until it ends or is aborted. */
@@ -81,34 +67,4 @@ function streamCommand([bin, args]: Command, write: (chunk: string) => void, sig
     child.on('error', reject);
     child.on('close', () => resolve());
   });
-}
-
-function readRange(file: string, start: number, end: number): string {
-  if (end <= start) return '';
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(end - start);
-    readSync(fd, buf, 0, buf.length, start);
-    return buf.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Where the last N lines of FILE begin, reading backwards in blocks (logs can be large). */
-function tailOffset(file: string, lines: number): number {
-  const size = statSync(file).size;
-  let pos = size;
-  let newlines = 0;
-  const block = 64 * 1024;
-  while (pos > 0) {
-    const from = Math.max(0, pos - block);
-    const chunk = readRange(file, from, pos);
-    for (let i = chunk.length - 1; i >= 0; i--) {
-      // The file's own last newline ends the last line; it does not start one.
-      if (chunk[i] === '\n' && !(from + i === size - 1) && ++newlines === lines) return from + Buffer.byteLength(chunk.slice(0, i + 1));
-    }
-    pos = from;
-  }
-  return 0;
 }

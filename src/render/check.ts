@@ -1,3 +1,4 @@
+import { alertLines } from '../haproxy/alerts.js';
 import type { Runner } from '../util/runner.js';
 
 export interface ConfigCheck {
@@ -14,10 +15,6 @@ export interface ConfigCheck {
 export async function checkHaproxyConfig(runner: Runner, file: string): Promise<ConfigCheck | undefined> {
   const r = await runner.run(['haproxy', ['-c', '-f', file]], { timeoutMs: 20_000 });
   if (r.notFound) return undefined;
-  const output = `${r.stdout}\n${r.stderr}`
-    .split('\n')
-    .filter((l) => /ALERT/.test(l))
-    .map((l) => l.replace(/^\[ALERT\]\s+\(\d+\) : /, ''))
-    .join('\n');
+  const output = alertLines(`${r.stdout}\n${r.stderr}`).join('\n');
   return { file, ok: r.exitCode === 0, output: output || `${r.stdout}${r.stderr}`.trim() };
 }

@@ -16,8 +16,8 @@ describe('local runtime commands are argument arrays', () => {
 
   it('php -S on the node\'s own address, quiet, with its settings in the environment', () => {
     const node = { name: 'web1', host: '127.0.1.1', port: 8000, cookie: 'S1', weight: 100, state: 'ready' as const };
-    expect(cmd.phpServer(node, '/app')).toEqual(['php', ['-q', '-S', '127.0.1.1:8000', '-t', '/app', '/app/router.php']]);
-    expect(cmd.phpServer({ ...node, host: '::1' }, '/app')[1][2]).toBe('[::1]:8000');
+    expect(cmd.phpServer(node, '/app')).toEqual(['php', ['-q', '-d', 'error_log=/dev/stderr', '-S', '127.0.1.1:8000', '-t', '/app', '/app/router.php']]);
+    expect(cmd.phpServer({ ...node, host: '::1' }, '/app')[1][4]).toBe('[::1]:8000');
     expect(cmd.phpEnv('/c/web1/app.json')).toEqual({ PHP_CLI_SERVER_WORKERS: '4', HACTL_APP_SETTINGS: '/c/web1/app.json' });
   });
 

@@ -8,7 +8,7 @@ declare(strict_types=1);
  * php -S never serves a file of this folder by itself: lib/ and pages/ stay private.
  */
 
-foreach (['fs', 'http', 'errors', 'settings', 'proxy', 'color', 'db', 'session_db', 'session', 'visitors', 'changes', 'layout'] as $lib) {
+foreach (['fs', 'http', 'errors', 'access_log', 'settings', 'proxy', 'color', 'db', 'session_db', 'session', 'visitors', 'changes', 'layout'] as $lib) {
     require_once __DIR__ . "/lib/{$lib}.php";
 }
 foreach (['home', 'api_session', 'visitors', 'conntest', 'health', 'not_found'] as $page) {
@@ -52,6 +52,7 @@ function route(Settings $settings, Request $request): void
 // The whole answer is buffered so that it can carry a Content-Length: php -S closes
 // every connection and sends no length, and without one lb-web cannot keep the
 // visitor's connection alive either (it must read the body until the close).
+log_access_at_end();
 ob_start();
 $request = Request::fromGlobals();
 install_error_handling($request);

@@ -76,3 +76,8 @@ export function cloneCommands(donor: string, target: string, database: string): 
 export function logs(name: string, lines: number, follow: boolean): Command {
   return ['docker', ['logs', '--tail', String(lines), ...(follow ? ['--follow'] : []), name]];
 }
+
+/** What a container printed from SINCE (an ISO 8601 time) on. */
+export function logsSince(name: string, since: string): Command {
+  return ['docker', ['logs', '--since', since, name]];
+}

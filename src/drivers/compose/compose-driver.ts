@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Connection } from 'mysql2/promise';
 import { HactlError } from '../../errors.js';
 import { assertFree } from '../free-port.js';
-import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
+import { commandLog, hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
@@ -273,7 +273,7 @@ export class ComposeDriver implements Driver {
   }
 
   reload(lb: Balancer): Promise<ReloadOutcome> {
-    return hitlessReload(lb, this.#sockets(lb), `hactl logs ${lb}`);
+    return hitlessReload(lb, this.#sockets(lb), commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(lb, since)));
   }
 
   /** Rendered folders, socket folders and data volumes of nodes no longer in cluster.yaml. */

@@ -32,8 +32,10 @@ export function mariadbd(configFile: string, asRoot: boolean): Command {
 export const PHP_WORKERS = 4;
 
 export function phpServer(node: WebNode, appDir: string): Command {
-  // -q: no access log line per request; with a check every 250 ms it would grow without end.
-  return ['php', ['-q', '-S', hostPort(node.host, node.port), '-t', appDir, `${appDir}/router.php`]];
+  // -q: not php's own two lines per request (health checks too, and no path: the app writes
+  // access lines itself). -q also drops what PHP logs through the server (error_log(), fatal
+  // errors): error_log names stderr, the node's log, so those are written there directly.
+  return ['php', ['-q', '-d', 'error_log=/dev/stderr', '-S', hostPort(node.host, node.port), '-t', appDir, `${appDir}/router.php`]];
 }
 
 export function phpEnv(settingsFile: string): Record<string, string> {

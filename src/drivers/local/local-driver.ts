@@ -6,7 +6,7 @@ import { assertFree } from '../free-port.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
-import { hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
+import { fileLog, hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
@@ -316,7 +316,7 @@ export class LocalDriver implements Driver {
   }
 
   reload(lb: Balancer): Promise<ReloadOutcome> {
-    return hitlessReload(lb, this.#layout.balancer(lb), this.logFile(lb));
+    return hitlessReload(lb, this.#layout.balancer(lb), fileLog(this.logFile(lb)));
   }
 
   /** Config, data, logs and sockets of nodes that cluster.yaml no longer has. */

@@ -4,14 +4,16 @@ import { procStat } from '../../util/proc-stat.js';
 import { dirname } from 'node:path';
 import { pollUntil, sleep } from '../../util/poll.js';
 import type { Command } from '../../util/runner.js';
+import { logCapper } from './log-cap.js';
 
 /**
  * Starts and stops the local runtime's long-lived processes. Each runs in a
  * process group of its own (php -S workers and HAProxy's worker outlive
- * their parent otherwise), detached from hactl, its output appended to a log.
+ * their parent otherwise), detached from hactl, its output appended to a
+ * log that a loop beside it caps (log-cap.ts).
  */
 
-export function startDetached(command: Command, options: { logFile: string; env?: Record<string, string>; cwd?: string }): number {
+export function startDetached(command: Command, options: { logFile: string; env?: Record<string, string>; cwd?: string; logCap?: { bytes: number; checkSeconds: number } }): number {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a', 0o600);
   try {
@@ -24,6 +26,8 @@ export function startDetached(command: Command, options: { logFile: string; env?
     });
     if (child.pid === undefined) throw new Error(`could not start ${bin}`);
     child.unref();
+    const [sh, capArgs] = logCapper(child.pid, options.logFile, options.logCap?.bytes, options.logCap?.checkSeconds);
+    spawn(sh, [...capArgs], { detached: true, stdio: 'ignore' }).unref();
     return child.pid;
   } finally {
     closeSync(log);
