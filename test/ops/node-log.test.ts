@@ -54,4 +54,13 @@ describe('hactl logs on a capped log', () => {
     }
     expect(out).toBe(lines(3, 7));
   });
+
+  it('clean takes NAME.log.1 for part of NAME\'s log: kept with its node, removed with a removed one', async () => {
+    mkdirSync(logDir, { recursive: true });
+    for (const file of ['web1.log', 'web1.log.1', 'web9.log', 'web9.log.1']) writeFileSync(join(logDir, file), 'a line\n');
+    const r = await cluster.hactl('clean', '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would remove web9: ${join(logDir, 'web9.log')}, ${join(logDir, 'web9.log.1')}`);
+    expect(r.stdout).not.toMatch(/web1/);
+  });
 });

@@ -332,7 +332,8 @@ export class LocalDriver implements Driver {
       }
     }
     for (const file of listDir(join(this.stateDir, 'log'))) {
-      const name = file.replace(/\.log$/, '');
+      // NAME.log.1 is the older part of NAME's capped log (log-cap.ts).
+      const name = file.replace(/\.log(\.1)?$/, '');
       if (!keep.has(name)) add(name, join(this.stateDir, 'log', file));
     }
     for (const file of listDir(join(this.stateDir, 'run'))) {
