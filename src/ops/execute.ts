@@ -16,6 +16,8 @@ import { recordRuntime } from './runtime-record.js';
 import { applyWebStates, runLbWebActions } from './server-state.js';
 
 export interface Executed extends UpResult {
+  /** The config files written. */
+  written: string[];
   /** Per node a wait-idle waited for: true if its sessions ended before the timeout. */
   idle: Record<string, boolean>;
 }
@@ -40,7 +42,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const done: Executed = { started: [], reloaded: [], idle: {} };
+  const done: Executed = { started: [], reloaded: [], written: [], idle: {} };
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are
@@ -51,6 +53,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       if (action.kind === 'write') {
         const paths = new Set(run.map((a) => (a.kind === 'write' ? a.file : '')));
         await ctx.driver.writeConfig(files.filter((f) => paths.has(f.path)));
+        done.written.push(...paths);
       } else {
         const steps = run as ProcessAction[];
         const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, options);
@@ -63,7 +66,10 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       continue;
     }
     i++;
-    if (isServerAction(action)) await runLbWebActions(ctx.driver, [action]);
+    if (isServerAction(action)) {
+      ctx.progress(action.server, action.reason);
+      await runLbWebActions(ctx.driver, [action]);
+    }
     else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
     else if (action.kind === 'wait-idle') done.idle[action.node] = await waitIdle(ctx, action);
     else if (action.kind === 'detach') await detach(ctx, clusters, action);

@@ -1,6 +1,7 @@
 import { tempDir } from '../support/temp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -153,6 +154,10 @@ describe('drain, enable, disable, weight', () => {
     expect(yaml()).toMatch(/name: web1, state: drain/);
     for (let i = 0; i < 6; i++) expect((await request(`${cluster.url}/health`)).headers['x-served-by']).not.toBe('web1');
     expect((await request(`${cluster.url}/api/session`, { jar })).headers['x-served-by']).toBe('web1');
+    // The next up writes lb-web's file for a later start, and says that nothing needed a reload.
+    const next = await cluster.hactl('up');
+    expect(next.stdout).toMatch(/^✓ up to date \(local runtime\); wrote lb-web\/haproxy\.cfg \(nothing to reload\)$/m);
+    expect((await master('show proc')).match(/^(\d+)\s+worker/m)?.[1]).toBe(workerBefore);
     expect((await cluster.hactl('reload')).code).toBe(0);
     expect((await servers()).get('web1')?.status).toBe('DRAIN');
   }, 60_000);
@@ -254,9 +259,25 @@ describe('session-mode', () => {
 });
 
 describe('remove web', () => {
-  it('drains, takes web3 out, stops it, with no failed request', async () => {
-    const run = await under(() => cluster.hactl('remove', 'web', 'web3', '--timeout', '5', '--json'));
+  it('drains, waits while a sticky visitor still comes, takes web3 out, stops it, with no failed request', async () => {
+    // A visitor pinned to web3 (its cookie), every 0.33 s on one kept-alive connection, for 2.5 s.
+    const agent = new Agent({ keepAlive: true });
+    const t0 = Date.now();
+    let pinned = 0;
+    const visitor = (async () => {
+      while (Date.now() - t0 < 2500) {
+        if ((await request(`${cluster.url}/health`, { headers: { cookie: 'SERVERID=S3' }, agent })).headers['x-served-by'] === 'web3') pinned++;
+        await new Promise((r) => setTimeout(r, 330));
+      }
+    })();
+    const run = await under(() => cluster.hactl('remove', 'web', 'web3', '--timeout', '10', '--json'));
+    await visitor;
+    agent.destroy();
     expect(run.value.code, run.value.stderr).toBe(0);
+    expect(pinned).toBeGreaterThan(5);
+    // Taken out only once no visitor came for a second: after the last one, at 2.5 s.
+    expect(JSON.parse(run.value.stdout)).toMatchObject({ node: 'web3', drained: true });
+    expect(JSON.parse(run.value.stdout).waited_s).toBeGreaterThanOrEqual(2.5);
     expect(run.failures).toEqual([]);
     expect((await servers()).has('web3')).toBe(false);
     expect(pidOf('web3')).toBeUndefined();
