@@ -50,7 +50,7 @@ export interface BalancerLog {
   mark(): Promise<() => Promise<string>>;
 }
 
-/** A balancer's log in a file of the local runtime (capped by rotation). */
+/** A balancer's log in a file of the local runtime (capped: util/log-file.ts reads across the emptying). */
 export function fileLog(file: string): BalancerLog {
   return {
     where: file,

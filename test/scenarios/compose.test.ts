@@ -52,6 +52,17 @@ describe('live operations on compose', () => {
     }, 30_000);
   }, 120_000);
 
+  it("hactl logs web1 shows the requests the node served (Apache's access log, not lb-web's health checks)", async () => {
+    const logs = async () => (await Promise.all(['web1', 'web2'].map((n) => cluster.hactl('logs', n, '-n', '1000')))).map((r) => r.stdout).join('\n');
+    const healthLines = async () => (await logs()).match(/GET \/health/g)?.length ?? 0;
+    const before = await healthLines();
+    for (let i = 0; i < 4; i++) await fetch(`${cluster.url}/?from=compose-logs`).then((r) => r.text());
+    await sleep(2000);
+    expect(await logs()).toMatch(/"GET \/\?from=compose-logs HTTP\/1\.1" 200 \d+ "-" "node"/);
+    // lb-web checks each node four times a second: 16 lines in 2 s, were they logged.
+    expect(await healthLines()).toBeLessThanOrEqual(before);
+  });
+
   it('adds and removes web3 under steady traffic without a failed request', async () => {
     const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
     await sleep(300);
