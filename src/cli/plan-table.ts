@@ -13,6 +13,8 @@ export function printPlan(out: Output, actions: readonly Action[], empty: string
       const { on, what } = describeAction(a);
       return [on, what, a.reason];
     }),
+    // In a narrow terminal the reason gives way first (--json has it whole).
+    { shrink: [2, 1] },
   );
 }
 

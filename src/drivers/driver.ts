@@ -44,6 +44,8 @@ export interface UpOptions {
   reloadBalancers?: boolean;
   /** How long a started process may take to answer (its health check for web nodes). */
   readyTimeoutMs?: number;
+  /** The plan's replicate action: set up replication once the DB nodes answer, before lb-db. */
+  replicate?: boolean;
 }
 
 export type { Leftover, ProcessStep } from '../plan/observed.js';

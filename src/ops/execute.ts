@@ -2,7 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { parseShowStat } from '../haproxy/stat.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { detachMaster } from '../mysql/replication-setup.js';
-import { isProcessAction, isServerAction, type Action, type DetachAction, type ProcessAction, type WaitIdleAction } from '../plan/action.js';
+import { isProcessAction, isServerAction, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
 import { stepsOf } from '../plan/processes.js';
 import type { RenderedFile } from '../render/index.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
@@ -47,16 +47,16 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are
     // checked all at once, and the runtime keeps its start order and bootstrap.
-    if (action.kind === 'write' || isProcessAction(action)) {
-      const run = takeWhile(plan, i, (a) => a.kind === action.kind || (isProcessAction(a) && isProcessAction(action)));
+    if (action.kind === 'write' || isRuntimeStep(action)) {
+      const run = takeWhile(plan, i, (a) => a.kind === action.kind || (isRuntimeStep(a) && isRuntimeStep(action)));
       i += run.length;
       if (action.kind === 'write') {
         const paths = new Set(run.map((a) => (a.kind === 'write' ? a.file : '')));
         await ctx.driver.writeConfig(files.filter((f) => paths.has(f.path)));
         done.written.push(...paths);
       } else {
-        const steps = run as ProcessAction[];
-        const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, options);
+        const steps = run.filter(isProcessAction);
+        const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, { ...options, replicate: run.some((a) => a.kind === 'replicate') });
         // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
         recordRuntime(ctx.project.stateDir, ctx.runtime);
         recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, a.hash])), new Set(clusterProcesses(next).map((p) => p.name)));
@@ -80,6 +80,11 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
     }
   }
   return done;
+}
+
+/** What the runtime carries out in one go, in its start order: process steps and replication between them. */
+function isRuntimeStep(action: Action): action is ProcessAction | ReplicateAction {
+  return isProcessAction(action) || action.kind === 'replicate';
 }
 
 function takeWhile(plan: readonly Action[], from: number, same: (a: Action) => boolean): Action[] {

@@ -27,6 +27,19 @@ export interface ProcessAction {
   reason: string;
 }
 
+/**
+ * Once the DB nodes that start answer, and before lb-db sees them: the
+ * replication users and the app's database on every master, the
+ * master-master connections, and a node with new, empty data cloned from
+ * a live master first.
+ */
+export interface ReplicateAction {
+  kind: 'replicate';
+  /** The DB nodes whose start makes it due. */
+  nodes: string[];
+  reason: string;
+}
+
 /** A config file that differs from what the processes read now. */
 export interface WriteAction {
   kind: 'write';
@@ -78,7 +91,7 @@ export interface RemoveLeftoverAction {
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; the executor only carries an action out.
  */
-export type Action = ServerAction | SyncWebStatesAction | ProcessAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
+export type Action = ServerAction | SyncWebStatesAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -105,9 +118,11 @@ export function describeAction(action: Action): { on: string; what: string } {
     case 'set-server-weight':
       return { on: action.lb, what: runtimeCommand(action) };
     case 'sync-web-states':
-      return { on: action.lb, what: "set every node's state and weight from cluster.yaml" };
+      return { on: action.lb, what: 'node states and weights from cluster.yaml' };
     case 'write':
       return { on: 'config', what: `write ${action.file}` };
+    case 'replicate':
+      return { on: 'replication', what: 'users, database, master-master connections (a new node is cloned first)' };
     case 'wait-idle':
       return { on: action.node, what: `wait until its sessions end (at most ${action.timeoutS} s)` };
     case 'detach':

@@ -51,9 +51,9 @@ export function planRemoveWeb(name: string, desired: Desired, observed: Observed
   const out: Action[] = inLbWeb
     ? [
         takeOut('drain', 'being removed: no new visitors, sticky ones may finish'),
-        { kind: 'wait-idle', node: name, timeoutS, quietS: QUIET_S, reason: `sticky visitors may finish (done when none came for ${QUIET_S} s)` },
+        { kind: 'wait-idle', node: name, timeoutS, quietS: QUIET_S, reason: `sticky visitors may finish (none for ${QUIET_S} s)` },
         takeOut('maint', 'being removed: out of rotation'),
-        { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: "what is on its way through lb-web finishes before lb-web's reload" },
+        { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: 'requests under way finish before the reload' },
       ]
     : [];
   return [...out, ...planConverge(desired, observed), { kind: 'stop', process: name, reason: REMOVED }];

@@ -19,9 +19,19 @@ export function planConverge(desired: Desired, observed: Observed, options: Conv
   const processes = planProcesses(desired.processes, observed.processes, options);
   const lbWebRestarts = processes.some((a) => a.process === 'lb-web');
   const states: Action[] = lbWebRestarts
-    ? [{ kind: 'sync-web-states', lb: 'lb-web', reason: `once it runs: its server-state file may hold other states` }]
+    ? [{ kind: 'sync-web-states', lb: 'lb-web', reason: 'once it runs (its saved states may differ)' }]
     : observed.lbWeb
       ? planWebStates(desired.cluster.web, observed.lbWeb, WEB_BACKEND)
       : [];
-  return [...planWrites(observed.changed), ...processes, ...states];
+  return [...planWrites(observed.changed), ...withReplication(processes, desired), ...states];
+}
+
+/** After the last DB node that starts or restarts (they come first): replication, before lb-db. */
+function withReplication(processes: Action[], desired: Desired): Action[] {
+  const db = new Set(desired.processes.filter((p) => p.kind === 'db').map((p) => p.name));
+  const starting = processes.flatMap((a) => (a.kind !== 'reload' && 'process' in a && db.has(a.process) ? [a.process] : []));
+  if (starting.length === 0) return processes;
+  const at = processes.map((a) => 'process' in a && db.has(a.process)).lastIndexOf(true) + 1;
+  const replicate: Action = { kind: 'replicate', nodes: starting, reason: `${starting.join(', ')} ${starting.length === 1 ? 'starts' : 'start'}` };
+  return [...processes.slice(0, at), replicate, ...processes.slice(at)];
 }

@@ -91,11 +91,12 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         ...compose,
         'mysql1: start',
         'mysql2: start',
+        'replication: users, database, master-master connections (a new node is cloned first)',
         'web1: start',
         'web2: start',
         'lb-db: start',
         'lb-web: start',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
       ]);
     });
 
@@ -116,7 +117,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       world.processes.set('lb-web', { running: false });
       world.lbWeb = undefined;
       const { desired, observed } = view(base, runtime, world);
-      expect(lines(planUp(desired, observed))).toEqual(['lb-web: start', "lb-web: set every node's state and weight from cluster.yaml"]);
+      expect(lines(planUp(desired, observed))).toEqual(['lb-web: start', 'lb-web: node states and weights from cluster.yaml']);
     });
 
     it("config drift: a DB node's settings edited on disk are written back and it restarts", () => {
@@ -124,7 +125,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       world.files = world.files.map((f) => (f.path === 'mysql1/my.cnf' ? { ...f, content: `${f.content}# edited\n` } : f));
       world.processes.set('mysql1', { running: true, hash: 'older' });
       const { desired, observed } = view(base, runtime, world);
-      expect(lines(planUp(desired, observed))).toEqual(['config: write mysql1/my.cnf', 'mysql1: restart']);
+      expect(lines(planUp(desired, observed))).toEqual(['config: write mysql1/my.cnf', 'mysql1: restart', 'replication: users, database, master-master connections (a new node is cloned first)']);
     });
 
     it('a web node added to cluster.yaml by hand: its files, its start, then a hitless reload of lb-web', () => {
@@ -136,7 +137,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         ...compose,
         'web3: start',
         'lb-web: reload (hitless)',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
       ]);
     });
 
@@ -151,8 +152,15 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       expect(lines(planUp(desired, observed, { reloadBalancers: true }))).toEqual([
         'lb-db: reload (hitless)',
         'lb-web: reload (hitless)',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
       ]);
+    });
+
+    it('a crashed DB node: it starts, then replication is set up again before anything else', () => {
+      const world = running(base, runtime);
+      world.processes.set('mysql2', { running: false });
+      const { desired, observed } = view(base, runtime, world);
+      expect(planUp(desired, observed).map((a) => a.kind)).toEqual(['start', 'replicate']);
     });
 
     it('restart web1: stopped, then started afresh; nothing else', () => {
@@ -167,7 +175,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
     it('the new master starts (and is cloned, joined) before lb-db reloads with it', () => {
       const { desired, observed } = view(next, runtime, running(base, runtime));
       const plan = lines(planAddDb('mysql3', desired, observed));
-      expect(plan).toEqual(['config: write lb-db/haproxy.cfg', 'config: write mysql3/my.cnf', ...compose, 'mysql3: start', 'lb-db: reload (hitless)']);
+      expect(plan).toEqual(['config: write lb-db/haproxy.cfg', 'config: write mysql3/my.cnf', ...compose, 'mysql3: start', 'replication: users, database, master-master connections (a new node is cloned first)', 'lb-db: reload (hitless)']);
     });
 
     it('what an earlier mysql3 left goes first, its config folder too: its files are written again though they were on disk', () => {
@@ -180,6 +188,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         ...compose,
         'config: write mysql3/my.cnf',
         'mysql3: start',
+        'replication: users, database, master-master connections (a new node is cloned first)',
         'lb-db: reload (hitless)',
       ]);
     });
@@ -205,7 +214,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'config: write lb-web/haproxy.cfg',
         ...compose,
         'lb-web: reload (hitless)',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
         'web2: stop',
       ]);
       // Sticky visitors come back within a second: idle means none came for at least that long.
@@ -221,7 +230,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'config: write lb-web/haproxy.cfg',
         ...compose,
         'lb-web: start',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
         'web2: stop',
       ]);
     });
@@ -278,7 +287,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'config: write web1/app.json',
         'config: write web2/app.json',
         'lb-web: reload (hitless)',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
       ]);
     });
 
@@ -288,7 +297,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       expect(lines(planSessionMode(previous, desired, observed))).toEqual([
         'config: write lb-web/haproxy.cfg',
         'lb-web: reload (hitless)',
-        "lb-web: set every node's state and weight from cluster.yaml",
+        'lb-web: node states and weights from cluster.yaml',
         'config: write web1/app.json',
         'config: write web2/app.json',
       ]);

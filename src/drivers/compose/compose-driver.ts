@@ -154,7 +154,7 @@ export class ComposeDriver implements Driver {
         await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
       }
       await this.#waitReady(cluster, progress, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
-      await this.#bootstrap(cluster, secrets, fresh, progress);
+      if (options.replicate) await this.#bootstrap(cluster, secrets, fresh, progress);
     } catch (err) {
       // Nothing half-running: what this run started goes again (its data volume stays, for clean).
       for (const name of started) await this.stop(name, () => undefined).catch(() => undefined);

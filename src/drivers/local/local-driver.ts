@@ -148,9 +148,8 @@ export class LocalDriver implements Driver {
         const outcome = await this.#carryOut(spec, steps.get(spec.name), state, progress, options, fresh);
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
-        // Once every DB node answers (idempotent, so run on every up: it also restarts a stopped replica).
-        // lb-db comes later, so a new node joins it only once it has caught up.
-        if (spec === lastDb) await this.#bootstrap(cluster, secrets, fresh, progress);
+        // Once every DB node answers; lb-db comes later, so a new node joins it only once it has caught up.
+        if (spec === lastDb && options.replicate) await this.#bootstrap(cluster, secrets, fresh, progress);
       }
     } catch (err) {
       // Nothing half-running: stop what this run started, then report.
