@@ -9,6 +9,12 @@ const HAPROXY_DIR = '/etc/haproxy/hactl';
 const HAPROXY_CFG = `${HAPROXY_DIR}/haproxy.cfg`;
 const APP_DIR = '/etc/hactl';
 
+// Docker keeps a container's output without limit by default, and lb-web and the web
+// nodes write a line per request: capped as the local runtime caps its logs (8 MiB,
+// one older file kept). `hactl logs` reads it with docker logs either way.
+// One object per service: a shared one would be written as a YAML anchor and aliases.
+const logging = () => ({ driver: 'json-file', options: { 'max-size': '8m', 'max-file': '2' } });
+
 /**
  * Where each container's sockets appear on the host, relative to the
  * compose file: hactl reaches lb-web's and lb-db's admin and master
@@ -32,6 +38,7 @@ function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[])
     command: ['haproxy', '-W', '-S', `${paths.masterSocket},mode,600`, '-f', HAPROXY_CFG],
     volumes: [`./${lb}:${HAPROXY_DIR}:ro`, `./${composeRunDir(lb)}:/run/haproxy`],
     ports,
+    logging: logging(),
   };
 }
 
@@ -56,6 +63,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       // Apache listens there (compose/web/apache-hactl.conf).
       environment: { HACTL_PORT: String(n.port) },
       volumes: [`./${n.name}:${APP_DIR}:ro`],
+      logging: logging(),
     };
   }
   for (const n of cluster.db) {
@@ -66,6 +74,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       hostname: n.name,
       // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
       volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `./${composeRunDir(n.name)}:/run/mysqld`, `${n.name}-data:/var/lib/mysql`],
+      logging: logging(),
     };
   }
   services['lb-web'] = balancer(target, 'lb-web', [publish(cluster.ports.http), publish(cluster.ports.stats)]);

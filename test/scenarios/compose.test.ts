@@ -38,6 +38,9 @@ describe('live operations on compose', () => {
   it('up brings back what the scenarios killed; restart recreates one container', async () => {
     expect((await cluster.hactl('up')).code).toBe(0);
     await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 30_000);
+    // Every container's output is capped, as local logs are: lb-web writes a line per request.
+    const logging = await execa('docker', ['inspect', '--format', '{{.Name}} {{json .HostConfig.LogConfig}}', 'lb-web', 'web1', 'mysql1']);
+    for (const line of logging.stdout.split('\n')) expect(line).toMatch(/{"Type":"json-file","Config":{"max-file":"2","max-size":"8m"}}$/);
     const before = (await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout;
     expect((await cluster.hactl('restart', 'web2')).code).toBe(0);
     expect((await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout).not.toBe(before);
