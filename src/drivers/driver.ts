@@ -1,5 +1,4 @@
 import type { Connection } from 'mysql2/promise';
-import type { ReloadOutcome } from '../haproxy/reload.js';
 import type { Progress } from '../util/progress.js';
 import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
@@ -92,8 +91,6 @@ export interface Driver {
   stop(name: string, progress: Progress): Promise<void>;
   /** Kill one process at once, as a crash would (drills). */
   kill(name: string): Promise<void>;
-  /** Hitless reload of a running balancer; fails if its new worker did not start. */
-  reload(lb: Balancer): Promise<ReloadOutcome>;
   leftovers(cluster: Cluster): Promise<Leftover[]>;
   removeLeftover(leftover: Leftover): Promise<void>;
   /** Where a node's log is: a file hactl tails itself, or a command that prints it (docker logs). */

@@ -163,7 +163,7 @@ export class ComposeDriver implements Driver {
     const reloaded = to('reload');
     for (const lb of reloaded) {
       progress(lb, 'reloading (hitless)');
-      await this.reload(lb as Balancer);
+      await this.#reload(lb as Balancer);
     }
     return { started, reloaded };
   }
@@ -272,7 +272,8 @@ export class ComposeDriver implements Driver {
     await this.runner.run(cmd.kill(name), { timeoutMs: 20_000 });
   }
 
-  reload(lb: Balancer): Promise<ReloadOutcome> {
+  /** Hitless reload of a running balancer; fails if its new worker did not start. */
+  #reload(lb: Balancer): Promise<ReloadOutcome> {
     return hitlessReload(lb, this.#sockets(lb), commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(lb, since)));
   }
 

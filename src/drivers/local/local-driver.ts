@@ -177,7 +177,7 @@ export class LocalDriver implements Driver {
     const rec = state[spec.name];
     if (step === 'reload' && rec) {
       progress(spec.name, 'reloading (hitless)');
-      await this.reload(spec.name as Balancer);
+      await this.#reload(spec.name as Balancer);
       return 'reloaded';
     }
     if (step === 'restart' && rec) {
@@ -314,7 +314,8 @@ export class LocalDriver implements Driver {
     await waitFor(`${name} to die`, () => !groupAlive(rec.pid), 10_000, 20);
   }
 
-  reload(lb: Balancer): Promise<ReloadOutcome> {
+  /** Hitless reload of a running balancer; fails if its new worker did not start. */
+  #reload(lb: Balancer): Promise<ReloadOutcome> {
     return hitlessReload(lb, this.#layout.balancer(lb), fileLog(this.logFile(lb)));
   }
 
