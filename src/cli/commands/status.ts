@@ -105,7 +105,18 @@ export function register(program: Command): void {
       if (interval !== undefined && !(interval >= 0.2 && interval <= 3600)) throw badInput(`--watch: ${String(opts.watch)} is not a number of seconds from 0.2 to 3600`);
       const { clusterStatus } = await import('../../ops/status.js');
       for (let refresh = 1; ; refresh++) {
-        const s = await clusterStatus(project, { runtime }, runner);
+        let s: Awaited<ReturnType<typeof clusterStatus>>;
+        try {
+          s = await clusterStatus(project, { runtime }, runner);
+        } catch (err) {
+          // A watch outlives a reading that fails (cluster.yaml saved half-edited, say): it says why and reads again.
+          if (interval === undefined || refresh === 1 || !(err instanceof HactlError)) throw err;
+          if (!out.json && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+          out.print(out.color.dim(watchHeader(new Date(), refresh, interval)));
+          out.error(`${out.color.red('error:')} ${err.message} (reading again in ${interval} s)`);
+          await sleep(interval * 1000);
+          continue;
+        }
         if (out.json) out.printJson(s);
         else {
           if (interval !== undefined) {
