@@ -1,14 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import type { Secret } from '../secrets/secret.js';
 
 /** The dashboard has one account; its password is a generated secret like the DB ones (secrets.json, 0600). */
 export const DASHBOARD_USER = 'admin';
 
-// Marks that the password has been printed once; the password itself stays in secrets.json only.
-const SHOWN_MARK = 'dashboard-credentials-shown';
+/** Where a person finds the login: the password is printed only when asked for, never in passing (logs, screen shares). */
+export const LOGIN_HINT = `user ${DASHBOARD_USER}; password: hactl dashboard --show-credentials`;
 
 export interface Credentials {
   user: string;
@@ -17,15 +15,6 @@ export interface Credentials {
 
 export function dashboardCredentials(stateDir: string): Credentials {
   return { user: DASHBOARD_USER, password: loadOrCreateSecrets(stateDir).dashboard_password };
-}
-
-/** The credentials the first time they are asked for here, then never again (hactl dashboard --show-credentials shows them). */
-export function credentialsToShowOnce(stateDir: string): Credentials | undefined {
-  const credentials = dashboardCredentials(stateDir);
-  const mark = join(stateDir, SHOWN_MARK);
-  if (existsSync(mark)) return undefined;
-  writeFileSync(mark, '', { mode: 0o600 });
-  return credentials;
 }
 
 // Hashed first so both sides have the same length: timingSafeEqual needs it, and length leaks nothing then.

@@ -111,14 +111,19 @@ afterAll(async () => {
 }, 60_000);
 
 describe('credentials', () => {
-  it('are generated into secrets.json (0600), printed once at the first start, and on --show-credentials', async () => {
+  it('are generated into secrets.json (0600), never printed unasked (only where to find them), and printed on --show-credentials', async () => {
     expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(statSync(join(cluster.dir, '.hactl/secrets.json')).mode & 0o777).toBe(0o600);
-    expect(dashboard.log()).toContain(`login: admin / ${password}`);
     const again = await startDashboard(cluster, 19001);
     await again.stop();
+    for (const log of [dashboard.log(), again.log()]) {
+      expect(log).toContain('login: user admin; password: hactl dashboard --show-credentials');
+      expect(log).not.toContain(password);
+    }
     expect(again.log()).toContain('dashboard: http://127.0.90.1:19001/');
-    expect(again.log()).not.toContain(password);
+    const init = await cluster.hactl('init', '--force', '-f', join(cluster.dir, 'other.yaml'));
+    expect(init.stdout).toContain('dashboard login: user admin; password: hactl dashboard --show-credentials');
+    expect(init.stdout).not.toContain(password);
     const shown = await cluster.hactl('dashboard', '--show-credentials');
     expect(shown.stdout).toContain(`password: ${password}`);
   });

@@ -15,18 +15,16 @@ export interface DashboardCliOptions {
 /** Serve the dashboard in the foreground until Ctrl-C; the cluster keeps running after it. */
 export async function serveDashboard({ project, out, runner, runtime }: Context, opts: DashboardCliOptions): Promise<void> {
   const { loadClusterFile } = await import('../../spec/load.js');
-  const { credentialsToShowOnce } = await import('../../dashboard/credentials.js');
+  const { LOGIN_HINT } = await import('../../dashboard/credentials.js');
   const { startDashboard } = await import('../../dashboard/server.js');
   const port = opts.port ?? loadClusterFile(project.file).cluster.ports.dashboard;
   const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, hostNames: opts.hostNames ?? [], runtime }, runner);
   if (out.json) out.printJson({ url: dashboard.url, allow: opts.allow });
   else {
-    // Only where a person reads it; --json output goes to scripts and logs.
-    const once = credentialsToShowOnce(project.stateDir);
     out.print(`${out.color.green('✓')} dashboard: ${dashboard.url}  (Ctrl-C stops it; the cluster keeps running)`);
     if (opts.allow.length) out.print(`  allowed clients: ${opts.allow.join(', ')}`);
     if (opts.hostNames?.length) out.print(`  also served as: ${opts.hostNames.join(', ')}`);
-    if (once) out.print(`  login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);
+    out.print(`  login: ${LOGIN_HINT}`);
   }
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());

@@ -14,9 +14,8 @@ export function register(program: Command): void {
       const starter = initProject(project, opts);
       if (out.json) return out.printJson({ file: starter.file, written: true, starter: starter.summary });
       out.print(`${out.color.green('✓')} wrote ${starter.file} (the starter: ${starter.summary})`);
-      const { credentialsToShowOnce } = await import('../../dashboard/credentials.js');
-      const once = credentialsToShowOnce(project.stateDir);
-      if (once) out.print(`  dashboard login: ${once.user} / ${once.password.reveal()}  (shown once; hactl dashboard --show-credentials shows it again)`);
+      const { LOGIN_HINT } = await import('../../dashboard/credentials.js');
+      out.print(`  dashboard login: ${LOGIN_HINT}`);
       out.print('  next: read it, then `hactl validate` and `hactl render`');
     });
 }
