@@ -1,3 +1,4 @@
+import { clusterProcesses } from '../drivers/driver.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Desired, Observed } from '../plan/observed.js';
 import { processHash } from '../plan/process-hash.js';
@@ -10,18 +11,30 @@ import { readLbWebServers } from './server-state.js';
  * What a plan is made from, gathered side by side: CLUSTER's processes as
  * its rendered FILES want them and as the runtime runs them, lb-web's view
  * of the web nodes and, for LEFTOVERS_OF, what nodes it does not have left.
+ * The processes of PREVIOUS that CLUSTER no longer has are observed too:
+ * how a node leaves depends on whether it still runs (remove db waits for
+ * a running master's last writes to reach the others).
  */
-export async function observe(ctx: OpContext, cluster: Cluster, files: RenderedFile[], options: { leftoversOf?: Cluster } = {}): Promise<{ desired: Desired; observed: Observed }> {
-  const [view, lbWeb, leftovers] = await Promise.all([
+export async function observe(
+  ctx: OpContext,
+  cluster: Cluster,
+  files: RenderedFile[],
+  options: { leftoversOf?: Cluster; previous?: Cluster } = {},
+): Promise<{ desired: Desired; observed: Observed }> {
+  const kept = new Set(clusterProcesses(cluster).map((p) => p.name));
+  const leaving = options.previous ? clusterProcesses(options.previous).filter((p) => !kept.has(p.name)) : [];
+  const [view, lbWeb, leftovers, before] = await Promise.all([
     ctx.driver.view(cluster, files),
     readLbWebServers(ctx.driver),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
+    options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
   ]);
   const applied = readApplied(ctx.project.stateDir);
   const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: processHash(p.name, p.launch, files) }));
   // A running process with no record (its record lost, or started by an older hactl) is taken
   // as running what it should: a restart or reload for want of a record would cost for nothing.
   const observed = new Map(view.processes.map((p, i) => [p.name, { running: p.running, hash: applied[p.name]?.hash ?? (p.running ? desired[i]!.hash : undefined) }]));
+  for (const p of before) if (!kept.has(p.name)) observed.set(p.name, { running: p.running, hash: applied[p.name]?.hash });
   return {
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },
     observed: { processes: observed, changed: view.changed, lbWeb, leftovers },

@@ -39,7 +39,7 @@ export interface Planned {
  */
 export async function planChange(ctx: OpContext, change: Change, plan: (desired: Desired, observed: Observed) => Action[], options: { leftovers?: boolean } = {}): Promise<Planned> {
   const files = renderFor(ctx, change.next);
-  const { desired, observed } = await observe(ctx, change.next, files, options.leftovers ? { leftoversOf: change.previous } : {});
+  const { desired, observed } = await observe(ctx, change.next, files, { previous: change.previous, ...(options.leftovers ? { leftoversOf: change.previous } : {}) });
   return { files, actions: plan(desired, observed) };
 }
 
