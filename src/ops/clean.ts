@@ -24,7 +24,8 @@ export async function clean(project: Project, options: OpOptions & { dryRun: boo
     const cluster = loadClusterFile(project.file).cluster;
     const leftovers = await ctx.driver.leftovers(cluster);
     const actions = planClean(leftovers);
-    if (!options.dryRun) await execute(ctx, { previous: cluster, next: cluster }, [], actions);
+    // The command lists what it removed; the executor's line for a leftover (written for add db's) would say it twice.
+    if (!options.dryRun) await execute({ ...ctx, progress: () => undefined }, { previous: cluster, next: cluster }, [], actions);
     return { removed: leftovers.filter((l) => !l.running), skipped: leftovers.filter((l) => l.running), dryRun: options.dryRun, actions };
   };
   return options.dryRun ? run() : withLock(project.stateDir, 'clean', run);

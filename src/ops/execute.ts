@@ -18,7 +18,7 @@ import { applyWebStates, runLbWebActions } from './server-state.js';
 export interface Executed extends UpResult {
   /** The config files written. */
   written: string[];
-  /** Per node a wait-idle waited for: true if its sessions ended before the timeout. */
+  /** Per node the wait-idle steps waited for: true if its sessions ended before the timeout, every time. */
   idle: Record<string, boolean>;
 }
 
@@ -71,7 +71,11 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       await runLbWebActions(ctx.driver, [action]);
     }
     else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
-    else if (action.kind === 'wait-idle') done.idle[action.node] = await waitIdle(ctx, action);
+    else if (action.kind === 'wait-idle') {
+      // remove web waits twice (drained, then in maintenance): a timeout in either is not a clean drain.
+      const idle = await waitIdle(ctx, action);
+      done.idle[action.node] = (done.idle[action.node] ?? true) && idle;
+    }
     else if (action.kind === 'detach') await detach(ctx, clusters, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
     else {

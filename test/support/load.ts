@@ -12,17 +12,19 @@ export interface LoadResult {
 /**
  * Steady traffic through lb-web while an operation runs: KEEPALIVE clients
  * reuse their connection, FRESH clients open a new one per request, as
- * browsers and scripts do. Every failure is kept with its reason.
+ * browsers and scripts do. Each keeps its cookies as a browser does, so in
+ * sticky mode it stays on one node; STICKY false sends none. Every failure
+ * is kept with its reason.
  */
-export function startLoad(url: string, options: { keepAlive?: number; fresh?: number; path?: string } = {}) {
+export function startLoad(url: string, options: { keepAlive?: number; fresh?: number; path?: string; sticky?: boolean } = {}) {
   const result: LoadResult = { requests: 0, failures: [], servedBy: new Map() };
   let running = true;
   const agents: Agent[] = [];
   const client = async (agent?: Agent) => {
-    const jar = new CookieJar();
+    const jar = options.sticky === false ? undefined : new CookieJar();
     while (running) {
       try {
-        const res = await request(`${url}${options.path ?? '/api/session'}`, { jar, timeoutMs: 10_000, ...(agent ? { agent } : {}) });
+        const res = await request(`${url}${options.path ?? '/api/session'}`, { ...(jar ? { jar } : {}), timeoutMs: 10_000, ...(agent ? { agent } : {}) });
         result.requests++;
         const node = String(res.headers['x-served-by'] ?? '?');
         result.servedBy.set(node, (result.servedBy.get(node) ?? 0) + 1);
