@@ -1,8 +1,11 @@
 import { clusterProcesses } from '../drivers/driver.js';
 import type { RenderedFile } from '../render/index.js';
-import type { Desired, Observed } from '../plan/observed.js';
+import type { Connection } from 'mysql2/promise';
+import { replicating, replicationConnections } from '../mysql/replication-status.js';
+import type { Desired, Observed, StalledLink } from '../plan/observed.js';
 import { processHash } from '../plan/process-hash.js';
 import type { Cluster } from '../spec/model.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { readLbWebServers } from './server-state.js';
@@ -35,8 +38,41 @@ export async function observe(
   // as running what it should: a restart or reload for want of a record would cost for nothing.
   const observed = new Map(view.processes.map((p, i) => [p.name, { running: p.running, hash: applied[p.name]?.hash ?? (p.running ? desired[i]!.hash : undefined) }]));
   for (const p of before) if (!kept.has(p.name)) observed.set(p.name, { running: p.running, hash: applied[p.name]?.hash });
+  const stalled = await stalledLinks(ctx, cluster, new Set(view.processes.filter((p) => p.running).map((p) => p.name)));
   return {
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },
-    observed: { processes: observed, changed: view.changed, lbWeb, leftovers },
+    observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled },
   };
+}
+
+/**
+ * Of the masters that RUN, each one's connections from the others that
+ * stand still (stopped by hand, or broken). A node that cannot be asked is
+ * left out: a plan is not made on a guess.
+ */
+async function stalledLinks(ctx: OpContext, cluster: Cluster, running: ReadonlySet<string>): Promise<StalledLink[]> {
+  const masters = cluster.db.filter((n) => running.has(n.name));
+  if (cluster.db.length < 2 || masters.length === 0) return [];
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  const per = await Promise.all(
+    masters.map(async (node): Promise<StalledLink[]> => {
+      let conn: Connection | undefined;
+      try {
+        conn = await ctx.driver.dbRoot(node.name, secrets);
+        const links = await replicationConnections(conn);
+        return cluster.db
+          .filter((m) => m.name !== node.name)
+          .flatMap((m) => {
+            const link = links.find((l) => l.from === m.name);
+            if (!link) return [{ node: node.name, from: m.name, why: 'no connection' }];
+            return replicating(link) ? [] : [{ node: node.name, from: m.name, why: `IO ${link.ioRunning}, SQL ${link.sqlRunning}` }];
+          });
+      } catch {
+        return [];
+      } finally {
+        await conn?.end().catch(() => undefined);
+      }
+    }),
+  );
+  return per.flat();
 }

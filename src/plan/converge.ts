@@ -23,15 +23,24 @@ export function planConverge(desired: Desired, observed: Observed, options: Conv
     : observed.lbWeb
       ? planWebStates(desired.cluster.web, observed.lbWeb, WEB_BACKEND)
       : [];
-  return [...planWrites(observed.changed), ...withReplication(processes, desired), ...states];
+  return [...planWrites(observed.changed), ...withReplication(processes, desired, observed.stalled), ...states];
 }
 
-/** After the last DB node that starts or restarts (they come first): replication, before lb-db. */
-function withReplication(processes: Action[], desired: Desired): Action[] {
+/**
+ * After the last DB node that starts or restarts (they come first), or
+ * where a connection between running masters stands still:
+ * replication, before lb-db.
+ */
+function withReplication(processes: Action[], desired: Desired, stalled: Observed['stalled']): Action[] {
   const db = new Set(desired.processes.filter((p) => p.kind === 'db').map((p) => p.name));
   const starting = processes.flatMap((a) => (a.kind !== 'reload' && 'process' in a && db.has(a.process) ? [a.process] : []));
-  if (starting.length === 0) return processes;
+  const standing = stalled.filter((l) => db.has(l.node) && db.has(l.from));
+  if (starting.length === 0 && standing.length === 0) return processes;
+  const reasons = [
+    ...(starting.length > 0 ? [`${starting.join(', ')} ${starting.length === 1 ? 'starts' : 'start'}`] : []),
+    ...standing.map((l) => `${l.node} does not replicate from ${l.from} (${l.why})`),
+  ];
   const at = processes.map((a) => 'process' in a && db.has(a.process)).lastIndexOf(true) + 1;
-  const replicate: Action = { kind: 'replicate', nodes: starting, reason: `${starting.join(', ')} ${starting.length === 1 ? 'starts' : 'start'}` };
+  const replicate: Action = { kind: 'replicate', nodes: [...new Set([...starting, ...standing.map((l) => l.node)])], reason: reasons.join('; ') };
   return [...processes.slice(0, at), replicate, ...processes.slice(at)];
 }

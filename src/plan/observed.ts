@@ -53,4 +53,13 @@ export interface Observed {
   lbWeb: readonly ServerAdmin[] | undefined;
   /** What removed nodes left (observed only by the operations that act on it). */
   leftovers: readonly Leftover[];
+  /** Replication connections between running masters that should run and do not. */
+  stalled: readonly StalledLink[];
+}
+
+/** NODE does not replicate from FROM, and WHY in MariaDB's words. */
+export interface StalledLink {
+  node: string;
+  from: string;
+  why: string;
 }

@@ -68,6 +68,26 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => cluster.destroy(), 60_000);
 
+describe('up and replication', () => {
+  it('starts again a replication connection stopped by hand: the plan says why, and nothing else runs', async () => {
+    const conn = await cluster.root('mysql2');
+    try {
+      await conn.query("STOP SLAVE 'mysql1'");
+      const plan = await cluster.hactl('plan', '--json');
+      const { actions } = JSON.parse(plan.stdout) as { actions: { kind: string; reason: string }[] };
+      expect(actions.map((a) => a.kind)).toEqual(['replicate']);
+      expect(actions[0]!.reason).toBe('mysql2 does not replicate from mysql1 (IO No, SQL No)');
+      const up = await cluster.hactl('up');
+      expect(up.code, up.stderr).toBe(0);
+      const [[link]] = await conn.query<RowDataPacket[]>("SHOW SLAVE 'mysql1' STATUS");
+      expect([link!.Slave_IO_Running, link!.Slave_SQL_Running]).toEqual(['Yes', 'Yes']);
+      expect(JSON.parse((await cluster.hactl('plan', '--json')).stdout).actions).toEqual([]);
+    } finally {
+      await conn.end();
+    }
+  }, 60_000);
+});
+
 describe('add db', () => {
   it('clones mysql3 from a live master while writes go on: no write lost, every master identical, mysql3 a backup in lb-db', async () => {
     const writer = startWriter();

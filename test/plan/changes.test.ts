@@ -3,7 +3,7 @@ import { clusterProcesses } from '../../src/drivers/driver.js';
 import type { ServerAdmin } from '../../src/haproxy/servers-state.js';
 import { describeAction, type Action } from '../../src/plan/action.js';
 import { planAddDb, planClean, planRemoveDb, planRemoveWeb, planRestart, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
-import type { Desired, Leftover, Observed, ObservedProcess } from '../../src/plan/observed.js';
+import type { Desired, Leftover, Observed, ObservedProcess, StalledLink } from '../../src/plan/observed.js';
 import { renderCluster, type RenderedFile } from '../../src/render/index.js';
 import { composeLayout, localLayout } from '../../src/render/layout.js';
 import { loadTemplateSources } from '../../src/render/templates.js';
@@ -41,6 +41,7 @@ interface World {
   processes: Map<string, ObservedProcess>;
   lbWeb: ServerAdmin[] | undefined;
   leftovers: Leftover[];
+  stalled: StalledLink[];
 }
 
 /** A cluster running exactly as C says, on RUNTIME. */
@@ -51,10 +52,11 @@ function running(c: Cluster, runtime: ConcreteRuntime): World {
     processes: new Map(clusterProcesses(c).map((p) => [p.name, { running: true, hash: hashOf(p.name, files) }])),
     lbWeb: c.web.map((n) => ({ backend: 'web', name: n.name, state: n.state, weight: n.weight })),
     leftovers: [],
+    stalled: [],
   };
 }
 
-const nothing = (): World => ({ files: [], processes: new Map(), lbWeb: undefined, leftovers: [] });
+const nothing = (): World => ({ files: [], processes: new Map(), lbWeb: undefined, leftovers: [], stalled: [] });
 
 /** What the planner is given when the world is WORLD and cluster.yaml says NEXT. */
 function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired: Desired; observed: Observed } {
@@ -67,6 +69,7 @@ function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired:
       changed: files.filter((f) => onDisk.get(f.path) !== f.content).map(({ path, kind }) => ({ path, kind })),
       lbWeb: world.lbWeb,
       leftovers: world.leftovers,
+      stalled: world.stalled,
     },
   };
 }
@@ -161,6 +164,20 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       world.processes.set('mysql2', { running: false });
       const { desired, observed } = view(base, runtime, world);
       expect(planUp(desired, observed).map((a) => a.kind)).toEqual(['start', 'replicate']);
+    });
+
+    it('a replication connection stopped by hand (or broken): replication set up again, nothing else', () => {
+      const world = { ...running(base, runtime), stalled: [{ node: 'mysql2', from: 'mysql1', why: 'IO No, SQL No' }] };
+      const { desired, observed } = view(base, runtime, world);
+      const plan = planUp(desired, observed);
+      expect(lines(plan)).toEqual(['replication: users, database, master-master connections (a new node is cloned first)']);
+      expect(plan[0]?.reason).toBe('mysql2 does not replicate from mysql1 (IO No, SQL No)');
+    });
+
+    it('a stalled connection from a master cluster.yaml no longer has: not this plan\'s (remove db detaches it)', () => {
+      const world = { ...running(base, runtime), stalled: [{ node: 'mysql1', from: 'mysql3', why: 'IO No, SQL Yes' }] };
+      const { desired, observed } = view(base, runtime, world);
+      expect(planUp(desired, observed)).toEqual([]);
     });
 
     it('restart web1: stopped, then started afresh; nothing else', () => {
