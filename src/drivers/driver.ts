@@ -86,7 +86,8 @@ export interface Driver {
   /** Write rendered files where the processes read them, each HAProxy config checked first. */
   writeConfig(files: RenderedFile[]): Promise<void>;
   down(options: { purge: boolean }, progress: Progress): Promise<string[]>;
-  processes(cluster: Cluster): Promise<ProcessStatus[]>;
+  /** With DETAIL, what costs another look to find too (compose: each container's start time; hactl ps). */
+  processes(cluster: Cluster, options?: { detail?: boolean }): Promise<ProcessStatus[]>;
   /** Stop one process and forget it; the next up starts it afresh. */
   stop(name: string, progress: Progress): Promise<void>;
   /** Kill one process at once, as a crash would (drills). */

@@ -23,7 +23,7 @@ export async function clusterStatus(project: Project, options: { runtime?: Runti
 export async function processList(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ProcessRow[]> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
-  return processRows(runtime, await driver.processes(cluster));
+  return processRows(runtime, await driver.processes(cluster, { detail: true }));
 }
 
 /** How old a DB node's replication reading may be: four of its queries a second per node were most of the dashboard's work. */

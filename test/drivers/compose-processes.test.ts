@@ -20,4 +20,21 @@ describe('compose processes', () => {
       { name: 'lb-web', running: true, container: '0a1b2c3d4e5f', pid: null, kill: 'docker kill lb-web' },
     ]);
   });
+
+  it('with detail (hactl ps), when each running container last started: one docker inspect for them all, none for a plain reading', async () => {
+    const INSPECT = ['/mysql1\t2026-12-02T18:01:33.505621Z', '/lb-web\t2026-12-02T18:01:35.1Z'].join('\n');
+    const runner = recordingRunner(([bin, args]) => (bin === 'docker' && args[0] === 'ps' ? { stdout: `${PS}\n` } : bin === 'docker' && args[0] === 'inspect' ? { stdout: `${INSPECT}\n` } : {}));
+    const { cluster } = checkClusterText('name: unit64\nlisten: 127.0.64.1\nweb: [web1]\ndb: [mysql1]\n');
+    const driver = new ComposeDriver('/nonexistent', runner, 'unit64');
+    await driver.processes(cluster);
+    expect(runner.commands.map(([, args]) => args[0])).toEqual(['ps']);
+    const detailed = await driver.processes(cluster, { detail: true });
+    expect(runner.commands.at(-1)![1]).toEqual(['inspect', '--format', '{{.Name}}\t{{.State.StartedAt}}', '3f2a1b0c9d8e', '0a1b2c3d4e5f']);
+    expect(Object.fromEntries(detailed.map((p) => [p.name, p.startedAt ?? null]))).toEqual({
+      mysql1: '2026-12-02T18:01:33.505Z',
+      web1: null,
+      'lb-db': null,
+      'lb-web': '2026-12-02T18:01:35.100Z',
+    });
+  });
 });

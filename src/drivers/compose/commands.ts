@@ -40,6 +40,11 @@ export function containers(project: string): Command {
   return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}\t{{.ID}}']];
 }
 
+/** Each container's name and when it last started (ISO 8601), one line each. */
+export function containerStarts(ids: readonly string[]): Command {
+  return ['docker', ['inspect', '--format', '{{.Name}}\t{{.State.StartedAt}}', ...ids]];
+}
+
 export function containerAddress(name: string): Command {
   return ['docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name]];
 }

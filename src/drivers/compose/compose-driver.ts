@@ -244,12 +244,28 @@ export class ComposeDriver implements Driver {
       });
   }
 
-  async processes(cluster: Cluster): Promise<ProcessStatus[]> {
+  async processes(cluster: Cluster, options: { detail?: boolean } = {}): Promise<ProcessStatus[]> {
     const seen = new Map((await this.#containers()).map((c) => [c.name, c]));
+    const started = options.detail ? await this.#startTimes([...seen.values()].filter((c) => c.running).map((c) => c.id)) : new Map<string, string>();
     return clusterProcesses(cluster).map(({ name, kind }) => {
       const c = seen.get(name);
-      return { name, kind, running: c?.running === true, ...(c?.id ? { container: c.id } : {}) };
+      const at = c?.running ? started.get(name) : undefined;
+      return { name, kind, running: c?.running === true, ...(c?.id ? { container: c.id } : {}), ...(at ? { startedAt: at } : {}) };
     });
+  }
+
+  /** By container name, when each of IDS last started: one docker inspect for them all. */
+  async #startTimes(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const r = await this.runner.run(cmd.containerStarts(ids), { timeoutMs: 20_000 });
+    if (r.exitCode !== 0) return new Map();
+    return new Map(
+      r.stdout
+        .split('\n')
+        .map((l) => l.split('\t'))
+        .filter((f): f is [string, string] => f.length === 2 && !Number.isNaN(Date.parse(f[1]!)))
+        .map(([name, at]) => [name.replace(/^\//, ''), new Date(at).toISOString()]),
+    );
   }
 
   async stop(name: string, progress: Progress): Promise<void> {
