@@ -59,7 +59,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, { ...options, replicate: run.some((a) => a.kind === 'replicate') });
         // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
         recordRuntime(ctx.project.stateDir, ctx.runtime);
-        recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, a.hash])), new Set(clusterProcesses(next).map((p) => p.name)));
+        recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, { hash: a.hash, launch: a.launch }])), new Set(clusterProcesses(next).map((p) => p.name)));
         done.started.push(...result.started);
         done.reloaded.push(...result.reloaded);
       }

@@ -3,7 +3,7 @@ import type { RenderedFile } from '../render/index.js';
 import type { Connection } from 'mysql2/promise';
 import { replicating, replicationConnections } from '../mysql/replication-status.js';
 import type { Desired, Observed, StalledLink } from '../plan/observed.js';
-import { processHash } from '../plan/process-hash.js';
+import { configHash, launchHash } from '../plan/process-hash.js';
 import type { Cluster } from '../spec/model.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
@@ -33,11 +33,12 @@ export async function observe(
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
   ]);
   const applied = readApplied(ctx.project.stateDir);
-  const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: processHash(p.name, p.launch, files) }));
+  const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: configHash(p.name, files), launch: launchHash(p.launch) }));
   // A running process with no record (its record lost, or started by an older hactl) is taken
   // as running what it should: a restart or reload for want of a record would cost for nothing.
-  const observed = new Map(view.processes.map((p, i) => [p.name, { running: p.running, hash: applied[p.name]?.hash ?? (p.running ? desired[i]!.hash : undefined) }]));
-  for (const p of before) if (!kept.has(p.name)) observed.set(p.name, { running: p.running, hash: applied[p.name]?.hash });
+  const seen = (running: boolean, rec: { hash: string; launch: string } | undefined) => ({ running, hash: rec?.hash, launch: rec?.launch });
+  const observed = new Map(view.processes.map((p, i) => [p.name, seen(p.running, applied[p.name] ?? (p.running ? desired[i] : undefined))]));
+  for (const p of before) if (!kept.has(p.name)) observed.set(p.name, seen(p.running, applied[p.name]));
   const stalled = await stalledLinks(ctx, cluster, new Set(view.processes.filter((p) => p.running).map((p) => p.name)));
   return {
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },

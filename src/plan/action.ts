@@ -22,8 +22,9 @@ export interface SyncWebStatesAction {
 export interface ProcessAction {
   kind: ProcessStep;
   process: string;
-  /** What it runs with afterwards: recorded once the step is done. */
+  /** What it reads and how it is run afterwards: recorded once the step is done. */
   hash: string;
+  launch: string;
   reason: string;
 }
 

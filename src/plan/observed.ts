@@ -17,14 +17,17 @@ export type ProcessStep = 'start' | 'restart' | 'reload';
 export interface DesiredProcess {
   name: string;
   kind: ProcessKind;
-  /** What it runs with; a change means a restart, or a reload for a balancer. */
+  /** What it reads (configHash); a change means a restart, or a reload for a balancer. */
   hash: string;
+  /** How it is run (launchHash); a change means a restart. */
+  launch: string;
 }
 
-/** A process as its runtime finds it: running or not, and the hash it was started (or last reloaded) with. */
+/** A process as its runtime finds it: running or not, and the hashes it was started (or last reloaded) with. */
 export interface ObservedProcess {
   running: boolean;
   hash?: string | undefined;
+  launch?: string | undefined;
 }
 
 /** What is left on disk of a node that cluster.yaml no longer has. */

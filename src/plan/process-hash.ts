@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { RenderedFile } from '../render/index.js';
 
+const short = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+
 /**
- * What process NAME runs with, as one short hash: how its runtime launches
- * it (LAUNCH: a command line locally) and its own rendered files. A
+ * What process NAME reads, as one short hash: its own rendered files. A
  * balancer's config counts by its shape (states and weights are set through
  * the runtime API); the app's settings are read on every request, so they
- * are not in it. The one hash both runtimes plan with.
+ * are not in it. A change is a reload for a balancer, a restart otherwise.
  */
-export function processHash(name: string, launch: unknown, files: readonly RenderedFile[]): string {
-  const own = files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.shape ?? f.content]);
-  return createHash('sha256').update(JSON.stringify([launch, own])).digest('hex').slice(0, 16);
+export function configHash(name: string, files: readonly RenderedFile[]): string {
+  return short(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => [f.path, f.shape ?? f.content]));
+}
+
+/**
+ * How a runtime runs a process (a command line locally, its image's
+ * sources in compose), as one short hash. A change is a restart, for a
+ * balancer too: a reload keeps the program it runs.
+ */
+export function launchHash(launch: unknown): string {
+  return short(launch);
 }

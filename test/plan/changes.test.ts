@@ -36,6 +36,9 @@ function hashOf(name: string, files: RenderedFile[]): string {
   return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => f.shape ?? f.content));
 }
 
+/** How every process is run in this world (a command line, an image's sources). */
+const LAUNCH = 'launch-1';
+
 interface World {
   files: RenderedFile[];
   processes: Map<string, ObservedProcess>;
@@ -49,7 +52,7 @@ function running(c: Cluster, runtime: ConcreteRuntime): World {
   const files = render(c, runtime);
   return {
     files,
-    processes: new Map(clusterProcesses(c).map((p) => [p.name, { running: true, hash: hashOf(p.name, files) }])),
+    processes: new Map(clusterProcesses(c).map((p) => [p.name, { running: true, hash: hashOf(p.name, files), launch: LAUNCH }])),
     lbWeb: c.web.map((n) => ({ backend: 'web', name: n.name, state: n.state, weight: n.weight })),
     leftovers: [],
     stalled: [],
@@ -63,7 +66,7 @@ function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired:
   const files = render(next, runtime);
   const onDisk = new Map(world.files.map((f) => [f.path, f.content]));
   return {
-    desired: { cluster: next, files: files.map(({ path, kind }) => ({ path, kind })), processes: clusterProcesses(next).map((p) => ({ ...p, hash: hashOf(p.name, files) })) },
+    desired: { cluster: next, files: files.map(({ path, kind }) => ({ path, kind })), processes: clusterProcesses(next).map((p) => ({ ...p, hash: hashOf(p.name, files), launch: LAUNCH })) },
     observed: {
       processes: world.processes,
       changed: files.filter((f) => onDisk.get(f.path) !== f.content).map(({ path, kind }) => ({ path, kind })),
@@ -178,6 +181,22 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       const world = { ...running(base, runtime), stalled: [{ node: 'mysql1', from: 'mysql3', why: 'IO No, SQL Yes' }] };
       const { desired, observed } = view(base, runtime, world);
       expect(planUp(desired, observed)).toEqual([]);
+    });
+
+    it('hactl updated (how every process is run changed): each restarts, the balancers too (a reload keeps the old program), DB nodes then replication first', () => {
+      const world = running(base, runtime);
+      for (const [name, p] of world.processes) world.processes.set(name, { ...p, launch: 'launch-0' });
+      const { desired, observed } = view(base, runtime, world);
+      expect(lines(planUp(desired, observed))).toEqual([
+        'mysql1: restart',
+        'mysql2: restart',
+        'replication: users, database, master-master connections (a new node is cloned first)',
+        'web1: restart',
+        'web2: restart',
+        'lb-db: restart',
+        'lb-web: restart',
+        'lb-web: node states and weights from cluster.yaml',
+      ]);
     });
 
     it('restart web1: stopped, then started afresh; nothing else', () => {

@@ -13,9 +13,9 @@ export const COMPOSE_CLIS: readonly ComposeCli[] = [
 ];
 
 export const IMAGES = [
-  { tag: 'hactl/haproxy', context: 'haproxy' },
-  { tag: 'hactl/web', context: 'web' },
-  { tag: 'hactl/mariadb', context: 'db' },
+  { tag: 'hactl/haproxy', context: 'haproxy', runs: 'lb' },
+  { tag: 'hactl/web', context: 'web', runs: 'web' },
+  { tag: 'hactl/mariadb', context: 'db', runs: 'db' },
 ] as const;
 
 export function compose(cli: ComposeCli, project: string, file: string, ...args: string[]): Command {

@@ -18,7 +18,7 @@ import type { Cluster, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
 import * as cmd from './commands.js';
 
@@ -107,7 +107,8 @@ export class ComposeDriver implements Driver {
    * hactl (the app is copied into the web image) they are built again. A
    * failed build shows its log's tail, before anything is started.
    */
-  async #images(progress: Progress): Promise<void> {
+  async #images(progress: Progress): Promise<Set<ProcessKind>> {
+    const rebuilt = new Set<ProcessKind>();
     for (const image of cmd.IMAGES) {
       const context = join(PACKAGE_ROOT, 'compose', image.context);
       const source = folderHash(context);
@@ -115,13 +116,18 @@ export class ComposeDriver implements Driver {
       if (built.exitCode === 0 && built.stdout.trim() === source) continue;
       progress(image.tag, built.exitCode === 0 ? 'its sources changed: building it again' : 'building the image (once; later runs reuse it)');
       await this.#exec(cmd.buildImage(image.tag, context, source), `building ${image.tag}`, 900_000);
+      if (built.exitCode === 0) rebuilt.add(image.runs);
     }
+    return rebuilt;
   }
 
   async view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView> {
-    // A container's config is its files (mounted): how it is launched is compose.yaml's, which compose applies itself.
+    // A container is run from its image: an image whose sources changed (hactl updated) is
+    // a different program, which the plan restarts the container into. Its config is its
+    // mounted files; compose.yaml itself compose applies when a container starts.
+    const sources = new Map(cmd.IMAGES.map((image) => [image.runs as ProcessKind, folderHash(join(PACKAGE_ROOT, 'compose', image.context))]));
     return {
-      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: null })),
+      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: sources.get(p.kind) })),
       changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
     };
   }
@@ -139,16 +145,21 @@ export class ComposeDriver implements Driver {
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);
     }
-    await this.#images(progress);
+    const rebuilt = await this.#images(progress);
     // A DB node whose data volume does not exist yet starts empty: the local
     // runtime's "new data folder", cloned from the others if they hold data.
     const volumes = new Set(await this.#volumes());
     const fresh = new Set(cluster.db.filter((n) => !volumes.has(this.#volume(n.name))).map((n) => n.name));
-    const started = to('start');
+    // A restart ends as a start (a new container, or the same one started again), as locally.
+    const started = [...to('start'), ...to('restart')];
     try {
       progress('compose', `docker compose up (${this.project})`);
       await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
-      const restart = to('restart');
+      // Those whose image was just built again compose up has already replaced by a new container.
+      const kindOf = new Map(clusterProcesses(cluster).map((p) => [p.name, p.kind]));
+      const recreated = to('restart').filter((name) => rebuilt.has(kindOf.get(name)!));
+      if (recreated.length > 0) progress(recreated.join(', '), 'recreated from the image built again');
+      const restart = to('restart').filter((name) => !recreated.includes(name));
       if (restart.length > 0) {
         progress(restart.join(', '), 'restarting: its settings changed');
         await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
@@ -157,7 +168,7 @@ export class ComposeDriver implements Driver {
       if (options.replicate) await this.#bootstrap(cluster, secrets, fresh, progress);
     } catch (err) {
       // Nothing half-running: what this run started goes again (its data volume stays, for clean).
-      for (const name of started) await this.stop(name, () => undefined).catch(() => undefined);
+      for (const name of to('start')) await this.stop(name, () => undefined).catch(() => undefined);
       throw err;
     }
     const reloaded = to('reload');
