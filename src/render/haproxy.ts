@@ -1,5 +1,5 @@
 import type { Secrets } from '../secrets/store.js';
-import { DB_CHECK_USER, type Cluster, type DbNode, type WebNode } from '../spec/model.js';
+import { DB_CHECK_USER, ENGINE_METHODS, type Cluster, type DbNode, type WebNode } from '../spec/model.js';
 import { hostPort, peersAddress } from '../util/net.js';
 import { compile } from './engine.js';
 import type { RenderTarget } from './layout.js';
@@ -21,6 +21,8 @@ export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: Ren
   return compile(source)({
     cluster,
     compose: target.runtime === 'compose',
+    // Validation has refused a method the engine lacks.
+    balance: ENGINE_METHODS.haproxy[cluster.balancer.method],
     paths: target.layout.balancer('lb-web'),
     bind: {
       http: bind(cluster, target, cluster.ports.http),

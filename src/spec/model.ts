@@ -30,10 +30,28 @@ export interface DbNode {
   id: number;
 }
 
+export const ENGINES = ['haproxy', 'apache'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/**
+ * How lb-web picks a node for a new visitor: one word for both engines.
+ * roundrobin: each in turn (by weight); leastconn: the one with the fewest
+ * requests under way; traffic: the one that moved the fewest bytes;
+ * source: by the client's address; random; first: fill the first node up.
+ */
+export const METHODS = ['roundrobin', 'leastconn', 'traffic', 'source', 'random', 'first'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Each engine's own name for the methods it has (HAProxy's `balance`, Apache's lbmethod); a method it lacks is not here. */
+export const ENGINE_METHODS: Record<Engine, Partial<Record<Method, string>>> = {
+  haproxy: { roundrobin: 'roundrobin', leastconn: 'leastconn', source: 'source', random: 'random', first: 'first' },
+  apache: { roundrobin: 'byrequests', leastconn: 'bybusyness', traffic: 'bytraffic' },
+};
+
 export interface Cluster {
   name: string;
   runtime: Runtime;
-  balancer: { engine: 'haproxy' | 'apache' };
+  balancer: { engine: Engine; method: Method };
   sessionMode: SessionMode;
   listen: string;
   ports: { http: number; stats: number; db: number; dashboard: number; peers: number };

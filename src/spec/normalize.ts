@@ -1,6 +1,8 @@
 import { parseDuration } from './formats.js';
 import { DEFAULTS, defaultCookie } from './defaults.js';
 import {
+  ENGINES,
+  METHODS,
   NODE_STATES,
   RUNTIMES,
   SESSION_MODES,
@@ -115,7 +117,10 @@ export function normalize(input: unknown): Cluster {
   return {
     name: str(raw.name, DEFAULTS.name),
     runtime: oneOf(raw.runtime, RUNTIMES, DEFAULTS.runtime),
-    balancer: { engine: oneOf(obj(raw.balancer).engine, ['haproxy', 'apache'] as const, DEFAULTS.balancer.engine) },
+    balancer: {
+      engine: oneOf(obj(raw.balancer).engine, ENGINES, DEFAULTS.balancer.engine),
+      method: oneOf(obj(raw.balancer).method, METHODS, DEFAULTS.balancer.method),
+    },
     sessionMode: oneOf(raw.session_mode, SESSION_MODES, DEFAULTS.session_mode),
     listen: str(raw.listen, DEFAULTS.listen),
     ports: {

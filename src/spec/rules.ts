@@ -1,6 +1,6 @@
 import { boundAddresses, hostPort, peersAddress } from '../util/net.js';
 import { isHost } from './formats.js';
-import { DASHBOARD_HOST, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
+import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
 import type { Problem } from './problem.js';
 
 type Path = (string | number)[];
@@ -125,6 +125,9 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   }
   if (c.balancer.engine === 'apache') {
     problems.push({ path: ['balancer', 'engine'], message: 'apache is reserved for a later release of hactl; use haproxy' });
+  } else if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
+    const has = Object.keys(ENGINE_METHODS[c.balancer.engine]).join(', ');
+    problems.push({ path: ['balancer', 'method'], message: `${c.balancer.method} is not a method of ${c.balancer.engine} (${c.balancer.engine} has ${has})` });
   }
   return problems;
 }

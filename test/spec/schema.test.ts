@@ -16,6 +16,7 @@ describe('the published JSON Schema', () => {
     expect(p.session_mode.default).toBe(DEFAULTS.session_mode);
     expect(p.listen.default).toBe(DEFAULTS.listen);
     expect(p.balancer.properties.engine.default).toBe(DEFAULTS.balancer.engine);
+    expect(p.balancer.properties.method.default).toBe(DEFAULTS.balancer.method);
     for (const k of ['http', 'stats', 'db', 'dashboard', 'peers'] as const) expect(p.ports.properties[k].default).toBe(DEFAULTS.ports[k]);
     for (const k of ['path', 'interval', 'fall', 'rise'] as const) expect(p.health.properties[k].default).toBe(DEFAULTS.health[k]);
     for (const k of ['name', 'user'] as const) expect(p.database.properties[k].default).toBe(DEFAULTS.database[k]);

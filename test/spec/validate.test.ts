@@ -46,6 +46,14 @@ describe('validation of cluster.yaml', () => {
     expect(problems('web: [{name: web1, cokie: S1}]\n')[0]).toMatch(/web\[0\]\.cokie: unknown key "cokie" \(did you mean "cookie"\?\)/);
   });
 
+  it('balancer.method: one word for both engines; a method the engine lacks is refused, naming the engine and what it has', () => {
+    const text = (method: string) => `name: m\nbalancer: {method: ${method}}\nweb: [web1]\ndb: [mysql1]\n`;
+    expect(checkClusterText(text('leastconn')).cluster.balancer).toEqual({ engine: 'haproxy', method: 'leastconn' });
+    expect(checkClusterText('name: m\nweb: [web1]\ndb: [mysql1]\n').cluster.balancer.method).toBe('roundrobin');
+    expect(problems(text('traffic'))).toEqual(['c.yaml:2:20 balancer.method: traffic is not a method of haproxy (haproxy has roundrobin, leastconn, source, random, first)']);
+    expect(problems(text('fastest'))).toEqual([expect.stringMatching(/^c\.yaml:2:20 balancer\.method: "fastest" is not one of roundrobin, leastconn, traffic, source, random, first/)]);
+  });
+
   it('reports a duplicate name across web and DB nodes', () => {
     expect(problems('web: [web1]\ndb: [mysql1, web1]\n')).toEqual(['c.yaml:2:14 db[1].name: name "web1" is already used by web[0]']);
   });
