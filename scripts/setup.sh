@@ -26,6 +26,8 @@ declare -A NEEDS=(
   [mariadb-install-db]=mariadb-server
   [mariadb]=mariadb-client
   [php]=php-cli
+  # lb-web's second engine (mod_proxy_balancer): its rendered configs are checked with apache2 -t.
+  [apache2]=apache2
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io
@@ -50,6 +52,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   echo "setup: installing Debian packages: $packages" >&2
+  # A server package starts its system service when installed (apache2 on port 80, MariaDB
+  # on 3306): hactl runs private instances of its own, so none is started while installing.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
+  fi
   $SUDO apt-get update
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $packages ca-certificates

@@ -18,3 +18,17 @@ export async function checkHaproxyConfig(runner: Runner, file: string): Promise<
   const output = alertLines(`${r.stdout}\n${r.stderr}`).join('\n');
   return { file, ok: r.exitCode === 0, output: output || `${r.stdout}${r.stderr}`.trim() };
 }
+
+/**
+ * `apache2 -t -f` on one file (Debian keeps apache2 in /usr/sbin). Its
+ * verdict is the exit code: with debug log levels it prints lines on stderr
+ * even for a good file. undefined when apache2 is not installed.
+ */
+export async function checkApacheConfig(runner: Runner, file: string): Promise<ConfigCheck | undefined> {
+  for (const bin of ['apache2', '/usr/sbin/apache2']) {
+    const r = await runner.run([bin, ['-t', '-f', file]], { timeoutMs: 20_000 });
+    if (r.notFound) continue;
+    return { file, ok: r.exitCode === 0, output: `${r.stdout}${r.stderr}`.trim() };
+  }
+  return undefined;
+}

@@ -6,6 +6,8 @@ export interface Layout {
   /** undefined: the DB image's own defaults apply. */
   database(node: string): { dataDir: string; socket: string; pidFile: string; errorLog: string } | undefined;
   web(node: string): { dataDir: string; sessions: string };
+  /** lb-web on the apache engine: its runtime folder (shared memory, mutexes), pid file, and where it reads its rendered files. */
+  apache(): { runDir: string; pidFile: string; configDir: string };
 }
 
 /** The local runtime keeps everything under the project's state folder (.hactl). */
@@ -24,6 +26,7 @@ export function localLayout(stateDir: string): Layout {
       errorLog: `${stateDir}/log/${node}.log`,
     }),
     web: (node) => ({ dataDir: `${stateDir}/data/${node}`, sessions: `${stateDir}/data/${node}/sessions` }),
+    apache: () => ({ runDir: `${stateDir}/run/lb-web.apache`, pidFile: `${stateDir}/run/lb-web.apache/httpd.pid`, configDir: `${stateDir}/config/lb-web` }),
   };
 }
 
@@ -39,6 +42,7 @@ export const composeLayout: Layout = {
   }),
   database: () => undefined,
   web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions' }),
+  apache: () => ({ runDir: '/run/apache2', pidFile: '/run/apache2/httpd.pid', configDir: '/etc/apache2/hactl' }),
 };
 
 export interface RenderTarget {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 export interface TemplateSources {
   haproxyWeb: string;
   haproxyDb: string;
+  apacheWeb: string;
   mariadb: string;
 }
 
@@ -14,6 +15,7 @@ export function loadTemplateSources(): TemplateSources {
   return {
     haproxyWeb: read('haproxy-web.cfg.hbs'),
     haproxyDb: read('haproxy-db.cfg.hbs'),
+    apacheWeb: read('apache-web.conf.hbs'),
     mariadb: read('mariadb.cnf.hbs'),
   };
 }

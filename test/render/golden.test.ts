@@ -2,43 +2,22 @@ import { tempDir } from '../support/temp.js';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHaproxyConfig } from '../../src/render/check.js';
+import { checkApacheConfig, checkHaproxyConfig } from '../../src/render/check.js';
 import { renderCluster, type RenderedFile } from '../../src/render/index.js';
-import { composeLayout, localLayout, type RenderTarget } from '../../src/render/layout.js';
+import { localLayout } from '../../src/render/layout.js';
 import { loadTemplateSources } from '../../src/render/templates.js';
-import { wrap } from '../../src/secrets/store.js';
 import { checkClusterText } from '../../src/spec/check.js';
-import type { ConcreteRuntime } from '../../src/spec/model.js';
 import { execaRunner } from '../../src/util/runner.js';
+import { renderFixture, SECRETS, target } from '../support/render-fixture.js';
 
 const GOLDEN = new URL('../golden/', import.meta.url).pathname;
-const SECRETS = wrap({
-  db_root_password: 'golden-root',
-  replication_password: 'golden-repl',
-  app_password: 'golden-app',
-  stats_password: 'golden-stats',
-  dashboard_password: 'golden-dashboard',
-});
 
 const fixtures: [string, string][] = [
   ['default', new URL('../../templates/cluster.yaml', import.meta.url).pathname],
   ['variety', new URL('../fixtures/render/variety.yaml', import.meta.url).pathname],
   ['none', new URL('../fixtures/render/none.yaml', import.meta.url).pathname],
+  ['apache', new URL('../fixtures/render/apache.yaml', import.meta.url).pathname],
 ];
-
-function target(runtime: ConcreteRuntime): RenderTarget {
-  return {
-    runtime,
-    layout: runtime === 'local' ? localLayout('/srv/site/.hactl') : composeLayout,
-    composeDir: '/opt/hactl/compose',
-  };
-}
-
-function renderFixture(file: string, runtime: ConcreteRuntime): RenderedFile[] {
-  const { cluster, problems } = checkClusterText(readFileSync(file, 'utf8'));
-  expect(problems).toEqual([]);
-  return renderCluster(cluster, SECRETS, target(runtime), loadTemplateSources());
-}
 
 describe.each(fixtures)('rendering %s', (name, file) => {
   describe.each(['local', 'compose'] as const)('for the %s runtime', (runtime) => {
@@ -62,13 +41,27 @@ describe.each(fixtures)('rendering %s', (name, file) => {
 
     it('gives HAProxy configs that pass haproxy -c', async () => {
       const haproxy = files.filter((f) => f.kind === 'haproxy');
-      expect(haproxy.map((f) => f.path)).toEqual(['lb-web/haproxy.cfg', 'lb-db/haproxy.cfg']);
+      expect(haproxy.map((f) => f.path)).toEqual([...(name === 'apache' ? [] : ['lb-web/haproxy.cfg']), 'lb-db/haproxy.cfg']);
       const tmp = tempDir('hactl-golden-');
       for (const f of haproxy) {
         const path = join(tmp, f.path.replace('/', '-'));
         writeFileSync(path, f.content);
         const check = await checkHaproxyConfig(execaRunner, path);
         expect(check, 'haproxy is not installed (apt-get install haproxy; .ci/run does)').toBeDefined();
+        expect(check!.ok, `${f.path}: ${check!.output}`).toBe(true);
+      }
+    });
+
+    it('gives Apache configs that pass apache2 -t (their runtime folder made, as hactl makes it first)', async () => {
+      const apache = files.filter((f) => f.kind === 'apache');
+      expect(apache.map((f) => f.path)).toEqual(name === 'apache' ? ['lb-web/httpd.conf'] : []);
+      for (const f of apache) {
+        const tmp = tempDir('hactl-golden-');
+        mkdirSync(join(tmp, 'run'));
+        const path = join(tmp, 'httpd.conf');
+        writeFileSync(path, f.content.replaceAll(target(runtime).layout.apache().runDir, join(tmp, 'run')));
+        const check = await checkApacheConfig(execaRunner, path);
+        expect(check, 'apache2 is not installed (apt-get install apache2; .ci/run does)').toBeDefined();
         expect(check!.ok, `${f.path}: ${check!.output}`).toBe(true);
       }
     });
