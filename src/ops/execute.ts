@@ -2,7 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { parseShowStat } from '../haproxy/stat.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import { detachMaster } from '../mysql/replication-setup.js';
-import { isProcessAction, isServerAction, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
+import { isProcessAction, isServerAction, runtimeCommand, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
 import { stepsOf } from '../plan/processes.js';
 import type { RenderedFile } from '../render/index.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
@@ -18,6 +18,8 @@ import { applyWebStates, runLbWebActions } from './server-state.js';
 export interface Executed extends UpResult {
   /** The config files written. */
   written: string[];
+  /** The runtime API commands lb-web was given (runtimeCommand's words). */
+  told: string[];
   /** Per node the wait-idle steps waited for: true if its sessions ended before the timeout, every time. */
   idle: Record<string, boolean>;
 }
@@ -42,7 +44,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const done: Executed = { started: [], reloaded: [], written: [], idle: {} };
+  const done: Executed = { started: [], reloaded: [], written: [], told: [], idle: {} };
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are
@@ -69,6 +71,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
     if (isServerAction(action)) {
       ctx.progress(action.server, action.reason);
       await runLbWebActions(ctx.driver, [action]);
+      done.told.push(runtimeCommand(action));
     }
     else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
     else if (action.kind === 'wait-idle') {

@@ -156,8 +156,13 @@ describe('drain, enable, disable, weight', () => {
     expect((await request(`${cluster.url}/api/session`, { jar })).headers['x-served-by']).toBe('web1');
     // The next up writes lb-web's file for a later start, and says that nothing needed a reload.
     const next = await cluster.hactl('up');
-    expect(next.stdout).toMatch(/^✓ up to date \(local runtime\); wrote lb-web\/haproxy\.cfg \(nothing to reload\)$/m);
+    expect(next.stdout).toMatch(/^✓ nothing to start or reload \(local runtime\); wrote lb-web\/haproxy\.cfg$/m);
     expect((await master('show proc')).match(/^(\d+)\s+worker/m)?.[1]).toBe(workerBefore);
+    // A state set by hand on the admin socket does not last: up tells lb-web what cluster.yaml says, and says so.
+    await admin('set server web/web1 state ready');
+    const back = await cluster.hactl('up');
+    expect(back.stdout).toMatch(/^✓ nothing to start or reload \(local runtime\); told lb-web: set server web\/web1 state drain$/m);
+    expect((await servers()).get('web1')?.status).toBe('DRAIN');
     expect((await cluster.hactl('reload')).code).toBe(0);
     expect((await servers()).get('web1')?.status).toBe('DRAIN');
   }, 60_000);

@@ -11,13 +11,14 @@ export function progressPrinter(out: Output) {
 }
 
 /** What up did, and where the cluster answers. */
-function printUp(out: Output, result: UpSummary & { written: string[] }, ms: number): void {
+function printUp(out: Output, result: UpSummary & { written: string[]; told: string[] }, ms: number): void {
   const changed = result.started.length + result.reloaded.length;
   // A file written with nothing reloaded: only node states or weights changed in it, which lb-web was told at once.
-  const wrote = result.written.length ? `; wrote ${result.written.join(', ')} (nothing to reload)` : '';
+  const wrote = result.written.length ? `; wrote ${result.written.join(', ')}` : '';
+  const told = result.told.length ? `; told lb-web: ${result.told.join('; ')}` : '';
   out.print(
     changed === 0
-      ? `${out.color.green('✓')} up to date (${result.runtime} runtime)${wrote}`
+      ? `${out.color.green('✓')} ${wrote || told ? 'nothing to start or reload' : 'up to date'} (${result.runtime} runtime)${wrote}${told}`
       : `${out.color.green('✓')} cluster up in ${(ms / 1000).toFixed(1)} s (${result.runtime} runtime)` +
           `${result.started.length ? `; started ${result.started.join(', ')}` : ''}${result.reloaded.length ? `; reloaded ${result.reloaded.join(', ')}` : ''}`,
   );
