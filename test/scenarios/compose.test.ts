@@ -29,6 +29,22 @@ it('runs containers named as in cluster.yaml', async () => {
   expect(r.stdout.split('\n').sort()).toEqual(['lb-db', 'lb-web', 'mysql1', 'mysql2', 'web1', 'web2']);
 });
 
+it('refuses a second project whose container names this one holds, and leaves nothing of it behind', async () => {
+  // Its own loopback address and ports: only the names clash.
+  const second = new TestCluster(37, { runtime: 'compose' });
+  try {
+    const r = await second.hactl('up');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already in use/);
+    const of = (what: string[]) => execa('docker', [...what, '--filter', 'label=com.docker.compose.project=test37'], { reject: false });
+    const [left, volumes, networks] = await Promise.all([of(['ps', '-a', '-q']), of(['volume', 'ls', '-q']), of(['network', 'ls', '-q'])]);
+    expect([left.stdout, volumes.stdout, networks.stdout]).toEqual(['', '', '']);
+    expect((await cluster.hactl('status')).code).toBe(0);
+  } finally {
+    await second.destroy();
+  }
+}, 180_000);
+
 // The first run builds the images (about a minute).
 scenarioSuite(cluster, 900_000);
 

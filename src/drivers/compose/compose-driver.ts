@@ -169,6 +169,9 @@ export class ComposeDriver implements Driver {
     } catch (err) {
       // Nothing half-running: what this run started goes again (its data volume stays, for clean).
       for (const name of to('start')) await this.stop(name, () => undefined).catch(() => undefined);
+      // Nothing of the project left running (its very first up failed, say on a container name
+      // another project holds): its network and the empty volumes this run made go too.
+      if ((await this.#containers()).length === 0) await this.#removeEmptyProject(cli, fresh);
       throw err;
     }
     const reloaded = to('reload');
@@ -177,6 +180,12 @@ export class ComposeDriver implements Driver {
       await this.#reload(lb as Balancer);
     }
     return { started, reloaded };
+  }
+
+  async #removeEmptyProject(cli: cmd.ComposeCli, fresh: ReadonlySet<string>): Promise<void> {
+    await this.runner.run(this.#compose_(cli, 'down', '--remove-orphans'), { timeoutMs: 60_000, cwd: this.dir });
+    const made = new Set(await this.#volumes());
+    for (const node of fresh) if (made.has(this.#volume(node))) await this.runner.run(cmd.removeVolume(this.#volume(node)), { timeoutMs: 30_000 });
   }
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
