@@ -72,14 +72,12 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       ctx.progress(action.server, action.reason);
       await runLbWebActions(ctx.driver, [action]);
       done.told.push(runtimeCommand(action));
-    }
-    else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
+    } else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
     else if (action.kind === 'wait-idle') {
       // remove web waits twice (drained, then in maintenance): a timeout in either is not a clean drain.
       const idle = await waitIdle(ctx, action);
       done.idle[action.node] = (done.idle[action.node] ?? true) && idle;
-    }
-    else if (action.kind === 'detach') await detach(ctx, clusters, action);
+    } else if (action.kind === 'detach') await detach(ctx, clusters, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
     else {
       ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
