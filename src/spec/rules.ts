@@ -88,6 +88,10 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
     const first = cookies.get(n.cookie);
     if (first) problems.push({ path: ['web', i, 'cookie'], message: `cookie ${JSON.stringify(n.cookie)} is already used by ${first}` });
     else cookies.set(n.cookie, n.name);
+    // Apache's route rides on PHPSESSID after a '-' (templates/apache-web.conf.hbs): letters and digits only.
+    if (c.balancer.engine === 'apache' && !/^[A-Za-z0-9]+$/.test(n.cookie)) {
+      problems.push({ path: ['web', i, 'cookie'], message: `${JSON.stringify(n.cookie)} cannot be the apache engine's route for ${n.name}: letters and digits only` });
+    }
   });
 
   for (const tier of ['web', 'db'] as const) {

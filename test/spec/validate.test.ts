@@ -54,6 +54,15 @@ describe('validation of cluster.yaml', () => {
     expect(problems(text('fastest'))).toEqual([expect.stringMatching(/^c\.yaml:2:20 balancer\.method: "fastest" is not one of roundrobin, leastconn, traffic, source, random, first/)]);
   });
 
+  it("apache engine: a cookie is the node's route, so letters and digits only", () => {
+    const text = 'name: m\nbalancer: {engine: apache}\nweb:\n  - {name: web1, cookie: S_1}\n  - web2\ndb: [mysql1]\n';
+    expect(problems(text)).toEqual([
+      'c.yaml:2:20 balancer.engine: apache is reserved for a later release of hactl; use haproxy',
+      'c.yaml:4:26 web[0].cookie: "S_1" cannot be the apache engine\'s route for web1: letters and digits only',
+    ]);
+    expect(problems(text.replace('balancer: {engine: apache}', 'balancer: {engine: haproxy}'))).toEqual([]);
+  });
+
   it('reports a duplicate name across web and DB nodes', () => {
     expect(problems('web: [web1]\ndb: [mysql1, web1]\n')).toEqual(['c.yaml:2:14 db[1].name: name "web1" is already used by web[0]']);
   });
