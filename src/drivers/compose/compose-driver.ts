@@ -34,6 +34,7 @@ const READY_TIMEOUT_MS = 60_000;
 export class ComposeDriver implements Driver {
   readonly runtime = 'compose' as const;
   #cli: cmd.ComposeCli | undefined;
+  #imageSources: Map<ProcessKind, string> | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -102,6 +103,14 @@ export class ComposeDriver implements Driver {
   }
 
   /**
+   * Each image's sources as one hash, by the kind of process it runs: read once per command
+   * (a plan's view and its up both need them, and they do not change in between).
+   */
+  #sources(): Map<ProcessKind, string> {
+    return (this.#imageSources ??= new Map(cmd.IMAGES.map((image) => [image.runs as ProcessKind, folderHash(join(PACKAGE_ROOT, 'compose', image.context))])));
+  }
+
+  /**
    * Images are built from compose/ and reused while their sources are the
    * same (a hash of the build folder, kept as a label): after an update of
    * hactl (the app is copied into the web image) they are built again. A
@@ -111,7 +120,7 @@ export class ComposeDriver implements Driver {
     const rebuilt = new Set<ProcessKind>();
     for (const image of cmd.IMAGES) {
       const context = join(PACKAGE_ROOT, 'compose', image.context);
-      const source = folderHash(context);
+      const source = this.#sources().get(image.runs)!;
       const built = await this.runner.run(cmd.imageSource(image.tag), { timeoutMs: 30_000 });
       if (built.exitCode === 0 && built.stdout.trim() === source) continue;
       progress(image.tag, built.exitCode === 0 ? 'its sources changed: building it again' : 'building the image (once; later runs reuse it)');
@@ -125,7 +134,7 @@ export class ComposeDriver implements Driver {
     // A container is run from its image: an image whose sources changed (hactl updated) is
     // a different program, which the plan restarts the container into. Its config is its
     // mounted files; compose.yaml itself compose applies when a container starts.
-    const sources = new Map(cmd.IMAGES.map((image) => [image.runs as ProcessKind, folderHash(join(PACKAGE_ROOT, 'compose', image.context))]));
+    const sources = this.#sources();
     return {
       processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: sources.get(p.kind) })),
       changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
