@@ -1,5 +1,5 @@
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
-import type { Action } from './action.js';
+import type { Action, ProcessAction } from './action.js';
 import type { Desired, Observed } from './observed.js';
 import { planProcesses, planWrites } from './processes.js';
 import { planWebStates } from './web-states.js';
@@ -31,16 +31,16 @@ export function planConverge(desired: Desired, observed: Observed, options: Conv
  * where a connection between running masters stands still:
  * replication, before lb-db.
  */
-function withReplication(processes: Action[], desired: Desired, stalled: Observed['stalled']): Action[] {
+function withReplication(processes: ProcessAction[], desired: Desired, stalled: Observed['stalled']): Action[] {
   const db = new Set(desired.processes.filter((p) => p.kind === 'db').map((p) => p.name));
-  const starting = processes.flatMap((a) => (a.kind !== 'reload' && 'process' in a && db.has(a.process) ? [a.process] : []));
+  const starting = processes.flatMap((a) => (a.kind !== 'reload' && db.has(a.process) ? [a.process] : []));
   const standing = stalled.filter((l) => db.has(l.node) && db.has(l.from));
   if (starting.length === 0 && standing.length === 0) return processes;
   const reasons = [
     ...(starting.length > 0 ? [`${starting.join(', ')} ${starting.length === 1 ? 'starts' : 'start'}`] : []),
     ...standing.map((l) => `${l.node} does not replicate from ${l.from} (${l.why})`),
   ];
-  const at = processes.map((a) => 'process' in a && db.has(a.process)).lastIndexOf(true) + 1;
+  const at = processes.map((a) => db.has(a.process)).lastIndexOf(true) + 1;
   const replicate: Action = { kind: 'replicate', nodes: [...new Set([...starting, ...standing.map((l) => l.node)])], reason: reasons.join('; ') };
   return [...processes.slice(0, at), replicate, ...processes.slice(at)];
 }
