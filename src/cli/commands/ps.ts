@@ -2,15 +2,8 @@ import type { Command } from 'commander';
 import type { ProcessRow } from '../../status/processes.js';
 import { contextOf, examples } from '../context.js';
 import { wrap } from '../fit.js';
+import { localDateTime } from '../local-time.js';
 import type { Output } from '../output.js';
-
-/** "2026-12-02 17:15:50", local time: what `ps` and `date` show beside it. */
-function localTime(iso: string | null): string {
-  if (iso === null) return '';
-  const d = new Date(iso);
-  const two = (v: number) => String(v).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-}
 
 export function printProcesses(out: Output, rows: ProcessRow[]): void {
   const compose = rows.some((r) => r.runtime === 'compose');
@@ -22,7 +15,7 @@ export function printProcesses(out: Output, rows: ProcessRow[]): void {
       r.runtime,
       compose ? (r.container ?? '') : r.pid === null ? '' : `${r.pid}/${r.pgid}`,
       r.running ? out.color.green('yes') : out.color.red('no'),
-      localTime(r.started_at),
+      r.started_at === null ? '' : localDateTime(new Date(r.started_at)),
       r.kill ?? '',
     ]),
   );

@@ -4,6 +4,7 @@ import { conditionOf, type ClusterStatus, type Condition, type DbNodeStatus, typ
 import { sleep } from '../../util/poll.js';
 import { contextOf, examples } from '../context.js';
 import { visibleLength, wrap } from '../fit.js';
+import { localClock } from '../local-time.js';
 import type { Output } from '../output.js';
 
 const EXIT_FOR: Record<Health, 0 | 1 | 3> = { healthy: EXIT.ok, degraded: EXIT.degraded, down: EXIT.failed };
@@ -89,8 +90,7 @@ const MARKS = ['|', '/', '-', '\\'];
 
 /** --watch's first line: when this reading was taken, and a mark that turns at every refresh (a frozen screen shows). */
 export function watchHeader(at: Date, refresh: number, intervalS: number): string {
-  const time = [at.getHours(), at.getMinutes(), at.getSeconds()].map((v) => String(v).padStart(2, '0')).join(':');
-  return `[${MARKS[refresh % MARKS.length]}] refresh ${refresh} at ${time}, every ${intervalS} s (Ctrl-C to stop)`;
+  return `[${MARKS[refresh % MARKS.length]}] refresh ${refresh} at ${localClock(at)}, every ${intervalS} s (Ctrl-C to stop)`;
 }
 
 export function register(program: Command): void {
@@ -104,6 +104,12 @@ export function register(program: Command): void {
       const interval = opts.watch === undefined ? undefined : opts.watch === true ? 2 : Number(opts.watch);
       if (interval !== undefined && !(interval >= 0.2 && interval <= 3600)) throw badInput(`--watch: ${String(opts.watch)} is not a number of seconds from 0.2 to 3600`);
       const { clusterStatus } = await import('../../ops/status.js');
+      // Each --watch reading starts a fresh screen with its header; --json output stays JSON documents only.
+      const redraw = (refresh: number, seconds: number) => {
+        if (out.json) return;
+        if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
+        out.print(out.color.dim(watchHeader(new Date(), refresh, seconds)));
+      };
       for (let refresh = 1; ; refresh++) {
         let s: Awaited<ReturnType<typeof clusterStatus>>;
         try {
@@ -111,20 +117,14 @@ export function register(program: Command): void {
         } catch (err) {
           // A watch outlives a reading that fails (cluster.yaml saved half-edited, say): it says why and reads again.
           if (interval === undefined || refresh === 1 || !(err instanceof HactlError)) throw err;
-          if (!out.json && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
-          out.print(out.color.dim(watchHeader(new Date(), refresh, interval)));
+          redraw(refresh, interval);
           out.error(`${out.color.red('error:')} ${err.message} (reading again in ${interval} s)`);
           await sleep(interval * 1000);
           continue;
         }
+        if (interval !== undefined) redraw(refresh, interval);
         if (out.json) out.printJson(s);
-        else {
-          if (interval !== undefined) {
-            if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J');
-            out.print(out.color.dim(watchHeader(new Date(), refresh, interval)));
-          }
-          printStatus(out, s);
-        }
+        else printStatus(out, s);
         if (interval === undefined) {
           if (s.health !== 'healthy') throw HactlError.quiet(EXIT_FOR[s.health]);
           return;
