@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Secrets } from '../secrets/store.js';
 import { ENGINE_METHODS, type Cluster, type WebNode } from '../spec/model.js';
+import { HCHECK_TICK_MS } from '../spec/warnings.js';
 import { hostPort } from '../util/net.js';
 import { compile } from './engine.js';
 import { nodeAddress, SESSION_COOKIE } from './haproxy.js';
@@ -8,9 +9,6 @@ import type { RenderTarget } from './layout.js';
 
 /** The stats page's one account, as on HAProxy's. */
 const STATS_USER = 'admin';
-
-/** mod_proxy_hcheck runs on a 100 ms watchdog: a shorter interval is refused by Apache itself. */
-const HCHECK_FLOOR_MS = 100;
 
 /**
  * Apache's loadfactor is 1-100 where HAProxy's weight is 0-256: the same
@@ -43,7 +41,7 @@ export function renderApacheWeb(cluster: Cluster, target: RenderTarget, source: 
     bind: { http: bind(cluster, target, cluster.ports.http), stats: bind(cluster, target, cluster.ports.stats) },
     // Validation has refused a method the engine lacks.
     lbmethod: ENGINE_METHODS.apache[cluster.balancer.method],
-    hcInterval: `${Math.max(HCHECK_FLOOR_MS, cluster.health.intervalMs)}ms`,
+    hcInterval: `${Math.max(HCHECK_TICK_MS, cluster.health.intervalMs)}ms`,
     members: cluster.web.map((n) => ({ address: nodeAddress(target, n), route: n.cookie, loadfactor: loadfactor(n.weight), status: memberStatus(n) })),
   });
 }

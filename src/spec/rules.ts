@@ -93,6 +93,14 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
       problems.push({ path: ['web', i, 'cookie'], message: `${JSON.stringify(n.cookie)} cannot be the apache engine's route for ${n.name}: letters and digits only` });
     }
   });
+  if (c.balancer.engine === 'apache') {
+    // Apache's loadfactor is 1-100: there is no share of nothing (HAProxy's weight 0 keeps sticky visitors only).
+    c.web.forEach((n, i) => {
+      if (usable(['web', i, 'weight']) && n.weight === 0) {
+        problems.push({ path: ['web', i, 'weight'], message: `weight 0 is not a weight of the apache engine (its loadfactor is 1 to 100); to send ${n.name} no new visitors, use state: drain` });
+      }
+    });
+  }
 
   for (const tier of ['web', 'db'] as const) {
     c[tier].forEach((n, i) => {
@@ -127,9 +135,7 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   if (usable(['database', 'name']) && SYSTEM_SCHEMAS.includes(c.database.name.toLowerCase())) {
     problems.push({ path: ['database', 'name'], message: `${JSON.stringify(c.database.name)} is one of the server's own schemas (${SYSTEM_SCHEMAS.join(', ')}); the application needs a database of its own` });
   }
-  if (c.balancer.engine === 'apache') {
-    problems.push({ path: ['balancer', 'engine'], message: 'apache is reserved for a later release of hactl; use haproxy' });
-  } else if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
+  if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
     const has = Object.keys(ENGINE_METHODS[c.balancer.engine]).join(', ');
     problems.push({ path: ['balancer', 'method'], message: `${c.balancer.method} is not a method of ${c.balancer.engine} (${c.balancer.engine} has ${has})` });
   }
