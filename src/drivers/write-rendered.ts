@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HactlError } from '../errors.js';
-import { checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
+import { checkApacheConfig, checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Runner } from '../util/runner.js';
 import { writeAllOrNothing } from '../util/write-all.js';
@@ -14,7 +14,7 @@ export interface WriteResult {
 
 /**
  * Write rendered files into OUT only once every HAProxy config among them
- * has passed `haproxy -c` as staged; all of them or none. A failed check,
+ * has passed `haproxy -c` as staged, and every Apache config `apache2 -t`; all of them or none. A failed check,
  * or anything in OUT's way, leaves OUT exactly as it was. With onlyChanged,
  * the files OUT already holds as rendered are left alone.
  */
@@ -29,7 +29,7 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
     const failed = (checks ?? []).filter((c) => !c.ok);
     if (failed.length > 0) {
       throw new HactlError(
-        `haproxy -c rejected ${failed.map((c) => c.file).join(', ')}; nothing was written to ${out}`,
+        `${failed.map((c) => `${CHECKER[files.find((f) => f.path === c.file)!.kind]} rejected ${c.file}`).join(', ')}; nothing was written to ${out}`,
         1,
         // One line each, as haproxy printed them: a detail is a line of the error's output.
         failed.flatMap((c) => c.output.split('\n').map((line) => `${c.file}: ${line}`)),
@@ -39,12 +39,14 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
   return { written, checks };
 }
 
+const CHECKER: Partial<Record<RenderedFile['kind'], string>> = { haproxy: 'haproxy -c', apache: 'apache2 -t' };
+
 /** undefined when haproxy is not installed. The configs are checked side by side: each check is a process of its own. */
 async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<ConfigCheck[] | undefined> {
   const checks = await Promise.all(
-    files.filter((f) => f.kind === 'haproxy').map(async (f) => {
+    files.filter((f) => f.kind === 'haproxy' || f.kind === 'apache').map(async (f) => {
       const staged = join(staging, f.path);
-      const check = await checkHaproxyConfig(runner, staged);
+      const check = await (f.kind === 'haproxy' ? checkHaproxyConfig : checkApacheConfig)(runner, staged);
       // The staging folder is gone by the time anyone reads this: name the file as rendered.
       return check && { ...check, file: f.path, output: check.output.replaceAll(staged, f.path) };
     }),

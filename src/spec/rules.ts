@@ -3,6 +3,9 @@ import { isHost } from './formats.js';
 import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
 import type { Problem } from './problem.js';
 
+/** Apache's loadfactor, which is the apache engine's weight, goes up to this. */
+const APACHE_MAX_WEIGHT = 100;
+
 type Path = (string | number)[];
 
 interface Endpoint {
@@ -94,10 +97,11 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
     }
   });
   if (c.balancer.engine === 'apache') {
-    // Apache's loadfactor is 1-100: there is no share of nothing (HAProxy's weight 0 keeps sticky visitors only).
+    // A weight is Apache's loadfactor, 1-100: there is no share of nothing (HAProxy's weight 0 keeps sticky visitors only).
     c.web.forEach((n, i) => {
-      if (usable(['web', i, 'weight']) && n.weight === 0) {
-        problems.push({ path: ['web', i, 'weight'], message: `weight 0 is not a weight of the apache engine (its loadfactor is 1 to 100); to send ${n.name} no new visitors, use state: drain` });
+      if (usable(['web', i, 'weight']) && (n.weight === 0 || n.weight > APACHE_MAX_WEIGHT)) {
+        const instead = n.weight === 0 ? `; to send ${n.name} no new visitors, use state: drain` : '';
+        problems.push({ path: ['web', i, 'weight'], message: `${n.weight} is not a weight of the apache engine: its loadfactor goes from 1 to ${APACHE_MAX_WEIGHT}${instead}` });
       }
     });
   }

@@ -65,9 +65,10 @@ describe('validation of cluster.yaml', () => {
   it('apache engine: weight 0 is refused (loadfactor is 1-100), pointing at state: drain; methods it lacks are refused naming it', () => {
     const text = 'name: m\nbalancer: {engine: apache}\nweb:\n  - {name: web1, weight: 0}\n  - web2\ndb: [mysql1]\n';
     expect(problems(text)).toEqual([
-      "c.yaml:4:26 web[0].weight: weight 0 is not a weight of the apache engine (its loadfactor is 1 to 100); to send web1 no new visitors, use state: drain",
+      "c.yaml:4:26 web[0].weight: 0 is not a weight of the apache engine: its loadfactor goes from 1 to 100; to send web1 no new visitors, use state: drain",
     ]);
-    expect(problems(text.replace('weight: 0', 'weight: 256'))).toEqual([]);
+    expect(problems(text.replace('weight: 0', 'weight: 100'))).toEqual([]);
+    expect(problems(text.replace('weight: 0', 'weight: 256'))).toEqual(['c.yaml:4:26 web[0].weight: 256 is not a weight of the apache engine: its loadfactor goes from 1 to 100']);
     expect(problems(text.replace('{engine: apache}', '{engine: apache, method: source}').replace('weight: 0', 'weight: 1'))).toEqual([
       'c.yaml:2:36 balancer.method: source is not a method of apache (apache has roundrobin, leastconn, traffic)',
     ]);

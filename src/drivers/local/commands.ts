@@ -48,6 +48,14 @@ export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layo
   return ['haproxy', ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', configFile, '-p', paths.pidFile]];
 }
 
+/** Debian's apache2 is in /usr/sbin, which a user's PATH may not have. */
+export const APACHE2 = '/usr/sbin/apache2';
+
+/** lb-web on the apache engine: a private Apache in the foreground (the supervisor detaches it). */
+export function apacheLbWeb(configFile: string): Command {
+  return [APACHE2, ['-f', configFile, '-DFOREGROUND']];
+}
+
 /**
  * Dump the donor (one consistent transaction, its GTID position as a
  * comment) and load it into the new node without binary logging, both as
