@@ -44,8 +44,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const done: Executed = { started: [], reloaded: [], written: [], told: [], idle: {} };
-  // The nodes of both: remove web drains a node that NEXT no longer has.
-  const lbWeb = lbWebOf(ctx, { ...next, web: [...next.web, ...clusters.previous.web.filter((n) => !next.web.some((m) => m.name === n.name))] });
+  const lbWeb = lbWebOf(ctx, next, clusters.previous);
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are

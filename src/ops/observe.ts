@@ -28,7 +28,7 @@ export async function observe(
   const leaving = options.previous ? clusterProcesses(options.previous).filter((p) => !kept.has(p.name)) : [];
   const [view, lbWeb, leftovers, before] = await Promise.all([
     ctx.driver.view(cluster, files),
-    readLbWebServers(lbWebOf(ctx, cluster)),
+    readLbWebServers(lbWebOf(ctx, cluster, options.previous)),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
   ]);

@@ -6,9 +6,14 @@ import { loadOrCreateSecrets } from '../secrets/store.js';
 import type { Cluster } from '../spec/model.js';
 import type { OpContext } from './context.js';
 
-/** lb-web's runtime side for CLUSTER's engine (HAProxy's runtime API, or Apache's balancer-manager). */
-export function lbWebOf(ctx: OpContext, cluster: Cluster): LbWebClient {
-  return lbWebClient(ctx.driver, cluster, loadOrCreateSecrets(ctx.project.stateDir));
+/**
+ * lb-web's runtime side for CLUSTER's engine (HAProxy's runtime API, or
+ * Apache's balancer-manager), knowing PREVIOUS's web nodes too: remove web
+ * drains and waits for a node the edited cluster.yaml no longer has.
+ */
+export function lbWebOf(ctx: OpContext, cluster: Cluster, previous?: Cluster): LbWebClient {
+  const gone = previous?.web.filter((n) => !cluster.web.some((m) => m.name === n.name)) ?? [];
+  return lbWebClient(ctx.driver, { ...cluster, web: [...cluster.web, ...gone] }, loadOrCreateSecrets(ctx.project.stateDir));
 }
 
 /** lb-web's web servers' administrative state and weight; undefined when no lb-web answers. */
