@@ -23,7 +23,7 @@ function checkWords(flags: readonly string[]): string {
   return flags.includes('Ok') ? 'health check passed' : '';
 }
 
-function member(m: ApacheMember, node: WebNode): WebMember {
+export function apacheMember(m: ApacheMember, node: WebNode): WebMember {
   // Validation keeps the apache engine's weights to 1-100: a weight is the loadfactor.
   const weight = m.loadfactor;
   const status = memberStatus(m.flags);
@@ -64,7 +64,7 @@ export function apacheLbWeb(cluster: Cluster, secrets: Secrets): LbWebClient {
       }
       return cluster.web.flatMap((node) => {
         const m = members.find((x) => x.route === node.cookie);
-        return m ? [member(m, node)] : [];
+        return m ? [apacheMember(m, node)] : [];
       });
     },
     async apply(actions: readonly ServerAction[]): Promise<void> {

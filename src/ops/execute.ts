@@ -43,7 +43,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const done: Executed = { started: [], reloaded: [], written: [], told: [], idle: {} };
+  const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {} };
   const lbWeb = lbWebOf(ctx, next, clusters.previous);
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
@@ -64,6 +64,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, { hash: a.hash, launch: a.launch }])), new Set(clusterProcesses(next).map((p) => p.name)));
         done.started.push(...result.started);
         done.reloaded.push(...result.reloaded);
+        done.outages!.push(...(result.outages ?? []));
       }
       continue;
     }

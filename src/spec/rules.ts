@@ -96,6 +96,9 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
       problems.push({ path: ['web', i, 'cookie'], message: `${JSON.stringify(n.cookie)} cannot be the apache engine's route for ${n.name}: letters and digits only` });
     }
   });
+  if (c.balancer.trace && c.balancer.engine !== 'apache') {
+    problems.push({ path: ['balancer', 'trace'], message: `trace is the apache engine's proxy trace log; ${c.balancer.engine} has none (its log has a line per request already)` });
+  }
   if (c.balancer.engine === 'apache') {
     // A weight is Apache's loadfactor, 1-100: there is no share of nothing (HAProxy's weight 0 keeps sticky visitors only).
     c.web.forEach((n, i) => {

@@ -48,7 +48,7 @@ describe('validation of cluster.yaml', () => {
 
   it('balancer.method: one word for both engines; a method the engine lacks is refused, naming the engine and what it has', () => {
     const text = (method: string) => `name: m\nbalancer: {method: ${method}}\nweb: [web1]\ndb: [mysql1]\n`;
-    expect(checkClusterText(text('leastconn')).cluster.balancer).toEqual({ engine: 'haproxy', method: 'leastconn' });
+    expect(checkClusterText(text('leastconn')).cluster.balancer).toEqual({ engine: 'haproxy', method: 'leastconn', trace: false });
     expect(checkClusterText('name: m\nweb: [web1]\ndb: [mysql1]\n').cluster.balancer.method).toBe('roundrobin');
     expect(problems(text('traffic'))).toEqual(['c.yaml:2:20 balancer.method: traffic is not a method of haproxy (haproxy has roundrobin, leastconn, source, random, first)']);
     expect(problems(text('fastest'))).toEqual([expect.stringMatching(/^c\.yaml:2:20 balancer\.method: "fastest" is not one of roundrobin, leastconn, traffic, source, random, first/)]);
@@ -72,6 +72,13 @@ describe('validation of cluster.yaml', () => {
     expect(problems(text.replace('{engine: apache}', '{engine: apache, method: source}').replace('weight: 0', 'weight: 1'))).toEqual([
       'c.yaml:2:36 balancer.method: source is not a method of apache (apache has roundrobin, leastconn, traffic)',
     ]);
+  });
+
+  it('balancer.trace is the apache engine\'s: refused on haproxy, naming it', () => {
+    const text = (engine: string) => `name: m\nbalancer: {engine: ${engine}, trace: true}\nweb: [web1]\ndb: [mysql1]\n`;
+    expect(checkClusterText(text('apache')).cluster.balancer.trace).toBe(true);
+    expect(problems(text('apache'))).toEqual([]);
+    expect(problems(text('haproxy'))).toEqual(['c.yaml:2:36 balancer.trace: trace is the apache engine\'s proxy trace log; haproxy has none (its log has a line per request already)']);
   });
 
   it("apache engine: the check interval that takes effect is a warning, not a problem", () => {

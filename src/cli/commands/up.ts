@@ -22,6 +22,8 @@ function printUp(out: Output, result: UpSummary & { written: string[]; told: str
       : `${out.color.green('✓')} cluster up in ${(ms / 1000).toFixed(1)} s (${result.runtime} runtime)` +
           `${result.started.length ? `; started ${result.started.join(', ')}` : ''}${result.reloaded.length ? `; reloaded ${result.reloaded.join(', ')}` : ''}`,
   );
+  // A balancer restarted rather than reloaded (a new engine, a new port): say what it cost.
+  for (const o of result.outages ?? []) out.print(`  ${o.process} was restarted: its entry points did not answer for ${(o.ms / 1000).toFixed(2)} s`);
   out.print(`  site:   ${result.endpoints.http}`);
   out.print(`  stats:  ${result.endpoints.stats}  (user admin; password: hactl config --show-secrets)`);
   out.print(`  DB:     ${result.endpoints.db}  (through lb-db)`);
