@@ -2,11 +2,10 @@ import { tempDir } from '../support/temp.js';
 import { copyFileSync, readFileSync, statSync, chmodSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { YamlSource } from '../../src/spec/yaml-source.js';
+import { YamlSource } from '../../src/spec/yaml-source.js';
 import { HactlError } from '../../src/errors.js';
 import { editClusterFile, writeEdited } from '../../src/spec/edit-file.js';
 import { addNode, removeNode, setBalancer, setNodeState, setNodeWeight, setSessionMode } from '../../src/spec/edit.js';
-import { YamlSource } from '../../src/spec/yaml-source.js';
 
 const FIXTURES = new URL('../fixtures/edit/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
