@@ -168,6 +168,8 @@ export class LocalDriver implements Driver {
    * root, its data folders owned by the user its children run as.
    */
   #prepareWeb(name: string): void {
+    // A restart (php -S before) was not looked at by checkStarts.
+    this.#refuseBlockedWay(name);
     const paths = this.#layout.web(name);
     makeDirs(paths.runDir);
     rmSync(paths.pidFile, { force: true });
