@@ -38,7 +38,7 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
       );
     }
   });
-  return { written, checks: checks.every((c) => c !== undefined) ? checks : undefined };
+  return { written, checks: checks.every((c) => c !== undefined) ? checks.map(({ kind: _, ...check }) => check) : undefined };
 }
 
 /** The configs that have a checker, and how each is checked. */
