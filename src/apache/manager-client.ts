@@ -1,7 +1,13 @@
 import { HactlError } from '../errors.js';
 import type { ServerAction } from '../plan/action.js';
-import { loadfactor } from '../render/apache.js';
 import { parseBalancerManager, type ApacheBalancer, type ApacheMember } from './balancer-manager.js';
+
+/**
+ * What answers on the stats port is not (or not yet) lb-web's
+ * balancer-manager: another engine's stats page while lb-web switches
+ * engines, or an answer other than 200.
+ */
+export class NotAManager extends HactlError {}
 
 /** The balancer hactl renders (templates/apache-web.conf.hbs). */
 const BALANCER = 'web';
@@ -29,14 +35,14 @@ export class ManagerClient {
       signal: AbortSignal.timeout(5000),
     });
     const text = await res.text();
-    if (!res.ok) throw new HactlError(`lb-web's balancer-manager answered ${res.status}`);
+    if (!res.ok) throw new NotAManager(`lb-web's balancer-manager answered ${res.status}`);
     return text;
   }
 
   /** The balancer as the manager reports it now. */
   async balancer(): Promise<ApacheBalancer> {
     const found = parseBalancerManager(await this.#request()).find((b) => b.name === `balancer://${BALANCER}`);
-    if (!found) throw new HactlError(`lb-web's balancer-manager has no balancer://${BALANCER}`);
+    if (!found) throw new NotAManager(`lb-web's balancer-manager has no balancer://${BALANCER}`);
     return found;
   }
 
@@ -57,14 +63,14 @@ type Fields = Record<string, string>;
 
 /**
  * A server action in balancer-manager's form fields: drain is the N flag,
- * maintenance the D flag, ready neither; a weight is a loadfactor, and
- * weight 0 (no new visitors; Apache has no loadfactor 0) is the N flag.
+ * maintenance the D flag, ready neither; a weight is the loadfactor
+ * (validation keeps the apache engine's weights to 1-100).
  */
 export function managerFields(action: ServerAction): Fields {
   if (action.kind === 'set-server-state') {
     return { w_status_N: action.state === 'drain' ? '1' : '0', w_status_D: action.state === 'maint' ? '1' : '0' };
   }
-  return action.weight === 0 ? { w_status_N: '1' } : { w_lf: String(loadfactor(action.weight)) };
+  return { w_lf: String(action.weight) };
 }
 
 function took(fields: Fields, member: ApacheMember): boolean {

@@ -31,7 +31,7 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
     const failed = checks.filter((c) => c !== undefined && !c.ok) as Checked[];
     if (failed.length > 0) {
       throw new HactlError(
-        `${[...new Set(failed.map((c) => CHECKERS[c.kind].name))].join(' and ')} rejected ${failed.map((c) => c.file).join(', ')}; nothing was written to ${out}`,
+        `${failed.map((c) => `${CHECKERS[c.kind].name} rejected ${c.file}`).join(', ')}; nothing was written to ${out}`,
         1,
         // One line each, as the checker printed them: a detail is a line of the error's output.
         failed.flatMap((c) => c.output.split('\n').map((line) => `${c.file}: ${line}`)),

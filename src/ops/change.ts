@@ -8,7 +8,7 @@ import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
-import { applyWebStates } from './server-state.js';
+import { applyWebStates, lbWebOf } from './server-state.js';
 import { renderFor } from './render.js';
 
 export interface Change {
@@ -59,5 +59,5 @@ export async function changeCluster<T>(
 
 async function restore(ctx: OpContext, previous: Cluster): Promise<void> {
   await ctx.driver.writeConfig(renderFor(ctx, previous));
-  await applyWebStates(ctx.driver, previous);
+  await applyWebStates(lbWebOf(ctx, previous), previous);
 }

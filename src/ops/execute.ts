@@ -1,6 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { parseShowStat } from '../haproxy/stat.js';
-import { WEB_BACKEND } from '../haproxy/server-admin.js';
+import type { LbWebClient } from '../lb-web/index.js';
 import { detachMaster } from '../mysql/replication-setup.js';
 import { isProcessAction, isServerAction, runtimeCommand, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
 import { stepsOf } from '../plan/processes.js';
@@ -13,7 +12,7 @@ import { recordApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { requireBinaries } from './requirements.js';
 import { recordRuntime } from './runtime-record.js';
-import { applyWebStates, runLbWebActions } from './server-state.js';
+import { applyWebStates, lbWebOf } from './server-state.js';
 
 export interface Executed extends UpResult {
   /** The config files written. */
@@ -44,7 +43,8 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const done: Executed = { started: [], reloaded: [], written: [], told: [], idle: {} };
+  const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {} };
+  const lbWeb = lbWebOf(ctx, next, clusters.previous);
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are
@@ -64,18 +64,19 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, { hash: a.hash, launch: a.launch }])), new Set(clusterProcesses(next).map((p) => p.name)));
         done.started.push(...result.started);
         done.reloaded.push(...result.reloaded);
+        done.outages!.push(...(result.outages ?? []));
       }
       continue;
     }
     i++;
     if (isServerAction(action)) {
       ctx.progress(action.server, action.reason);
-      await runLbWebActions(ctx.driver, [action]);
+      await lbWeb.apply([action]);
       done.told.push(runtimeCommand(action));
-    } else if (action.kind === 'sync-web-states') await applyWebStates(ctx.driver, next);
+    } else if (action.kind === 'sync-web-states') await applyWebStates(lbWeb, next);
     else if (action.kind === 'wait-idle') {
       // remove web waits twice (drained, then in maintenance): a timeout in either is not a clean drain.
-      const idle = await waitIdle(ctx, action);
+      const idle = await waitIdle(ctx, lbWeb, action);
       done.idle[action.node] = (done.idle[action.node] ?? true) && idle;
     } else if (action.kind === 'detach') await detach(ctx, clusters, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
@@ -103,16 +104,17 @@ function takeWhile(plan: readonly Action[], from: number, same: (a: Action) => b
  * it (lb-web's total goes up with every request it sends there; its
  * lastsess counts whole seconds only).
  */
-async function waitIdle(ctx: OpContext, action: WaitIdleAction): Promise<boolean> {
-  let total: string | undefined;
+async function waitIdle(ctx: OpContext, lbWeb: LbWebClient, action: WaitIdleAction): Promise<boolean> {
+  let total: number | null | undefined;
   let quietSince = Date.now();
   const idle = await pollUntil(async () => {
-    const row = parseShowStat(await ctx.driver.balancerCommand('lb-web', 'show stat')).find((r) => r.pxname === WEB_BACKEND && r.svname === action.node);
-    if (!row) return true;
+    const member = (await lbWeb.members())?.find((m) => m.name === action.node);
+    if (!member) return true;
     const now = Date.now();
-    if (row.stot !== total || Number(row.scur) > 0 || Number(row.qcur) > 0) quietSince = now;
-    total = row.stot;
-    return Number(row.scur) === 0 && Number(row.qcur) === 0 && now - quietSince >= action.quietS * 1000;
+    const busy = (member.sessions ?? 0) > 0 || (member.queued ?? 0) > 0;
+    if (member.total !== total || busy) quietSince = now;
+    total = member.total;
+    return !busy && now - quietSince >= action.quietS * 1000;
   }, Date.now() + action.timeoutS * 1000, 200);
   if (action.quietS > 0) {
     ctx.progress(action.node, idle === true ? `no sessions left (none for ${action.quietS} s); taking it out of rotation` : `still busy after ${action.timeoutS} s; taking it out anyway`);

@@ -2,15 +2,15 @@ import type { Balancer, Driver, Progress } from '../drivers/driver.js';
 import { HactlError } from '../errors.js';
 import { parseShowStat, type StatRow } from '../haproxy/stat.js';
 import type { Cluster } from '../spec/model.js';
-import { checkText } from '../status/summarize.js';
+import type { LbWebClient, WebMember } from '../lb-web/index.js';
+import { conditionOf } from '../status/model.js';
+import { checkPassed, checkText } from '../status/summarize.js';
 import { pollUntil } from '../util/poll.js';
 
 /** The servers each balancer must see UP: every web node not in maintenance, every DB node. */
 export function expectedInRotation(cluster: Cluster): Record<Balancer, string[]> {
   return { 'lb-web': cluster.web.filter((n) => n.state !== 'maint').map((n) => n.name), 'lb-db': cluster.db.map((n) => n.name) };
 }
-
-const PASSED = /^(L4OK|L6OK|L7OK|L7OKC)$/;
 
 /**
  * Of NAMES, those ROWS (a balancer's `show stat`) do not show in rotation,
@@ -25,8 +25,18 @@ export function notInRotation(rows: readonly StatRow[], names: readonly string[]
   return names.flatMap((name) => {
     const mine = servers.filter((r) => r.svname === name);
     if (mine.length === 0) return [{ name, seen: 'not in its configuration' }];
-    const wrong = mine.find((r) => !/^(UP|DRAIN)$/.test(r.status ?? '') || !PASSED.test((r.check_status ?? '').replace(/^\* ?/, '')));
+    const wrong = mine.find((r) => !/^(UP|DRAIN)$/.test(r.status ?? '') || !checkPassed(r));
     return wrong ? [{ name, seen: [wrong.status || '?', checkText(wrong)].filter(Boolean).join(' ') }] : [];
+  });
+}
+
+/** notInRotation for lb-web's members, whichever engine runs it. */
+export function membersNotInRotation(members: readonly WebMember[], names: readonly string[]): { name: string; seen: string }[] {
+  return names.flatMap((name) => {
+    const m = members.find((x) => x.name === name);
+    if (!m) return [{ name, seen: 'not in its configuration' }];
+    const ok = ['up', 'drain'].includes(conditionOf(m.status)) && m.checked;
+    return ok ? [] : [{ name, seen: [m.status, m.flags, m.check].filter(Boolean).join(' ') }];
   });
 }
 
@@ -35,20 +45,24 @@ export function notInRotation(rows: readonly StatRow[], names: readonly string[]
  * in rotation UP: `up` is done when the site and the DB entry serve from
  * every node, not when the processes have started.
  */
-export async function waitInRotation(driver: Driver, cluster: Cluster, progress: Progress, timeoutMs: number): Promise<void> {
+export async function waitInRotation(driver: Driver, lbWeb: LbWebClient, cluster: Cluster, progress: Progress, timeoutMs: number): Promise<void> {
   const expected = expectedInRotation(cluster);
   const missing = async () => {
     const out: string[] = [];
-    for (const lb of ['lb-web', 'lb-db'] as const) {
-      let rows: StatRow[];
-      try {
-        rows = parseShowStat(await driver.balancerCommand(lb, 'show stat'));
-      } catch (err) {
-        out.push(`${lb} does not answer on its admin socket (${(err as Error).message})`);
-        continue;
-      }
-      for (const { name, seen } of notInRotation(rows, expected[lb])) out.push(`${lb} sees ${name} ${seen}`);
+    try {
+      const members = await lbWeb.members();
+      if (!members) out.push(`lb-web (${lbWeb.engine}) does not answer`);
+      else for (const { name, seen } of membersNotInRotation(members, expected['lb-web'])) out.push(`lb-web sees ${name} ${seen}`);
+    } catch (err) {
+      out.push(`lb-web (${lbWeb.engine}) does not answer (${(err as Error).message})`);
     }
+    let rows: StatRow[] | undefined;
+    try {
+      rows = parseShowStat(await driver.balancerCommand('lb-db', 'show stat'));
+    } catch (err) {
+      out.push(`lb-db does not answer on its admin socket (${(err as Error).message})`);
+    }
+    if (rows) for (const { name, seen } of notInRotation(rows, expected['lb-db'])) out.push(`lb-db sees ${name} ${seen}`);
     return out;
   };
   let last = await missing();

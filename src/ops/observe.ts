@@ -8,7 +8,7 @@ import type { Cluster } from '../spec/model.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
 import type { OpContext } from './context.js';
-import { readLbWebServers } from './server-state.js';
+import { lbWebOf, readLbWebServers } from './server-state.js';
 
 /**
  * What a plan is made from, gathered side by side: CLUSTER's processes as
@@ -28,7 +28,7 @@ export async function observe(
   const leaving = options.previous ? clusterProcesses(options.previous).filter((p) => !kept.has(p.name)) : [];
   const [view, lbWeb, leftovers, before] = await Promise.all([
     ctx.driver.view(cluster, files),
-    readLbWebServers(ctx.driver),
+    readLbWebServers(lbWebOf(ctx, cluster, options.previous)),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
   ]);

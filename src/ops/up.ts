@@ -18,6 +18,7 @@ import { forgetApplied } from './applied.js';
 import { forgetRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
 import { renderFor } from './render.js';
+import { lbWebOf } from './server-state.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
@@ -49,7 +50,7 @@ export async function planChange(ctx: OpContext, change: Change, plan: (desired:
  */
 export async function carryOut(ctx: OpContext, change: Change, planned: Planned, options: UpOptions = {}): Promise<UpSummary & Executed> {
   const done = await execute(ctx, change, planned.files, planned.actions, options);
-  await waitInRotation(ctx.driver, change.next, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
+  await waitInRotation(ctx.driver, lbWebOf(ctx, change.next), change.next, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
   return { ...done, runtime: ctx.runtime, endpoints: endpointsOf(change.next) };
 }
 

@@ -12,7 +12,7 @@ import { changeCluster, type DryRun } from './change.js';
 import type { OpOptions } from './context.js';
 import { execute, type Executed } from './execute.js';
 import type { Project } from './project.js';
-import { readLbWebServers } from './server-state.js';
+import { lbWebOf, readLbWebServers } from './server-state.js';
 import { carryOut, planChange, planThenCarryOut, type UpSummary } from './up.js';
 
 /**
@@ -87,7 +87,7 @@ export async function setWeb(
 ): Promise<WebStateResult> {
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
   return changeCluster(project, options, runner, progress, edit, async (ctx, clusters) => {
-    const plan = planSetWeb(name, clusters.next, await readLbWebServers(ctx.driver));
+    const plan = planSetWeb(name, clusters.next, await readLbWebServers(lbWebOf(ctx, clusters.next)));
     if (plan && !options.dryRun) await execute(ctx, clusters, [], plan);
     const node = clusters.next.web.find((n) => n.name === name)!;
     return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: plan ?? [], dry_run: options.dryRun === true };

@@ -1,6 +1,6 @@
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster } from '../spec/model.js';
-import { renderApachePasswords, renderApacheWeb } from './apache.js';
+import { renderApacheWeb } from './apache.js';
 import { renderApacheNode } from './apache-node.js';
 import { renderAppSettings } from './app-settings.js';
 import { renderComposeFile } from './compose-file.js';
@@ -10,7 +10,7 @@ import type { RenderTarget } from './layout.js';
 import { renderMariadb } from './mariadb.js';
 import type { TemplateSources } from './templates.js';
 
-export type RenderedKind = 'haproxy' | 'apache' | 'login' | 'mariadb' | 'app' | 'compose';
+export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'compose';
 
 export interface RenderedFile {
   /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
@@ -37,9 +37,6 @@ export interface RenderedFile {
 /** www-data in Debian: a web node's Apache children (PHP) read app.json and write the node's data as this user. */
 export const DEBIAN_WWW_DATA = { uid: 33, gid: 33 };
 
-/** nobody:nogroup in Debian: the apache engine's children read the stats login file as this user. */
-export const DEBIAN_NOBODY = { uid: 65534, gid: 65534 };
-
 /** CLUSTER with every web node ready at weight 100: what lb-web's runtime API cannot change. */
 function runtimeNeutral(cluster: Cluster): Cluster {
   return { ...cluster, web: cluster.web.map((n) => ({ ...n, state: 'ready', weight: 100 })) };
@@ -49,8 +46,14 @@ function runtimeNeutral(cluster: Cluster): Cluster {
 function lbWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
   if (cluster.balancer.engine === 'apache') {
     return [
-      { path: 'lb-web/httpd.conf', content: renderApacheWeb(cluster, target, sources.apacheWeb), mode: 0o644, kind: 'apache' },
-      { path: 'lb-web/htpasswd', content: renderApachePasswords(secrets), mode: 0o600, kind: 'login', owner: DEBIAN_NOBODY },
+      {
+        path: 'lb-web/httpd.conf',
+        content: renderApacheWeb(cluster, secrets, target, sources.apacheWeb),
+        shape: renderApacheWeb(runtimeNeutral(cluster), secrets, target, sources.apacheWeb),
+        // It holds the stats login, as haproxy.cfg does.
+        mode: 0o600,
+        kind: 'apache',
+      },
     ];
   }
   return [

@@ -4,11 +4,14 @@ import { normalize } from './normalize.js';
 import type { Problem } from './problem.js';
 import { crossFieldProblems } from './rules.js';
 import { schemaProblems } from './schema.js';
+import { clusterWarnings } from './warnings.js';
 
 export interface CheckedCluster {
   parsed: ClusterDocument;
   cluster: Cluster;
   problems: Problem[];
+  /** Valid, but not quite what the file says (spec/warnings.ts). */
+  warnings: Problem[];
 }
 
 function explicitDbIds(raw: unknown): (number | undefined)[] {
@@ -31,13 +34,16 @@ export function checkDocument(parsed: ClusterDocument): CheckedCluster {
     ).map((p) => ({ ...p, ...locate(parsed, p.path) })),
   ];
   located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-  return { parsed, cluster, problems: located };
+  // A warning about a defaulted value points at what makes it one (balancer.engine), not at the file's start.
+  const at = (path: readonly (string | number)[]) => (parsed.doc.hasIn(path) ? path : ['balancer', 'engine']);
+  const warnings = located.length > 0 ? [] : clusterWarnings(cluster).map((p) => ({ ...p, ...locate(parsed, at(p.path)) }));
+  return { parsed, cluster, problems: located, warnings };
 }
 
 /** Parse and check cluster.yaml text (pure: no file access). */
 export function checkClusterText(text: string): CheckedCluster {
   const { parsed, problems } = parseClusterText(text);
-  if (problems.length > 0) return { parsed, cluster: normalize({}), problems };
+  if (problems.length > 0) return { parsed, cluster: normalize({}), problems, warnings: [] };
   return checkDocument(parsed);
 }
 

@@ -7,7 +7,7 @@ import type { Cluster } from './model.js';
 export const DEFAULTS = {
   name: 'hactl',
   runtime: 'auto',
-  balancer: { engine: 'haproxy', method: 'roundrobin' },
+  balancer: { engine: 'haproxy', method: 'roundrobin', trace: false },
   session_mode: 'sticky',
   listen: '127.0.0.1',
   ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405 },

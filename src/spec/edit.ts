@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { badInput } from '../errors.js';
-import type { NodeState, SessionMode, Tier } from './model.js';
+import type { Engine, NodeState, SessionMode, Tier } from './model.js';
 import { newNodeProblems } from './check.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -82,4 +82,9 @@ export function setNodeWeight(src: YamlSource, name: string, weight: number): vo
 
 export function setSessionMode(src: YamlSource, mode: SessionMode): void {
   src.setKey([], 'session_mode', mode);
+}
+
+/** balancer.engine, balancer.trace: lb-web's engine and its trace log. */
+export function setBalancer(src: YamlSource, key: 'engine' | 'trace', value: Engine | boolean): void {
+  src.setKeyIn('balancer', key, value);
 }

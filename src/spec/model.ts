@@ -51,7 +51,8 @@ export const ENGINE_METHODS: Record<Engine, Partial<Record<Method, string>>> = {
 export interface Cluster {
   name: string;
   runtime: Runtime;
-  balancer: { engine: Engine; method: Method };
+  /** trace: the apache engine's proxy trace log (LogLevel proxy:trace2). */
+  balancer: { engine: Engine; method: Method; trace: boolean };
   sessionMode: SessionMode;
   listen: string;
   ports: { http: number; stats: number; db: number; dashboard: number; peers: number };

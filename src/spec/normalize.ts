@@ -120,6 +120,7 @@ export function normalize(input: unknown): Cluster {
     balancer: {
       engine: oneOf(obj(raw.balancer).engine, ENGINES, DEFAULTS.balancer.engine),
       method: oneOf(obj(raw.balancer).method, METHODS, DEFAULTS.balancer.method),
+      trace: obj(raw.balancer).trace === true,
     },
     sessionMode: oneOf(raw.session_mode, SESSION_MODES, DEFAULTS.session_mode),
     listen: str(raw.listen, DEFAULTS.listen),

@@ -8,7 +8,7 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
   return {
     name: c.name,
     runtime: c.runtime,
-    balancer: { engine: c.balancer.engine, method: c.balancer.method },
+    balancer: { engine: c.balancer.engine, method: c.balancer.method, trace: c.balancer.trace },
     session_mode: c.sessionMode,
     listen: c.listen,
     ports: { ...c.ports },

@@ -3,6 +3,9 @@ import { isHost } from './formats.js';
 import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
 import type { Problem } from './problem.js';
 
+/** Apache's loadfactor, which is the apache engine's weight, goes up to this. */
+const APACHE_MAX_WEIGHT = 100;
+
 type Path = (string | number)[];
 
 interface Endpoint {
@@ -93,6 +96,18 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
       problems.push({ path: ['web', i, 'cookie'], message: `${JSON.stringify(n.cookie)} cannot be the apache engine's route for ${n.name}: letters and digits only` });
     }
   });
+  if (c.balancer.trace && c.balancer.engine !== 'apache') {
+    problems.push({ path: ['balancer', 'trace'], message: `trace is the apache engine's proxy trace log; ${c.balancer.engine} has none (its log has a line per request already)` });
+  }
+  if (c.balancer.engine === 'apache') {
+    // A weight is Apache's loadfactor, 1-100: there is no share of nothing (HAProxy's weight 0 keeps sticky visitors only).
+    c.web.forEach((n, i) => {
+      if (usable(['web', i, 'weight']) && (n.weight === 0 || n.weight > APACHE_MAX_WEIGHT)) {
+        const instead = n.weight === 0 ? `; to send ${n.name} no new visitors, use state: drain` : '';
+        problems.push({ path: ['web', i, 'weight'], message: `${n.weight} is not a weight of the apache engine: its loadfactor goes from 1 to ${APACHE_MAX_WEIGHT}${instead}` });
+      }
+    });
+  }
 
   for (const tier of ['web', 'db'] as const) {
     c[tier].forEach((n, i) => {
@@ -127,9 +142,7 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   if (usable(['database', 'name']) && SYSTEM_SCHEMAS.includes(c.database.name.toLowerCase())) {
     problems.push({ path: ['database', 'name'], message: `${JSON.stringify(c.database.name)} is one of the server's own schemas (${SYSTEM_SCHEMAS.join(', ')}); the application needs a database of its own` });
   }
-  if (c.balancer.engine === 'apache') {
-    problems.push({ path: ['balancer', 'engine'], message: 'apache is reserved for a later release of hactl; use haproxy' });
-  } else if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
+  if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
     const has = Object.keys(ENGINE_METHODS[c.balancer.engine]).join(', ');
     problems.push({ path: ['balancer', 'method'], message: `${c.balancer.method} is not a method of ${c.balancer.engine} (${c.balancer.engine} has ${has})` });
   }

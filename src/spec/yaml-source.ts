@@ -3,7 +3,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, parse, parseDocument, type Doc
 import { badInput, HactlError } from '../errors.js';
 
 type Path = readonly (string | number)[];
-type Scalar = string | number;
+type Scalar = string | number | boolean;
 type Value = Scalar | Record<string, Scalar>;
 
 /**
@@ -13,7 +13,7 @@ type Value = Scalar | Record<string, Scalar>;
  * Plain `web3,web4` would be two items of a flow list, `true` a boolean.
  */
 function scalarText(value: Scalar): string {
-  if (typeof value === 'number') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) && parse(value) === value) return value;
   return JSON.stringify(value);
 }
@@ -236,6 +236,16 @@ export class YamlSource {
   /** Set KEY of the mapping at PATH: in place when it exists, as a new last entry otherwise. */
   setKey(path: Path, key: string, value: Scalar): void {
     this.#change(`set ${[...path, key].join('.')}`, (data) => setIn(data, [...path, key], value), () => this.#setKey(path, key, value));
+  }
+
+  /** setKey, making the mapping at [PARENT] first when the file has none (`balancer: {trace: true}`). */
+  setKeyIn(parent: string, key: string, value: Scalar): void {
+    if (this.node([parent]) !== undefined) return this.setKey([parent], key, value);
+    this.#change(
+      `set ${parent}.${key}`,
+      (data) => setIn(data, [parent], { [key]: value }),
+      () => this.#insertKey([], parent, () => `: ${this.#format({ [key]: value }, true, 0)}`),
+    );
   }
 
   #setKey(path: Path, key: string, value: Scalar): void {

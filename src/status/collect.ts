@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { Driver } from '../drivers/driver.js';
+import { lbWebClient, type LbWebClient, type WebMember } from '../lb-web/index.js';
 import { parseShowStat, type StatRow } from '../haproxy/stat.js';
 import { replicationConnections } from '../mysql/replication-status.js';
 import { endpointsOf, nodeHost } from '../spec/endpoints.js';
@@ -9,17 +10,25 @@ import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebN
 import { processIds } from './processes.js';
 import { checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
 
-async function stat(driver: Driver, lb: 'lb-web' | 'lb-db', running: boolean): Promise<Map<string, StatRow>> {
+async function stat(driver: Driver, running: boolean): Promise<Map<string, StatRow>> {
   if (!running) return new Map();
   try {
-    const rows = parseShowStat(await driver.balancerCommand(lb, 'show stat'));
+    const rows = parseShowStat(await driver.balancerCommand('lb-db', 'show stat'));
     return new Map(rows.filter((r) => r.type === '2').map((r) => [r.svname!, r]));
   } catch {
     return new Map();
   }
 }
 
-const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+async function members(lbWeb: LbWebClient, running: boolean): Promise<Map<string, WebMember>> {
+  if (!running) return new Map();
+  try {
+    return new Map(((await lbWeb.members()) ?? []).map((m) => [m.name, m]));
+  } catch {
+    return new Map();
+  }
+}
+
 
 export interface NodeReplication {
   links: ReplicationLink[];
@@ -71,24 +80,25 @@ export async function collectStatus(
 ): Promise<ClusterStatus> {
   const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p]));
   const running = (name: string) => (processes.get(name)?.running ? 'running' : 'stopped') as 'running' | 'stopped';
-  const [webStat, dbStat, repl] = await Promise.all([
-    stat(driver, 'lb-web', running('lb-web') === 'running'),
-    stat(driver, 'lb-db', running('lb-db') === 'running'),
+  const [webMembers, dbStat, repl] = await Promise.all([
+    members(lbWebClient(driver, cluster, secrets), running('lb-web') === 'running'),
+    stat(driver, running('lb-db') === 'running'),
     Promise.all(cluster.db.map((n) => (running(n.name) === 'running' ? replication(n.name) : Promise.resolve(undefined)))),
   ]);
   const web: WebNodeStatus[] = cluster.web.map((n) => {
-    const row = webStat.get(n.name);
+    const m = webMembers.get(n.name);
     return {
       type: 'web',
       name: n.name,
       address: nodeHost(n, runtime),
       port: n.port,
-      status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
+      status: m ? m.status : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
+      flags: m?.flags ?? null,
       process: running(n.name),
-      check: checkText(row),
-      since_change_s: num(row?.lastchg),
-      sessions: num(row?.scur),
-      weight: num(row?.weight),
+      check: m?.check ?? '',
+      since_change_s: m?.sinceChangeS ?? null,
+      sessions: m?.sessions ?? null,
+      weight: m?.weight ?? null,
       ...processIds(processes.get(n.name)),
     };
   });
@@ -114,6 +124,7 @@ export async function collectStatus(
   return {
     cluster: cluster.name,
     runtime,
+    engine: cluster.balancer.engine,
     health: overallHealth(web, db, balancers),
     endpoints: endpointsOf(cluster),
     nodes: [...web, ...db],

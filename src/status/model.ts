@@ -1,3 +1,5 @@
+import type { Engine } from '../spec/model.js';
+
 /** One snapshot of a running cluster, shared by `hactl status` and the dashboard. */
 
 /** A check on its way to the other side: "UP 1/2" is UP, failing; "DOWN 1/3" is DOWN, passing. */
@@ -45,6 +47,8 @@ export interface WebNodeStatus extends ProcessIds {
   address: string;
   port: number;
   status: NodeStatusWord;
+  /** The engine's own flags beside the status word: Apache's ("Init Drn Ok"); null on HAProxy. */
+  flags: string | null;
   process: 'running' | 'stopped';
   check: string;
   since_change_s: number | null;
@@ -87,6 +91,8 @@ export type Health = 'healthy' | 'degraded' | 'down';
 export interface ClusterStatus {
   cluster: string;
   runtime: string;
+  /** lb-web's engine. */
+  engine: Engine;
   health: Health;
   endpoints: { http: string; stats: string; db: string };
   nodes: (WebNodeStatus | DbNodeStatus)[];

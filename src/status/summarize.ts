@@ -13,6 +13,13 @@ export function serverStatus(row: StatRow | undefined): NodeStatusWord {
   return status as NodeStatusWord;
 }
 
+const PASSED = /^(L4OK|L6OK|L7OK|L7OKC)$/;
+
+/** The server's last check passed (a server is taken for UP before its first check: that is not a pass). */
+export function checkPassed(row: StatRow): boolean {
+  return PASSED.test((row.check_status ?? '').replace(/^\* ?/, ''));
+}
+
 /** "L7OK 200 in 2 ms", "L4CON in 0 ms" */
 export function checkText(row: StatRow | undefined): string {
   if (!row || !row.check_status) return '';

@@ -17,6 +17,7 @@ const web = (name: string, over: Partial<WebNodeStatus> = {}): WebNodeStatus => 
   address: '127.0.73.1',
   port: 18000,
   status: 'UP',
+  flags: null,
   process: 'running',
   check: 'L7OK 200 in 1 ms',
   since_change_s: 8,
@@ -45,6 +46,7 @@ const db = (name: string, over: Partial<DbNodeStatus> = {}): DbNodeStatus => ({
 const broken: ClusterStatus = {
   cluster: 'test63',
   runtime: 'local',
+  engine: 'haproxy',
   health: 'degraded',
   endpoints: { http: 'http://127.0.63.1:18080/', stats: 'http://127.0.63.1:18404/', db: '127.0.63.1:13307' },
   nodes: [

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { YamlSource } from '../../src/spec/yaml-source.js';
 import { HactlError } from '../../src/errors.js';
 import { editClusterFile, writeEdited } from '../../src/spec/edit-file.js';
-import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode } from '../../src/spec/edit.js';
+import { addNode, removeNode, setBalancer, setNodeState, setNodeWeight, setSessionMode } from '../../src/spec/edit.js';
+import { YamlSource } from '../../src/spec/yaml-source.js';
 
 const FIXTURES = new URL('../fixtures/edit/', import.meta.url);
 const fixture = (name: string) => new URL(name, FIXTURES).pathname;
@@ -100,6 +101,17 @@ describe('editing cluster.yaml keeps the user\'s file', () => {
     editClusterFile(file, (d) => setSessionMode(d, 'db'));
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+
+  it('sets balancer.engine and balancer.trace, adding a balancer: mapping where the file has none, comments kept', () => {
+    const edit = (text: string, f: (src: YamlSource) => void) => {
+      const src = new YamlSource(text);
+      f(src);
+      return src.text;
+    };
+    expect(edit('name: x # mine\nweb: [web1]\n', (s) => setBalancer(s, 'engine', 'apache'))).toBe('name: x # mine\nweb: [web1]\nbalancer: { engine: apache }\n');
+    expect(edit('balancer: {engine: apache} # mine\nweb: [web1]\n', (s) => setBalancer(s, 'trace', true))).toBe('balancer: {engine: apache, trace: true} # mine\nweb: [web1]\n');
+    expect(edit('balancer:\n  engine: apache # mine\n  trace: true\nweb: [web1]\n', (s) => setBalancer(s, 'trace', false))).toBe('balancer:\n  engine: apache # mine\n  trace: false\nweb: [web1]\n');
   });
 });
 

@@ -48,7 +48,7 @@ describe('validation of cluster.yaml', () => {
 
   it('balancer.method: one word for both engines; a method the engine lacks is refused, naming the engine and what it has', () => {
     const text = (method: string) => `name: m\nbalancer: {method: ${method}}\nweb: [web1]\ndb: [mysql1]\n`;
-    expect(checkClusterText(text('leastconn')).cluster.balancer).toEqual({ engine: 'haproxy', method: 'leastconn' });
+    expect(checkClusterText(text('leastconn')).cluster.balancer).toEqual({ engine: 'haproxy', method: 'leastconn', trace: false });
     expect(checkClusterText('name: m\nweb: [web1]\ndb: [mysql1]\n').cluster.balancer.method).toBe('roundrobin');
     expect(problems(text('traffic'))).toEqual(['c.yaml:2:20 balancer.method: traffic is not a method of haproxy (haproxy has roundrobin, leastconn, source, random, first)']);
     expect(problems(text('fastest'))).toEqual([expect.stringMatching(/^c\.yaml:2:20 balancer\.method: "fastest" is not one of roundrobin, leastconn, traffic, source, random, first/)]);
@@ -57,10 +57,39 @@ describe('validation of cluster.yaml', () => {
   it("apache engine: a cookie is the node's route, so letters and digits only", () => {
     const text = 'name: m\nbalancer: {engine: apache}\nweb:\n  - {name: web1, cookie: S_1}\n  - web2\ndb: [mysql1]\n';
     expect(problems(text)).toEqual([
-      'c.yaml:2:20 balancer.engine: apache is reserved for a later release of hactl; use haproxy',
       'c.yaml:4:26 web[0].cookie: "S_1" cannot be the apache engine\'s route for web1: letters and digits only',
     ]);
     expect(problems(text.replace('balancer: {engine: apache}', 'balancer: {engine: haproxy}'))).toEqual([]);
+  });
+
+  it('apache engine: weight 0 is refused (loadfactor is 1-100), pointing at state: drain; methods it lacks are refused naming it', () => {
+    const text = 'name: m\nbalancer: {engine: apache}\nweb:\n  - {name: web1, weight: 0}\n  - web2\ndb: [mysql1]\n';
+    expect(problems(text)).toEqual([
+      "c.yaml:4:26 web[0].weight: 0 is not a weight of the apache engine: its loadfactor goes from 1 to 100; to send web1 no new visitors, use state: drain",
+    ]);
+    expect(problems(text.replace('weight: 0', 'weight: 100'))).toEqual([]);
+    expect(problems(text.replace('weight: 0', 'weight: 256'))).toEqual(['c.yaml:4:26 web[0].weight: 256 is not a weight of the apache engine: its loadfactor goes from 1 to 100']);
+    expect(problems(text.replace('{engine: apache}', '{engine: apache, method: source}').replace('weight: 0', 'weight: 1'))).toEqual([
+      'c.yaml:2:36 balancer.method: source is not a method of apache (apache has roundrobin, leastconn, traffic)',
+    ]);
+  });
+
+  it('balancer.trace is the apache engine\'s: refused on haproxy, naming it', () => {
+    const text = (engine: string) => `name: m\nbalancer: {engine: ${engine}, trace: true}\nweb: [web1]\ndb: [mysql1]\n`;
+    expect(checkClusterText(text('apache')).cluster.balancer.trace).toBe(true);
+    expect(problems(text('apache'))).toEqual([]);
+    expect(problems(text('haproxy'))).toEqual(['c.yaml:2:36 balancer.trace: trace is the apache engine\'s proxy trace log; haproxy has none (its log has a line per request already)']);
+  });
+
+  it("apache engine: the check interval that takes effect is a warning, not a problem", () => {
+    const text = (interval: string) => `name: m\nbalancer: {engine: apache}\nhealth: {interval: ${interval}}\nweb: [web1]\ndb: [mysql1]\n`;
+    const fast = checkClusterText(text('50ms'));
+    expect(fast.problems).toEqual([]);
+    expect(fast.warnings.map((w) => [w.line, w.message])).toEqual([
+      [3, "50 ms: Apache's floor is 100 ms, so hactl asks for 100 ms, and Apache's checks run on a 100 ms tick, so each node is checked every 200 ms (a dead node is out after about 2 × that)"],
+    ]);
+    expect(checkClusterText(text('250ms')).warnings[0]!.message).toMatch(/^250 ms: Apache's checks run on a 100 ms tick, so each node is checked every 300 ms/);
+    expect(checkClusterText(text('250ms').replace('engine: apache', 'engine: haproxy')).warnings).toEqual([]);
   });
 
   it('reports a duplicate name across web and DB nodes', () => {

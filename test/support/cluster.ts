@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import mysql from 'mysql2/promise';
 import { readState } from '../../src/drivers/local/state.js';
+import { groupAlive } from '../../src/drivers/local/supervisor.js';
 
 // The compiled CLI, as users run it (`npm test` builds first).
 export const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -29,19 +30,22 @@ export class TestCluster {
   readonly listen: string;
 
   readonly runtime: 'local' | 'compose';
+  readonly engine: 'haproxy' | 'apache';
 
   constructor(
     readonly octet: number,
-    options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose' } = {},
+    options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose'; engine?: 'haproxy' | 'apache' } = {},
   ) {
     this.listen = `127.0.${octet}.1`;
     // mkdtemp makes it 0700: as root, the web nodes' Apache children (www-data) must pass through it.
     chmodSync(this.dir, 0o711);
     this.runtime = options.runtime ?? 'local';
+    this.engine = options.engine ?? 'haproxy';
     writeFileSync(
       join(this.dir, 'cluster.yaml'),
       `name: test${octet}
 runtime: ${this.runtime}
+balancer: {engine: ${this.engine}}
 session_mode: ${options.sessionMode ?? 'sticky'}
 listen: ${this.listen}
 ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
@@ -52,6 +56,11 @@ web: [${(options.web ?? ['web1', 'web2']).join(', ')}]
 db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
 `,
     );
+  }
+
+  /** lb-web's sticky cookie and what it holds for a node: HAProxy's SERVERID=S1, Apache's ROUTEID=.S1. */
+  get stickyCookie(): { name: string; value: RegExp } {
+    return this.engine === 'apache' ? { name: 'ROUTEID', value: /^\.S\d+$/ } : { name: 'SERVERID', value: /^S\d+$/ };
   }
 
   get url(): string {
@@ -80,7 +89,10 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
   /** A crash: SIGKILL to the node's process group, or `docker kill` of its container. */
   async kill(node: string): Promise<void> {
     if (this.runtime === 'local') {
-      process.kill(-readState(join(this.dir, '.hactl'))[node]!.pid, 'SIGKILL');
+      const pgid = readState(join(this.dir, '.hactl'))[node]!.pid;
+      process.kill(-pgid, 'SIGKILL');
+      // Dead, as docker kill returns once it is: a request sent meanwhile would meet a dying node.
+      await eventually(`${node}'s processes to be gone`, async () => !groupAlive(pgid), 5_000);
       return;
     }
     const r = await execa('docker', ['kill', node], { reject: false });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { badInput } from '../../errors.js';
 import { wholeNumberOption } from '../../util/whole-number.js';
-import { SESSION_MODES, type NodeState, type SessionMode } from '../../spec/model.js';
+import { ENGINES, SESSION_MODES, type Engine, type NodeState, type SessionMode } from '../../spec/model.js';
 import { contextOf, examples } from '../context.js';
 import type { Output } from '../output.js';
 import type { WebStateResult } from '../../ops/web-ops.js';
@@ -156,6 +156,37 @@ export function register(program: Command): void {
       const r = await switchSessionMode(project, mode as SessionMode, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
       if (isDryRun(r)) return dryRun(out, `session-mode ${mode}`, r.actions);
       done(out, r, r.previous === r.mode ? `session mode was already ${r.mode}` : `session mode ${r.previous} → ${r.mode}`);
+    });
+
+  program
+    .command('engine')
+    .description("switch lb-web's engine (HAProxy or Apache mod_proxy_balancer): lb-web restarts, and the gap is printed")
+    .argument('<engine>', `one of ${ENGINES.join(', ')}`)
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl engine apache', 'hactl engine haproxy --dry-run'))
+    .action(async (engine: string, opts: { dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      if (!(ENGINES as readonly string[]).includes(engine)) throw badInput(`engine: ${JSON.stringify(engine)} is not one of ${ENGINES.join(', ')}`);
+      const { changeBalancer } = await import('../../ops/balancer-ops.js');
+      const r = await changeBalancer(project, { engine: engine as Engine }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `engine ${engine}`, r.actions);
+      const gap = r.outages?.find((o) => o.process === 'lb-web');
+      done(out, r, gap ? `lb-web runs on ${engine}; the site did not answer for ${(gap.ms / 1000).toFixed(2)} s while it switched` : `lb-web runs on ${engine}`);
+    });
+
+  program
+    .command('trace')
+    .description("the apache engine's proxy trace log in lb-web's log (hactl logs lb-web), on or off, with a graceful restart")
+    .argument('<on|off>')
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl trace on', 'hactl logs lb-web -f', 'hactl trace off'))
+    .action(async (state: string, opts: { dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      if (state !== 'on' && state !== 'off') throw badInput(`trace: ${JSON.stringify(state)} is not on or off`);
+      const { changeBalancer } = await import('../../ops/balancer-ops.js');
+      const r = await changeBalancer(project, { trace: state === 'on' }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `trace ${state}`, r.actions);
+      done(out, r, state === 'on' ? "lb-web's proxy trace is on (hactl logs lb-web); hactl trace off ends it" : "lb-web's proxy trace is off");
     });
 
   program

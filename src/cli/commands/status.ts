@@ -29,7 +29,8 @@ function paintReplication(out: Output, summary: ReplicationSummary): string {
 
 /** The cluster line: the endpoints go on a line of their own when both do not fit in WIDTH. */
 export function statusHeader(s: ClusterStatus, health: string, width: number | undefined): string[] {
-  const title = `cluster ${s.cluster} (${s.runtime}): ${health}`;
+  // HAProxy is the default engine: only the other one is named.
+  const title = `cluster ${s.cluster} (${s.runtime}${s.engine === 'haproxy' ? '' : `, lb-web on ${s.engine}`}): ${health}`;
   const endpoints = `site ${s.endpoints.http}  stats ${s.endpoints.stats}  DB ${s.endpoints.db}`;
   const one = `${title}    ${endpoints}`;
   return width === undefined || visibleLength(one) <= width ? [one] : [title, endpoints];
@@ -61,7 +62,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
   out.table(
     ['web', 'address', 'status', 'last check', 'since', 'sessions', 'weight'],
     s.nodes.flatMap((n) =>
-      n.type === 'web' ? [[n.name, `${n.address}:${n.port}`, statusCell(out, n), n.check, ago(n.since_change_s), n.sessions ?? '', n.weight ?? '']] : [],
+      n.type === 'web' ? [[n.name, `${n.address}:${n.port}`, statusCell(out, n, n.flags ? out.color.dim(`(${n.flags})`) : ''), n.check, ago(n.since_change_s), n.sessions ?? '', n.weight ?? '']] : [],
     ),
     { shrink: [3, 2] },
   );

@@ -15,15 +15,17 @@ export function register(program: Command): void {
         import('../../spec/problem.js'),
         import('../../util/display-path.js'),
       ]);
-      const { problems, cluster } = inspectClusterFile(project.file);
+      const { problems, cluster, warnings } = inspectClusterFile(project.file);
       const shown = displayPath(project.file);
       if (out.json) {
         out.printJson({
           file: project.file,
           valid: problems.length === 0,
           problems: problems.map((p) => ({ line: p.line, col: p.col, path: formatPath(p.path), message: p.message })),
+          warnings: warnings.map((p) => ({ line: p.line, col: p.col, path: formatPath(p.path), message: p.message })),
         });
       } else if (problems.length === 0) {
+        for (const w of warnings) out.error(`${out.color.yellow('warning:')} ${formatProblem(shown, w)}`);
         out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s), session mode ${cluster.sessionMode}`);
       } else {
         for (const p of problems) out.error(formatProblem(shown, p));

@@ -128,6 +128,8 @@ function statusCell(n: NodeRow): HTMLTableCellElement {
     'td',
     { class: 'status' },
     h('span', { class: `badge ${statusClass(n.status)}`, 'data-status': n.status }, n.status),
+    // Apache's own words beside hactl's: "Init Drn Ok".
+    n.type === 'web' && n.flags ? h('small', { class: 'flags' }, n.flags) : null,
     h('small', { class: 'check' }, n.check),
     n.process === 'stopped' ? h('small', { class: 'check' }, t('process_stopped')) : null,
   );
@@ -177,7 +179,7 @@ function row(n: NodeRow): HTMLTableRowElement {
 
 /** What a row shows, but for the check's detail: that changes with every check ("in 1 ms", "in 3 ms"). */
 function rowKey(n: NodeRow): string {
-  const shown = [language(), n.type, n.name, n.address, n.port, n.status, n.process];
+  const shown = [language(), n.type, n.name, n.address, n.port, n.status, n.process, n.type === 'web' ? n.flags : null];
   return JSON.stringify(n.type === 'db' ? [...shown, n.role, n.replication_summary] : shown);
 }
 
@@ -215,6 +217,7 @@ function render(s: Snapshot): void {
   clockSkew = s.observed_at - Date.now();
   $('#cluster-name').textContent = s.cluster;
   $('#runtime').textContent = s.runtime;
+  $('#engine').textContent = s.engine;
   const health = $('#health');
   health.textContent = t(`health_${s.health}` as Key);
   health.className = `badge ${s.health === 'healthy' ? 'ok' : s.health === 'degraded' ? 'warn' : 'bad'}`;

@@ -27,9 +27,6 @@ export function mariadbd(configFile: string, asRoot: boolean): Command {
   return ['mariadbd', [`--defaults-file=${configFile}`, ...(asRoot ? ['--user=root'] : [])]];
 }
 
-/** Debian keeps apache2 in /usr/sbin, which a normal user's PATH may lack. */
-export const APACHE2 = '/usr/sbin/apache2';
-
 /**
  * A web node: its own Apache (prefork + mod_php) in the foreground, so the
  * master stays the leader of the group the supervisor made and its children
@@ -43,6 +40,14 @@ export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layo
   const paths = layout.balancer(lb);
   // -W: master-worker, so a reload on the master CLI (-S) keeps serving.
   return ['haproxy', ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', configFile, '-p', paths.pidFile]];
+}
+
+/** Debian's apache2 is in /usr/sbin, which a user's PATH may not have. */
+export const APACHE2 = '/usr/sbin/apache2';
+
+/** lb-web on the apache engine: a private Apache in the foreground (the supervisor detaches it). */
+export function apacheLbWeb(configFile: string): Command {
+  return [APACHE2, ['-f', configFile, '-DFOREGROUND']];
 }
 
 /**

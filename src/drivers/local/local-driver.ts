@@ -1,12 +1,13 @@
 import type { Connection } from 'mysql2/promise';
-import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HactlError } from '../../errors.js';
 import { assertFree } from '../free-port.js';
 import { socketCommand } from '../../haproxy/socket-cli.js';
 import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
-import { fileLog, hitlessReload, type ReloadOutcome } from '../../haproxy/reload.js';
+import { fileLog, hitlessReload } from '../../haproxy/reload.js';
+import { gracefulCommand, gracefulRestart } from '../../apache/graceful.js';
 import { makeDirs, writeFileAtomic } from '../../util/atomic-write.js';
 import { blockedOnTheWay, chownTree } from '../../util/file-access.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
@@ -18,7 +19,7 @@ import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
 import { httpStatus, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import * as cmd from './commands.js';
 import { readState, writeState, type LocalState } from './state.js';
 import { groupAlive, startDetached, stopGroup, waitFor } from './supervisor.js';
@@ -33,7 +34,10 @@ interface ProcessSpec {
   /** The addresses it will listen on, checked to be free before it starts. */
   binds: { host: string; port: number }[];
   ready(): Promise<boolean>;
-  masterSocket?: string;
+  /** What must be in place before it starts. */
+  prepare?(): void;
+  /** A balancer's hitless reload. */
+  reload?(): Promise<unknown>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -99,6 +103,7 @@ export class LocalDriver implements Driver {
         launch: command,
         binds: [{ host: n.host, port: n.port }],
         ready: async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
+        prepare: () => this.#prepareWeb(n.name),
       });
     }
     const lbs = [
@@ -106,6 +111,12 @@ export class LocalDriver implements Driver {
       { name: 'lb-web' as const, ports: [cluster.ports.http, cluster.ports.stats] },
     ];
     for (const lb of lbs) {
+      const binds = lb.ports.map((port) => ({ host: cluster.listen, port }));
+      const listening = async () => (await Promise.all(lb.ports.map((p) => tcpOpen(listen, p)))).every(Boolean);
+      if (lb.name === 'lb-web' && cluster.balancer.engine === 'apache') {
+        specs.push(this.#apacheLbWeb(config('lb-web/httpd.conf'), binds, listening));
+        continue;
+      }
       const masterSocket = this.#layout.balancer(lb.name).masterSocket;
       const command = cmd.haproxy(lb.name, config(`${lb.name}/haproxy.cfg`), this.#layout);
       specs.push({
@@ -113,15 +124,41 @@ export class LocalDriver implements Driver {
         kind: 'lb',
         command,
         launch: command,
-        binds: lb.ports.map((port) => ({ host: cluster.listen, port })),
-        masterSocket,
-        ready: async () => existsSync(masterSocket) && (await Promise.all(lb.ports.map((p) => tcpOpen(listen, p)))).every(Boolean),
+        binds,
+        ready: async () => existsSync(masterSocket) && (await listening()),
+        reload: () => hitlessReload(lb.name, this.#layout.balancer(lb.name), fileLog(this.logFile(lb.name))),
       });
     }
     return specs;
   }
 
+  /**
+   * lb-web as a private Apache: its Listen lines are part of how it is run,
+   * since a graceful restart that binds a new address loses the whole
+   * server when the address is taken (a changed port is a restart).
+   */
+  #apacheLbWeb(configFile: string, binds: ProcessSpec['binds'], listening: () => Promise<boolean>): ProcessSpec {
+    const paths = this.#layout.apache();
+    const command = cmd.apacheLbWeb(configFile);
+    return {
+      name: 'lb-web',
+      kind: 'lb',
+      command,
+      launch: [command, binds],
+      binds,
+      ready: listening,
+      prepare: () => {
+        mkdirSync(paths.runDir, { recursive: true });
+        // A pid file left by a killed Apache whose pid now names another process makes it refuse to start.
+        rmSync(paths.pidFile, { force: true });
+      },
+      reload: () => gracefulRestart('lb-web', this.runner, gracefulCommand(cmd.APACHE2, configFile), fileLog(this.logFile('lb-web'))),
+    };
+  }
+
   async writeConfig(files: RenderedFile[]): Promise<void> {
+    // apache2 -t refuses a config whose DefaultRuntimeDir does not exist yet.
+    if (files.some((f) => f.path === 'lb-web/httpd.conf')) mkdirSync(this.#layout.apache().runDir, { recursive: true });
     await writeRendered(this.configDir, files, this.runner, { onlyChanged: true });
   }
 
@@ -184,11 +221,15 @@ export class LocalDriver implements Driver {
     const state = readState(this.stateDir);
     const started: string[] = [];
     const reloaded: string[] = [];
+    const outages: { process: string; ms: number }[] = [];
     const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
     const fresh = new Set<string>();
     try {
       for (const spec of specs) {
-        const outcome = await this.#carryOut(spec, steps.get(spec.name), state, progress, options, fresh);
+        const t0 = Date.now();
+        const step = steps.get(spec.name);
+        const outcome = await this.#carryOut(spec, step, state, progress, options, fresh);
+        if (spec.kind === 'lb' && step === 'restart' && outcome === 'started') outages.push({ process: spec.name, ms: Date.now() - t0 });
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers; lb-db comes later, so a new node joins it only once it has caught up.
@@ -204,7 +245,7 @@ export class LocalDriver implements Driver {
       writeState(this.stateDir, state);
       throw err;
     }
-    return { started, reloaded };
+    return { started, reloaded, outages };
   }
 
   /** One process's step of the plan; a restart ends as a start, so it counts as one. */
@@ -218,9 +259,9 @@ export class LocalDriver implements Driver {
   ): Promise<'started' | 'reloaded' | 'unchanged'> {
     if (!step) return 'unchanged';
     const rec = state[spec.name];
-    if (step === 'reload' && rec) {
+    if (step === 'reload' && rec && spec.reload) {
       progress(spec.name, 'reloading (hitless)');
-      await this.#reload(spec.name as Balancer);
+      await spec.reload();
       return 'reloaded';
     }
     if (step === 'restart' && rec) {
@@ -228,8 +269,8 @@ export class LocalDriver implements Driver {
       await stopGroup(rec.pid);
     }
     if (spec.kind === 'db' && (await this.#initDataDir(spec.name, progress))) fresh.add(spec.name);
-    if (spec.kind === 'web') this.#prepareWeb(spec.name);
     progress(spec.name, 'starting');
+    spec.prepare?.();
     const log = this.logFile(spec.name);
     const pid = startDetached(spec.command, { logFile: log, ...(spec.env ? { env: spec.env } : {}), cwd: this.stateDir });
     state[spec.name] = { pid, startedAt: new Date().toISOString() };
@@ -356,11 +397,6 @@ export class LocalDriver implements Driver {
       // already gone
     }
     await waitFor(`${name} to die`, () => !groupAlive(rec.pid), 10_000, 20);
-  }
-
-  /** Hitless reload of a running balancer; fails if its new worker did not start. */
-  #reload(lb: Balancer): Promise<ReloadOutcome> {
-    return hitlessReload(lb, this.#layout.balancer(lb), fileLog(this.logFile(lb)));
   }
 
   /** Config, data, logs and sockets of nodes that cluster.yaml no longer has. */
