@@ -26,7 +26,7 @@ declare -A NEEDS=(
   [mariadb-install-db]=mariadb-server
   [mariadb]=mariadb-client
   [php]=php-cli
-  # lb-web's second engine (mod_proxy_balancer): its rendered configs are checked with apache2 -t.
+  # Every local web node is an Apache (prefork + mod_php); lb-web's second engine too.
   [apache2]=apache2
 )
 if $with_docker; then
@@ -43,6 +43,8 @@ done
 # pdo_mysql has no command of its own.
 if command -v php >/dev/null 2>&1 && ! php -m 2>/dev/null | grep -qi '^pdo_mysql$'; then missing+=(php-mysql); fi
 if ! command -v php >/dev/null 2>&1; then missing+=(php-mysql); fi
+# mod_php has no command either: its phpX.Y.load is what a web node's config loads.
+compgen -G '/etc/apache2/mods-available/php*.load' >/dev/null || missing+=(libapache2-mod-php)
 
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""

@@ -17,7 +17,7 @@ export interface ProcessStatus {
   running: boolean;
   /** Local: the node's first process, which leads a process group of its own (pgid = pid). */
   pid?: number;
-  /** Local: kill the whole group (-pgid), or php -S workers and HAProxy's worker outlive their parent. */
+  /** Local: kill the whole group (-pgid), or a web node's Apache children and HAProxy's worker outlive their parent. */
   pgid?: number;
   /** Compose: the container's id, running or not. */
   container?: string;

@@ -4,17 +4,18 @@ import { HactlError } from '../errors.js';
 import { checkApacheConfig, checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Runner } from '../util/runner.js';
+import { makeDirs } from '../util/atomic-write.js';
 import { writeAllOrNothing } from '../util/write-all.js';
 
 export interface WriteResult {
   written: string[];
-  /** undefined when haproxy is not installed and nothing could be checked. */
+  /** undefined when haproxy or apache2 is not installed and not everything could be checked. */
   checks: ConfigCheck[] | undefined;
 }
 
 /**
- * Write rendered files into OUT only once every HAProxy config among them
- * has passed `haproxy -c` as staged, and every Apache config `apache2 -t`; all of them or none. A failed check,
+ * Write rendered files into OUT only once every HAProxy and Apache config
+ * among them has passed `haproxy -c` or `apache2 -t` as staged; all of them or none. A failed check,
  * or anything in OUT's way, leaves OUT exactly as it was. With onlyChanged,
  * the files OUT already holds as rendered are left alone.
  */
@@ -23,35 +24,45 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
   // writes and checks nothing (two haproxy -c were a fifth of it).
   const files = options.onlyChanged ? changedFiles(out, all) : all;
   if (files.length === 0) return { written: [], checks: [] };
-  let checks: ConfigCheck[] | undefined;
+  let checks: (Checked | undefined)[] = [];
   const written = await writeAllOrNothing(out, files, async (staging) => {
     checks = await checkAll(staging, files, runner);
-    const failed = (checks ?? []).filter((c) => !c.ok);
+    // A checker that is missing does not excuse what another one found.
+    const failed = checks.filter((c) => c !== undefined && !c.ok) as Checked[];
     if (failed.length > 0) {
       throw new HactlError(
-        `${failed.map((c) => `${CHECKER[files.find((f) => f.path === c.file)!.kind]} rejected ${c.file}`).join(', ')}; nothing was written to ${out}`,
+        `${failed.map((c) => `${CHECKERS[c.kind].name} rejected ${c.file}`).join(', ')}; nothing was written to ${out}`,
         1,
-        // One line each, as haproxy printed them: a detail is a line of the error's output.
+        // One line each, as the checker printed them: a detail is a line of the error's output.
         failed.flatMap((c) => c.output.split('\n').map((line) => `${c.file}: ${line}`)),
       );
     }
   });
-  return { written, checks };
+  return { written, checks: checks.every((c) => c !== undefined) ? checks.map(({ kind: _, ...check }) => check) : undefined };
 }
 
-const CHECKER: Partial<Record<RenderedFile['kind'], string>> = { haproxy: 'haproxy -c', apache: 'apache2 -t' };
+/** The configs that have a checker, and how each is checked. */
+const CHECKERS = {
+  haproxy: { name: 'haproxy -c', check: checkHaproxyConfig },
+  apache: { name: 'apache2 -t', check: checkApacheConfig },
+} as const;
 
-/** undefined when haproxy is not installed. The configs are checked side by side: each check is a process of its own. */
-async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<ConfigCheck[] | undefined> {
+type Checked = ConfigCheck & { kind: keyof typeof CHECKERS };
+
+/** One check per config that has a checker, undefined where it is not installed. Side by side: each check is a process of its own. */
+async function checkAll(staging: string, files: RenderedFile[], runner: Runner): Promise<(Checked | undefined)[]> {
   const checks = await Promise.all(
-    files.filter((f) => f.kind === 'haproxy' || f.kind === 'apache').map(async (f) => {
+    files.map(async (f) => {
+      if (f.kind !== 'haproxy' && f.kind !== 'apache') return null;
+      // Apache refuses a config whose runtime folder is missing, even to check it.
+      for (const dir of f.runtimeDirs ?? []) makeDirs(dir);
       const staged = join(staging, f.path);
-      const check = await (f.kind === 'haproxy' ? checkHaproxyConfig : checkApacheConfig)(runner, staged);
+      const check = await CHECKERS[f.kind].check(runner, staged);
       // The staging folder is gone by the time anyone reads this: name the file as rendered.
-      return check && { ...check, file: f.path, output: check.output.replaceAll(staged, f.path) };
+      return check && { ...check, kind: f.kind, file: f.path, output: check.output.replaceAll(staged, f.path) };
     }),
   );
-  return checks.every((c) => c !== undefined) ? (checks as ConfigCheck[]) : undefined;
+  return checks.filter((c) => c !== null);
 }
 
 /** Of FILES, those OUT does not hold as rendered: what a write with onlyChanged writes. */

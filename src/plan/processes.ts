@@ -28,7 +28,10 @@ export function stepsOf(plan: readonly ProcessAction[]): Map<string, ProcessStep
   return new Map(plan.map((a) => [a.process, a.kind]));
 }
 
+/** What checks a config before it is written (src/drivers/write-rendered.ts). */
+const CHECKED_BY: Partial<Record<FileRef['kind'], string>> = { haproxy: 'haproxy -c', apache: 'apache2 -t' };
+
 /** The config files up writes: those the processes' folder does not hold as rendered. */
 export function planWrites(changed: readonly FileRef[]): WriteAction[] {
-  return changed.map(({ path, kind }) => ({ kind: 'write', file: path, fileKind: kind, reason: kind === 'haproxy' ? 'it changed; haproxy -c checks it first' : 'it changed' }));
+  return changed.map(({ path, kind }) => ({ kind: 'write', file: path, fileKind: kind, reason: CHECKED_BY[kind] ? `it changed; ${CHECKED_BY[kind]} checks it first` : 'it changed' }));
 }

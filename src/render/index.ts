@@ -1,6 +1,7 @@
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster } from '../spec/model.js';
 import { renderApacheWeb } from './apache.js';
+import { renderApacheNode } from './apache-node.js';
 import { renderAppSettings } from './app-settings.js';
 import { renderComposeFile } from './compose-file.js';
 import { assertConfigSafe } from './engine.js';
@@ -26,9 +27,14 @@ export interface RenderedFile {
    * only when this changes; a change of the rest is a runtime API command.
    */
   shape?: string;
+  /**
+   * Folders the file names that must exist before it is checked or used: an
+   * Apache config's DefaultRuntimeDir and Mutex folder (apache2 -t refuses it without them).
+   */
+  runtimeDirs?: string[];
 }
 
-/** www-data in Debian's images: Apache's PHP in a compose web node reads app.json as this user. */
+/** www-data in Debian: a web node's Apache children (PHP) read app.json and write the node's data as this user. */
 export const DEBIAN_WWW_DATA = { uid: 33, gid: 33 };
 
 /** CLUSTER with every web node ready at weight 100: what lb-web's runtime API cannot change. */
@@ -78,9 +84,21 @@ export function renderCluster(cluster: Cluster, secrets: Secrets, target: Render
       content: renderAppSettings(cluster, n, secrets, target),
       mode: 0o600,
       kind: 'app' as const,
-      ...(target.runtime === 'compose' ? { owner: DEBIAN_WWW_DATA } : {}),
+      owner: DEBIAN_WWW_DATA,
     })),
   ];
+  // A compose web node runs the image's Apache, configured by compose/web/apache-hactl.conf.
+  if (target.runtime === 'local') {
+    files.push(
+      ...cluster.web.map((n) => ({
+        path: `${n.name}/httpd.conf`,
+        content: renderApacheNode(cluster, n, target, sources.apacheNode),
+        mode: 0o644,
+        kind: 'apache' as const,
+        runtimeDirs: [target.layout.web(n.name).runDir],
+      })),
+    );
+  }
   if (target.runtime === 'compose') {
     files.push({ path: 'compose.yaml', content: renderComposeFile(cluster, target), mode: 0o644, kind: 'compose' });
   }

@@ -5,7 +5,8 @@ export interface Layout {
   balancer(lb: 'lb-web' | 'lb-db'): { adminSocket: string; masterSocket: string; stateFile: string; pidFile: string };
   /** undefined: the DB image's own defaults apply. */
   database(node: string): { dataDir: string; socket: string; pidFile: string; errorLog: string } | undefined;
-  web(node: string): { dataDir: string; sessions: string };
+  /** A web node: the app's data and sessions (the app's user writes them), its settings, and its Apache's runtime folder and pid file. */
+  web(node: string): { dataDir: string; sessions: string; settingsFile: string; runDir: string; pidFile: string };
   /** lb-web on the apache engine: its runtime folder (shared memory, mutexes), pid file, and where it reads its rendered files. */
   apache(): { runDir: string; pidFile: string; configDir: string };
 }
@@ -25,7 +26,13 @@ export function localLayout(stateDir: string): Layout {
       pidFile: `${stateDir}/run/${node}.pid`,
       errorLog: `${stateDir}/log/${node}.log`,
     }),
-    web: (node) => ({ dataDir: `${stateDir}/data/${node}`, sessions: `${stateDir}/data/${node}/sessions` }),
+    web: (node) => ({
+      dataDir: `${stateDir}/data/${node}`,
+      sessions: `${stateDir}/data/${node}/sessions`,
+      settingsFile: `${stateDir}/config/${node}/app.json`,
+      runDir: `${stateDir}/run/${node}.apache`,
+      pidFile: `${stateDir}/run/${node}.apache/httpd.pid`,
+    }),
     apache: () => ({ runDir: `${stateDir}/run/lb-web.apache`, pidFile: `${stateDir}/run/lb-web.apache/httpd.pid`, configDir: `${stateDir}/config/lb-web` }),
   };
 }
@@ -41,7 +48,8 @@ export const composeLayout: Layout = {
     pidFile: '/run/haproxy/haproxy.pid',
   }),
   database: () => undefined,
-  web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions' }),
+  // The web image's Apache keeps Debian's runtime folder (compose/web/Dockerfile).
+  web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions', settingsFile: '/etc/hactl/app.json', runDir: '/run/apache2', pidFile: '/run/apache2/apache2.pid' }),
   apache: () => ({ runDir: '/run/apache2', pidFile: '/run/apache2/httpd.pid', configDir: '/etc/apache2/hactl' }),
 };
 

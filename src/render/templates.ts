@@ -5,6 +5,7 @@ export interface TemplateSources {
   haproxyWeb: string;
   haproxyDb: string;
   apacheWeb: string;
+  apacheNode: string;
   mariadb: string;
 }
 
@@ -16,6 +17,7 @@ export function loadTemplateSources(): TemplateSources {
     haproxyWeb: read('haproxy-web.cfg.hbs'),
     haproxyDb: read('haproxy-db.cfg.hbs'),
     apacheWeb: read('apache-web.conf.hbs'),
+    apacheNode: read('apache-node.conf.hbs'),
     mariadb: read('mariadb.cnf.hbs'),
   };
 }

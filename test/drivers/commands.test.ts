@@ -14,11 +14,8 @@ describe('local runtime commands are argument arrays', () => {
     ]);
   });
 
-  it('php -S on the node\'s own address, quiet, with its settings in the environment', () => {
-    const node = { name: 'web1', host: '127.0.1.1', port: 8000, cookie: 'S1', weight: 100, state: 'ready' as const };
-    expect(cmd.phpServer(node, '/app')).toEqual(['php', ['-q', '-d', 'error_log=/dev/stderr', '-S', '127.0.1.1:8000', '-t', '/app', '/app/router.php']]);
-    expect(cmd.phpServer({ ...node, host: '::1' }, '/app')[1][4]).toBe('[::1]:8000');
-    expect(cmd.phpEnv('/c/web1/app.json')).toEqual({ PHP_CLI_SERVER_WORKERS: '4', HACTL_APP_SETTINGS: '/c/web1/app.json' });
+  it("a web node's own Apache, by its absolute path (not on a normal user's PATH), in the foreground", () => {
+    expect(cmd.apacheNode('/srv/site/.hactl/config/web1/httpd.conf')).toEqual(['/usr/sbin/apache2', ['-f', '/srv/site/.hactl/config/web1/httpd.conf', '-DFOREGROUND']]);
   });
 
   it('haproxy in master-worker mode with a private master socket', () => {

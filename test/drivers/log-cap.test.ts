@@ -1,10 +1,13 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { phpEnv, phpServer } from '../../src/drivers/local/commands.js';
+import { apacheNode } from '../../src/drivers/local/commands.js';
 import { groupAlive, startDetached, stopGroup } from '../../src/drivers/local/supervisor.js';
-import type { WebNode } from '../../src/spec/model.js';
+import { renderApacheNode } from '../../src/render/apache-node.js';
+import { localLayout } from '../../src/render/layout.js';
+import { loadTemplateSources } from '../../src/render/templates.js';
+import { checkClusterText } from '../../src/spec/check.js';
 import { eventually, sleep } from '../support/cluster.js';
 import { tempDir } from '../support/temp.js';
 
@@ -44,16 +47,22 @@ describe('a local process log, capped', () => {
     await eventually('the capping loop to end', async () => (await cappers(log)).length === 0, 5000);
   });
 
-  it('holds the errors of a php -S node as the local runtime runs it (-q drops them otherwise)', async () => {
+  it("holds PHP's errors of a web node as the local runtime runs it (its Apache's stderr)", async () => {
+    // The node's own config, rendered for an app of one line in a folder of the test's own.
     const dir = tempDir('hactl-cap-');
-    const app = join(dir, 'app');
-    mkdirSync(app);
+    chmodSync(dir, 0o711); // as root, the children (www-data) pass through it
+    const app = join(dir, 'compose', 'web', 'app');
+    mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'router.php'), '<?php error_log("hactl test: boom"); echo "ok";');
+    const { cluster } = checkClusterText('name: cap\nweb: [{name: web1, host: 127.0.120.9, port: 18090}]\ndb: [mysql1]\n');
+    const target = { runtime: 'local' as const, layout: localLayout(join(dir, '.hactl')), composeDir: join(dir, 'compose') };
+    const config = join(dir, 'httpd.conf');
+    writeFileSync(config, renderApacheNode(cluster, cluster.web[0]!, target, loadTemplateSources().apacheNode));
+    mkdirSync(target.layout.web('web1').runDir, { recursive: true });
     const log = join(dir, 'web1.log');
-    const node: WebNode = { name: 'web1', host: '127.0.66.9', port: 18090, cookie: 'S1', weight: 1, state: 'ready' };
-    const pid = startDetached(phpServer(node, app), { logFile: log, env: phpEnv(join(dir, 'app.json')) });
+    const pid = startDetached(apacheNode(config), { logFile: log });
     try {
-      await eventually('php -S to answer', async () => (await fetch('http://127.0.66.9:18090/').then((r) => r.text()).catch(() => '')) === 'ok');
+      await eventually('web1 to answer', async () => (await fetch('http://127.0.120.9:18090/').then((r) => r.text()).catch(() => '')) === 'ok');
       await eventually('the error in the log', async () => readFileSync(log, 'utf8').includes('hactl test: boom'));
     } finally {
       await stopGroup(pid);

@@ -24,6 +24,27 @@ describe('writing rendered files', () => {
     expect(readFileSync(join(out, 'web1/app.json'), 'utf8')).toBe('{"new": true}\n');
   });
 
+  it("checks an Apache config with apache2 -t in its runtime folder, made first, and writes nothing when it is refused", async () => {
+    const dir = tempDir('hactl-out-');
+    const run = join(dir, 'run', 'web1.apache');
+    const apache = (extra: string): RenderedFile => ({
+      path: 'web1/httpd.conf',
+      content: `ServerRoot /usr/lib/apache2\nServerName web1\nDefaultRuntimeDir ${run}\nMutex file:${run} default\nPidFile ${run}/httpd.pid\nErrorLog /dev/stderr\nLoadModule mpm_prefork_module modules/mod_mpm_prefork.so\nListen 127.0.120.9:18092\n${extra}`,
+      mode: 0o644,
+      kind: 'apache',
+      runtimeDirs: [run],
+    });
+    const out = join(dir, 'config');
+    const good = await writeRendered(out, [apache(''), ...files(GOOD)], execaRunner);
+    expect(good.checks?.map((c) => [c.file, c.ok])).toEqual([['web1/httpd.conf', true], ['lb-web/haproxy.cfg', true]]);
+    expect(statSync(run).isDirectory()).toBe(true);
+    await expect(writeRendered(out, [apache('NotADirective on\n'), ...files(GOOD)], execaRunner)).rejects.toMatchObject({
+      message: expect.stringMatching(/^apache2 -t rejected web1\/httpd\.conf; nothing was written/),
+      details: expect.arrayContaining([expect.stringMatching(/^web1\/httpd\.conf: .*Invalid command 'NotADirective'/)]),
+    });
+    expect(readFileSync(join(out, 'web1/httpd.conf'), 'utf8')).toBe(apache('').content);
+  });
+
   it('writes nothing at all when haproxy -c rejects a config, and says why', async () => {
     const out = tempDir('hactl-out-');
     mkdirSync(join(out, 'web1'));

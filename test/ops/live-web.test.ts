@@ -60,6 +60,7 @@ describe('--dry-run: the plan, and nothing changed', () => {
     expect(await plan('add', 'web', 'web9')).toEqual([
       ['write', 'lb-web/haproxy.cfg'],
       ['write', 'web9/app.json'],
+      ['write', 'web9/httpd.conf'],
       ['start', 'web9'],
       ['reload', 'lb-web'],
       ['sync-web-states', undefined],

@@ -32,6 +32,18 @@ describe('missing programs', () => {
     await expect(requireBinaries('local', runner, false, undefined, pathWith(...ALL))).rejects.toThrow(/php \(php-cli php-mysql\)/);
   });
 
+  it("include each web node's Apache and its mod_php, looked for where Debian puts them", async () => {
+    const none = tempDir('hactl-apache-');
+    const absent = { bin: join(none, 'apache2'), modsAvailable: join(none, 'mods-available') };
+    await expect(requireBinaries('local', recordingRunner(() => ({})), false, undefined, pathWith(...ALL), absent)).rejects.toThrow(
+      `missing: ${absent.bin} (apache2), mod_php (libapache2-mod-php); install with: sudo apt-get install apache2 libapache2-mod-php`,
+    );
+    const some = tempDir('hactl-apache-');
+    writeFileSync(join(some, 'apache2'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(some, 'php8.4.load'), 'LoadModule php_module /usr/lib/apache2/modules/libphp8.4.so\n');
+    await expect(requireBinaries('local', recordingRunner(() => ({})), false, undefined, pathWith(...ALL), { bin: join(some, 'apache2'), modsAvailable: some })).resolves.toBeUndefined();
+  });
+
   it('are none when all are there', async () => {
     await expect(requireBinaries('local', recordingRunner(() => ({})), false, undefined, pathWith(...ALL))).resolves.toBeUndefined();
   });

@@ -54,12 +54,15 @@ describe.each(fixtures)('rendering %s', (name, file) => {
 
     it('gives Apache configs that pass apache2 -t (their runtime folder made, as hactl makes it first)', async () => {
       const apache = files.filter((f) => f.kind === 'apache');
-      expect(apache.map((f) => f.path)).toEqual(name === 'apache' ? ['lb-web/httpd.conf'] : []);
+      // Each local web node runs its own Apache; a compose one the image's (compose/web/apache-hactl.conf).
+      const nodes = runtime === 'local' ? files.filter((f) => f.kind === 'app').map((f) => f.path.replace('app.json', 'httpd.conf')) : [];
+      expect(apache.map((f) => f.path)).toEqual([...(name === 'apache' ? ['lb-web/httpd.conf'] : []), ...nodes]);
       for (const f of apache) {
         const tmp = tempDir('hactl-golden-');
         mkdirSync(join(tmp, 'run'));
         const path = join(tmp, 'httpd.conf');
-        writeFileSync(path, f.content.replaceAll(target(runtime).layout.apache().runDir, join(tmp, 'run')));
+        const runDirs = [target(runtime).layout.apache().runDir, ...(f.runtimeDirs ?? [])];
+        writeFileSync(path, runDirs.reduce((text, dir) => text.replaceAll(dir, join(tmp, 'run')), f.content));
         const check = await checkApacheConfig(execaRunner, path);
         expect(check, 'apache2 is not installed (apt-get install apache2; .ci/run does)').toBeDefined();
         expect(check!.ok, `${f.path}: ${check!.output}`).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -37,6 +37,8 @@ export class TestCluster {
     options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose'; engine?: 'haproxy' | 'apache' } = {},
   ) {
     this.listen = `127.0.${octet}.1`;
+    // mkdtemp makes it 0700: as root, the web nodes' Apache children (www-data) must pass through it.
+    chmodSync(this.dir, 0o711);
     this.runtime = options.runtime ?? 'local';
     this.engine = options.engine ?? 'haproxy';
     writeFileSync(

@@ -21,7 +21,7 @@ export function printProcesses(out: Output, rows: ProcessRow[]): void {
   );
   const how = compose
     ? 'docker kill stops a container at once (SIGKILL), as a crash would; hactl up (or hactl start NODE) starts it again.'
-    : "kill -9 -PGID kills the whole process group at once (php -S workers and HAProxy's worker too), as a crash would; hactl up (or hactl start NODE) starts it again.";
+    : "kill -9 -PGID kills the whole process group at once (a web node's Apache children and HAProxy's worker too), as a crash would; hactl up (or hactl start NODE) starts it again.";
   for (const line of wrap(how, out.width)) out.print(line);
 }
 

@@ -1,6 +1,5 @@
 import type { Layout } from '../../render/layout.js';
 import type { DbNode, WebNode } from '../../spec/model.js';
-import { hostPort } from '../../util/net.js';
 import type { Command } from '../../util/runner.js';
 
 /**
@@ -28,18 +27,13 @@ export function mariadbd(configFile: string, asRoot: boolean): Command {
   return ['mariadbd', [`--defaults-file=${configFile}`, ...(asRoot ? ['--user=root'] : [])]];
 }
 
-/** PHP workers: php -S forks this many, so one slow request does not block a node. */
-export const PHP_WORKERS = 4;
-
-export function phpServer(node: WebNode, appDir: string): Command {
-  // -q: not php's own two lines per request (health checks too, and no path: the app writes
-  // access lines itself). -q also drops what PHP logs through the server (error_log(), fatal
-  // errors): error_log names stderr, the node's log, so those are written there directly.
-  return ['php', ['-q', '-d', 'error_log=/dev/stderr', '-S', hostPort(node.host, node.port), '-t', appDir, `${appDir}/router.php`]];
-}
-
-export function phpEnv(settingsFile: string): Record<string, string> {
-  return { PHP_CLI_SERVER_WORKERS: String(PHP_WORKERS), HACTL_APP_SETTINGS: settingsFile };
+/**
+ * A web node: its own Apache (prefork + mod_php) in the foreground, so the
+ * master stays the leader of the group the supervisor made and its children
+ * die with it (kill -9 of the group leaves nothing serving).
+ */
+export function apacheNode(configFile: string): Command {
+  return [APACHE2, ['-f', configFile, '-DFOREGROUND']];
 }
 
 export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layout): Command {

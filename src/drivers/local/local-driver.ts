@@ -1,5 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HactlError } from '../../errors.js';
 import { assertFree } from '../free-port.js';
@@ -8,10 +8,11 @@ import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
 import { fileLog, hitlessReload } from '../../haproxy/reload.js';
 import { gracefulCommand, gracefulRestart } from '../../apache/graceful.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../../util/atomic-write.js';
+import { blockedOnTheWay, chownTree } from '../../util/file-access.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
-import type { RenderedFile } from '../../render/index.js';
+import { DEBIAN_WWW_DATA, type RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
@@ -40,6 +41,9 @@ interface ProcessSpec {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+
+/** The PHP app every web node serves. */
+const APP_DIR = join(PACKAGE_ROOT, 'compose', 'web', 'app');
 
 function tail(file: string, lines = 12): string {
   try {
@@ -77,7 +81,6 @@ export class LocalDriver implements Driver {
   /** Every process of the cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
   #specs(cluster: Cluster): ProcessSpec[] {
     const config = (path: string) => join(this.configDir, path);
-    const appDir = join(PACKAGE_ROOT, 'compose', 'web', 'app');
     const listen = connectAddress(cluster.listen);
     const specs: ProcessSpec[] = [];
     for (const n of cluster.db) {
@@ -92,16 +95,15 @@ export class LocalDriver implements Driver {
       });
     }
     for (const n of cluster.web) {
-      const command = cmd.phpServer(n, appDir);
-      const env = cmd.phpEnv(config(`${n.name}/app.json`));
+      const command = cmd.apacheNode(config(`${n.name}/httpd.conf`));
       specs.push({
         name: n.name,
         kind: 'web',
         command,
-        env,
-        launch: [command, env],
+        launch: command,
         binds: [{ host: n.host, port: n.port }],
         ready: async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
+        prepare: () => this.#prepareWeb(n.name),
       });
     }
     const lbs = [
@@ -169,7 +171,49 @@ export class LocalDriver implements Driver {
   }
 
   async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
-    for (const spec of this.#specs(cluster).filter((sp) => starting.has(sp.name))) for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
+    for (const spec of this.#specs(cluster).filter((sp) => starting.has(sp.name))) {
+      for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
+      if (spec.kind === 'web') this.#refuseBlockedWay(spec.name);
+    }
+  }
+
+  /**
+   * As root, a web node's Apache children run as www-data: they read the app
+   * and its settings and write the node's data on every request. hactl's own
+   * folder is opened to be passed through (not listed: secrets.json and the
+   * logs stay 0600); a folder of the user's on the way is named, not changed.
+   */
+  #refuseBlockedWay(name: string): void {
+    if (!this.#asRoot) return;
+    const mode = statSync(this.stateDir).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(this.stateDir, mode | 0o011);
+    const paths = this.#layout.web(name);
+    for (const target of [APP_DIR, dirname(paths.settingsFile), paths.dataDir]) {
+      const blocked = blockedOnTheWay(target, DEBIAN_WWW_DATA);
+      if (blocked) {
+        throw new HactlError(`${name} cannot start: its Apache serves as www-data, which may not pass through ${blocked} on the way to ${target}`, 1, [
+          `let others pass through it (not list it) with: chmod o+x ${blocked}`,
+        ]);
+      }
+    }
+  }
+
+  /**
+   * What a web node's Apache needs before it starts: its runtime folder, no
+   * stale pid file (Apache refuses to start while the pid it names is alive,
+   * and after a kill -9 that pid may be another process's by now), and, as
+   * root, its data folders owned by the user its children run as.
+   */
+  #prepareWeb(name: string): void {
+    // A restart (php -S before) was not looked at by checkStarts.
+    this.#refuseBlockedWay(name);
+    const paths = this.#layout.web(name);
+    makeDirs(paths.runDir);
+    rmSync(paths.pidFile, { force: true });
+    makeDirs(dirname(paths.dataDir), 0o711);
+    makeDirs(paths.sessions, 0o700);
+    // Sessions and data of a node that ran as root before (php -S) become the children's.
+    if (this.#asRoot && statSync(paths.dataDir).uid !== DEBIAN_WWW_DATA.uid) chownTree(paths.dataDir, DEBIAN_WWW_DATA);
   }
 
   async up(cluster: Cluster, secrets: Secrets, steps: ReadonlyMap<string, ProcessStep>, progress: Progress, options: UpOptions = {}): Promise<UpResult> {
@@ -373,7 +417,8 @@ export class LocalDriver implements Driver {
       if (!keep.has(name)) add(name, join(this.stateDir, 'log', file));
     }
     for (const file of listDir(join(this.stateDir, 'run'))) {
-      const name = file.replace(/(\.clone)?\.(sock|pid|sql|cnf)$/, '');
+      // NAME.apache: a web node's Apache runtime folder.
+      const name = file.replace(/(\.clone)?\.(sock|pid|sql|cnf|apache)$/, '');
       if (name !== file && !keep.has(name) && !name.startsWith('lb-')) add(name, join(this.stateDir, 'run', file));
     }
     return [...found].map(([name, paths]) => ({ name, paths: paths.sort(), running: state[name] !== undefined && groupAlive(state[name]!.pid) }));

@@ -8,8 +8,8 @@ import { logCapper } from './log-cap.js';
 
 /**
  * Starts and stops the local runtime's long-lived processes. Each runs in a
- * process group of its own (php -S workers and HAProxy's worker outlive
- * their parent otherwise), detached from hactl, its output appended to a
+ * process group of its own (a web node's Apache children and HAProxy's
+ * worker outlive their parent otherwise), detached from hactl, its output appended to a
  * log that a loop beside it caps (log-cap.ts).
  */
 

@@ -3,13 +3,13 @@
 declare(strict_types=1);
 
 /**
- * php -S runs with -q in the local runtime: its own lines are two per
- * request, lb-web's health checks included, and name no path. So the app
- * writes the access line itself, in Apache's combined format, to the
- * server's stderr (the node's log, `hactl logs web1`). lb-web's checks
- * (they send `Host: lb-web`, templates/haproxy-web.cfg.hbs) are left out,
- * four a second, as the web image's Apache config leaves them out.
- * Under Apache (the compose runtime) Apache's own CustomLog does this.
+ * Under `php -S` (the app's own tests, or by hand: router.php), run with -q,
+ * php's own lines are two per request, health checks included, and name no
+ * path. So the app writes the access line itself, in Apache's combined
+ * format, to the server's stderr, leaving out lb-web's checks (they send
+ * `Host: lb-web`, templates/haproxy-web.cfg.hbs). Under Apache, as both of
+ * hactl's runtimes run a web node, Apache's own CustomLog does this
+ * (templates/apache-node.conf.hbs, compose/web/apache-hactl.conf).
  */
 function log_access_at_end(): void
 {

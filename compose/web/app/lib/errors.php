@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 /**
  * Visitors get a short message, never a warning dump or a stack trace; the
- * details go to the log (php -S: its stderr). Warnings become exceptions so
+ * details go to the log (Apache's error log: the node's log, hactl logs webN). Warnings become exceptions so
  * that a failure stops the request instead of rendering half a page.
  */
 function install_error_handling(Request $request): void
