@@ -543,7 +543,10 @@ function printTable(report) {
   if (c.keepalive_reused_pct !== null && c.keepalive_reused_pct < 50) {
     console.log(
       `note: the keep-alive clients could not keep their connections: ${c.keepalive_answers_close_pct}% of lb-web's answers to them said "Connection: close" ` +
-        `(php -S sends no Content-Length and lb-web then closes the client side too), so in practice they open a new connection per request.\n`,
+        (c.engine === 'apache'
+          ? '(lb-web on Apache runs with KeepAlive Off: a graceful restart then drops no request), '
+          : '(php -S sends no Content-Length and lb-web then closes the client side too), ') +
+        'so in practice they open a new connection per request.\n',
     );
   }
   console.log(line(cols.map(([h]) => h)));
