@@ -34,7 +34,9 @@ export function checkDocument(parsed: ClusterDocument): CheckedCluster {
     ).map((p) => ({ ...p, ...locate(parsed, p.path) })),
   ];
   located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-  const warnings = located.length > 0 ? [] : clusterWarnings(cluster).map((p) => ({ ...p, ...locate(parsed, p.path) }));
+  // A warning about a defaulted value points at what makes it one (balancer.engine), not at the file's start.
+  const at = (path: readonly (string | number)[]) => (parsed.doc.hasIn(path) ? path : ['balancer', 'engine']);
+  const warnings = located.length > 0 ? [] : clusterWarnings(cluster).map((p) => ({ ...p, ...locate(parsed, at(p.path)) }));
   return { parsed, cluster, problems: located, warnings };
 }
 

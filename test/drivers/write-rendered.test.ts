@@ -41,6 +41,25 @@ describe('writing rendered files', () => {
     expect(existsSync(join(out, 'lb-web'))).toBe(false);
   });
 
+  it('writes nothing when apache2 -t rejects an Apache config, with its own words', async () => {
+    const out = tempDir('hactl-out-');
+    mkdirSync(join(out, 'web1'));
+    writeFileSync(join(out, 'web1/app.json'), 'old\n');
+    const httpd = (extra: string): RenderedFile => ({
+      path: 'lb-web/httpd.conf',
+      content: `ServerRoot /usr/lib/apache2\nServerName t\nDefaultRuntimeDir ${out}\nPidFile ${out}/p\nErrorLog /dev/stderr\nLoadModule mpm_event_module modules/mod_mpm_event.so\nListen 127.0.0.1:18080\n${extra}`,
+      mode: 0o600,
+      kind: 'apache',
+    });
+    await expect(writeRendered(out, [httpd('ProxyPass / balancer://web/\n'), files(GOOD)[1]!], execaRunner)).rejects.toMatchObject({
+      message: expect.stringMatching(/^apache2 -t rejected lb-web\/httpd\.conf; nothing was written/),
+      details: expect.arrayContaining([expect.stringMatching(/^lb-web\/httpd\.conf: .*Syntax error on line 8 of lb-web\/httpd\.conf:/), expect.stringMatching(/Invalid command 'ProxyPass'/)]),
+    });
+    expect(readFileSync(join(out, 'web1/app.json'), 'utf8')).toBe('old\n');
+    expect(existsSync(join(out, 'lb-web'))).toBe(false);
+    expect((await writeRendered(out, [httpd('')], execaRunner)).checks).toEqual([{ file: 'lb-web/httpd.conf', ok: true, output: 'Syntax OK' }]);
+  });
+
   it('runs haproxy as an argument array and reports when it is not installed', async () => {
     const out = join(tempDir('hactl-out-'), 'out');
     const runner = recordingRunner(() => ({ exitCode: 127, notFound: true }));

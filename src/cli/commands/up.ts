@@ -47,6 +47,7 @@ export function register(program: Command): void {
       const starter = writeStarterForUp(project);
       if (starter) progress('cluster.yaml', `there was none, so wrote ${starter.file} (the starter: ${starter.summary})`);
       const result = await up(project, { runtime, install: opts.install === true }, runner, progress);
+      await printWarnings(out, project.file);
       if (out.json) out.printJson({ ...result, seconds: (Date.now() - t0) / 1000 });
       else printUp(out, result, Date.now() - t0);
       if (opts.dashboard) {
@@ -73,6 +74,16 @@ export function register(program: Command): void {
       if (out.json) out.printJson({ stopped, purged: opts.purge === true });
       else out.print(`${out.color.green('✓')} ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}${opts.purge ? '; data purged' : ''}`);
     });
+}
+
+/** What validation says of a valid file that does not do quite what it says (the apache engine's check period). */
+async function printWarnings(out: Output, file: string): Promise<void> {
+  const [{ inspectClusterFile }, { formatProblem }, { displayPath }] = await Promise.all([
+    import('../../spec/load.js'),
+    import('../../spec/problem.js'),
+    import('../../util/display-path.js'),
+  ]);
+  for (const w of inspectClusterFile(file).warnings) out.error(`${out.color.yellow('warning:')} ${formatProblem(displayPath(file), w)}`);
 }
 
 async function printUpPlan({ project, out, runner, runtime }: Context): Promise<void> {
