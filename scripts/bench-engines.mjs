@@ -496,7 +496,7 @@ function verdict(summary, results) {
   if (a.lb.failed) apacheNotes.push(`lb-web: ${a.lb.failed} failed in the throughput runs`);
   const switchNotes = [];
   if (results.switch.length) {
-    switchNotes.push(`engine switch (no target): gaps ${results.switch.map((x) => x.gap_ms).join(', ')} ms as hactl printed them, ${results.switch.map((x) => x.probe.gap_ms).join(', ')} ms as the probe saw them`);
+    switchNotes.push(`no target; gaps ${results.switch.map((x) => x.gap_ms).join(', ')} ms as hactl printed them, ${results.switch.map((x) => x.probe.gap_ms).join(', ')} ms as the probe saw them`);
   }
   return { ok: misses.length === 0, misses, apache: apacheNotes, switch: switchNotes };
 }
