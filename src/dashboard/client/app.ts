@@ -229,7 +229,14 @@ function render(s: Snapshot): void {
   renderRows($('#db-table tbody'), s.nodes.filter((n) => n.type === 'db'));
   ($('#link-session') as HTMLAnchorElement).href = safeHref(s.links.site);
   ($('#link-conntest') as HTMLAnchorElement).href = safeHref(s.links.conntest);
-  ($('#link-stats') as HTMLAnchorElement).href = safeHref(s.links.stats);
+  const stats = $('#link-stats') as HTMLAnchorElement;
+  stats.href = safeHref(s.links.stats);
+  // The stats port serves the engine's own page: HAProxy's stats, or Apache's balancer-manager.
+  const label: Key = s.engine === 'apache' ? 'link_manager' : 'link_stats';
+  if (stats.dataset.i18n !== label) {
+    stats.dataset.i18n = label;
+    stats.textContent = t(label);
+  }
   if (!modeChanging) {
     for (const radio of document.querySelectorAll<HTMLInputElement>('#session-mode input')) radio.checked = radio.value === s.session_mode;
   }
