@@ -2,16 +2,20 @@
 // npm run bench:ops — are the live operations hitless under load?
 //
 // A private local cluster (loopback addresses 127.0.60.1, 127.0.70.x, 127.0.80.x
-// only) serves a steady HTTP load through lb-web while hactl runs, one after
+// only, or those --net gives) serves a steady HTTP load through lb-web while hactl runs, one after
 // another: add web3, drain web1, enable web1, session-mode db, session-mode
 // sticky, five reloads, remove web3; then it writes steadily through lb-db while
 // `add db mysql3` runs. One row per operation: requests, failed requests, p50/p99
 // latency, operation time, lost sessions. Targets: 0 failed requests in every
 // row, 0 lost sessions in db mode, 0 lost writes, identical tables on every master.
 //
-// Usage: node scripts/bench-ops.mjs [--json] [--keep-logs] [--runtime local|compose]
+// Usage: node scripts/bench-ops.mjs [--json] [--keep-logs] [--runtime local|compose] [--engine haproxy|apache] [--net N]
 //   --json       one JSON document on stdout (progress stays on stderr)
 //   --runtime    local (default) or compose: the same operations on containers
+//   --engine     lb-web's engine: haproxy (default) or apache (cluster.yaml gets balancer: {engine: apache});
+//                lb-db is HAProxy either way
+//   --net N      lb-web and lb-db listen on 127.0.N.1, web nodes on 127.0.(N+1).x, DB nodes on
+//                127.0.(N+2).x (default: 127.0.60.1, 127.0.70.x, 127.0.80.x), for a run beside another
 //   --keep-logs  copy .hactl/log somewhere safe before the teardown (done anyway when a target is missed)
 // Exit 0 when every target is met, 1 otherwise (everything is still printed).
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,17 +28,24 @@ import mysql from 'mysql2/promise';
 const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const JSON_OUT = process.argv.includes('--json');
 const KEEP_LOGS = process.argv.includes('--keep-logs');
-const RUNTIME = process.argv.includes('--runtime') ? process.argv[process.argv.indexOf('--runtime') + 1] : 'local';
+const argValue = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const RUNTIME = argValue('--runtime', 'local');
 if (RUNTIME !== 'local' && RUNTIME !== 'compose') throw new Error(`--runtime: ${RUNTIME} is not local or compose`);
+const ENGINE = argValue('--engine', 'haproxy');
+if (ENGINE !== 'haproxy' && ENGINE !== 'apache') throw new Error(`--engine: ${ENGINE} is not haproxy or apache`);
+const NET = argValue('--net', null);
+if (NET !== null && !(/^\d+$/.test(NET) && Number(NET) >= 1 && Number(NET) <= 251)) throw new Error(`--net: ${NET} is not a number from 1 to 251`);
+const [LISTEN_NET, WEB_NET, DB_NET] = NET === null ? [60, 70, 80] : [0, 1, 2].map((i) => Number(NET) + i);
 
-const LISTEN = '127.0.60.1';
+const LISTEN = `127.0.${LISTEN_NET}.1`;
 const PORTS = { http: 18080, stats: 18404, db: 13307, dashboard: 19000 };
 const KEEPALIVE_LOADERS = 4;
 const NEWCONN_LOADERS = 4;
 // Session clients: half on a kept-alive connection, half on a new one per request.
 // The last SESSION_ONLY_CLIENTS of them send back only PHPSESSID, never lb-web's
-// SERVERID cookie: in sticky mode only lb-web's stick table (kept across reloads
-// by its peers section) pins them to their node.
+// SERVERID (HAProxy) or ROUTEID (Apache) cookie: in sticky mode only lb-web's stick
+// table (kept across reloads by its peers section) pins them to their node on
+// HAProxy; on Apache the route that lb-web appends to PHPSESSID does.
 const SESSION_CLIENTS = 6;
 const SESSION_ONLY_CLIENTS = 2;
 // Think time of a session client between two requests: a visitor clicking, not a flood.
@@ -58,12 +69,12 @@ writeFileSync(
   join(dir, 'cluster.yaml'),
   `name: benchops
 runtime: ${RUNTIME}
-session_mode: sticky
+${ENGINE === 'apache' ? 'balancer: {engine: apache}\n' : ''}session_mode: sticky
 listen: ${LISTEN}
 ports: {http: ${PORTS.http}, stats: ${PORTS.stats}, db: ${PORTS.db}, dashboard: ${PORTS.dashboard}}
 defaults:
-  web: {host: "127.0.70.{n}"}
-  db: {host: "127.0.80.{n}"}
+  web: {host: "127.0.${WEB_NET}.{n}"}
+  db: {host: "127.0.${DB_NET}.{n}"}
 web: [web1, web2]
 db: [mysql1, mysql2]
 `,
@@ -525,14 +536,17 @@ function printTable(report) {
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i][1]) : i === cols.length - 1 ? `  ${c}` : c.padStart(cols[i][1]))).join(' ');
   const c = report.config;
   console.log(
-    `hactl bench:ops — ${c.cpus} cores; load: ${c.keepalive_loaders} keep-alive + ${c.newconn_loaders} new-connection loops (GET /visitors, no cookies), ` +
+    `hactl bench:ops — lb-web on ${c.engine}, ${c.runtime} runtime, ${c.cpus} cores; load: ${c.keepalive_loaders} keep-alive + ${c.newconn_loaders} new-connection loops (GET /visitors, no cookies), ` +
       `${c.session_clients} session clients (POST /api/session/counter, own cookie jar; ${c.session_only_clients} of them send back only PHPSESSID); ` +
       `${c.keepalive_reused_pct}% of keep-alive requests reused their connection\n`,
   );
   if (c.keepalive_reused_pct !== null && c.keepalive_reused_pct < 50) {
     console.log(
       `note: the keep-alive clients could not keep their connections: ${c.keepalive_answers_close_pct}% of lb-web's answers to them said "Connection: close" ` +
-        `(php -S sends no Content-Length and lb-web then closes the client side too), so in practice they open a new connection per request.\n`,
+        (c.engine === 'apache'
+          ? '(lb-web on Apache runs with KeepAlive Off: a graceful restart then drops no request), '
+          : '(php -S sends no Content-Length and lb-web then closes the client side too), ') +
+        'so in practice they open a new connection per request.\n',
     );
   }
   console.log(line(cols.map(([h]) => h)));
@@ -547,7 +561,9 @@ function printTable(report) {
 window = the operation plus ${TAIL_MS} ms after it (${DB_MODE_TAIL_MS} ms after session-mode db; baseline: ${BASELINE_MS} ms, no operation); a request belongs to the row it started in.
 failed = connection errors, timeouts (${REQUEST_TIMEOUT_MS} ms) and any non-2xx answer. Latency: every request of the row, failed ones included.
 lost sess = session-client reads that no longer returned the colour the client set (the client then starts a new session).
-  In sticky mode "browser" clients are pinned by the SERVERID cookie, "PHPSESSID only" clients by lb-web's stick table alone.
+  ${ENGINE === 'apache'
+    ? 'In sticky mode "browser" clients are pinned by the ROUTEID cookie, "PHPSESSID only" clients by the route Apache appends to PHPSESSID.'
+    : `In sticky mode "browser" clients are pinned by the SERVERID cookie, "PHPSESSID only" clients by lb-web's stick table alone.`}
   "(+N exp)" are expected losses: the session existed while an operation moved or removed the session store
   (the switch files -> DB and back, or web3 stopping with its session files). Every other loss is unexpected:
   in db mode it misses the issue's target (exit 1); elsewhere it is reported beside the verdict, not in the exit code.
@@ -619,6 +635,8 @@ function buildReport() {
     ` (also: ${unexpected} unexpected lost sessions outside db mode, ${anomalies} counter anomalies)`;
   return {
     config: {
+      engine: ENGINE,
+      runtime: RUNTIME,
       cpus: cpus().length,
       keepalive_loaders: KEEPALIVE_LOADERS,
       newconn_loaders: NEWCONN_LOADERS,
