@@ -53,6 +53,8 @@ function lbWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources
         // It holds the stats login, as haproxy.cfg does.
         mode: 0o600,
         kind: 'apache',
+        // Inside a container the image has it.
+        ...(target.runtime === 'local' ? { runtimeDirs: [target.layout.apache().runDir] } : {}),
       },
     ];
   }

@@ -157,8 +157,6 @@ export class LocalDriver implements Driver {
   }
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
-    // apache2 -t refuses a config whose DefaultRuntimeDir does not exist yet.
-    if (files.some((f) => f.path === 'lb-web/httpd.conf')) mkdirSync(this.#layout.apache().runDir, { recursive: true });
     await writeRendered(this.configDir, files, this.runner, { onlyChanged: true });
   }
 
