@@ -28,6 +28,9 @@ declare -A NEEDS=(
   [php]=php-cli
   # Every local web node is an Apache (prefork + mod_php); lb-web's second engine too.
   [apache2]=apache2
+  # As root, a web node's Apache serves as www-data: a folder of the user's on the way (a clone
+  # under /root) is opened to it alone with an ACL entry.
+  [setfacl]=acl
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io

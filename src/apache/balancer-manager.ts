@@ -13,8 +13,10 @@ export interface ApacheMember {
   flags: string[];
   /** Requests under way. */
   busy: number;
-  /** Requests it was given. */
+  /** Requests the method gave it (a sticky visitor's are not counted). */
   elected: number;
+  /** Bytes read from it: grows with every request it serves, sticky or not. */
+  read: number;
 }
 
 export interface ApacheBalancer {
@@ -48,6 +50,7 @@ export function parseBalancerManager(xml: string): ApacheBalancer[] {
       flags: text(w.status).split(/\s+/).filter(Boolean),
       busy: Number(text(w.busy)),
       elected: Number(text(w.elected)),
+      read: Number(text(w.read)),
     })),
   }));
 }

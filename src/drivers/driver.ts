@@ -82,7 +82,7 @@ export interface Driver {
   /** Every process as it runs now and how it would be launched, and the files to write: what the planner decides from. */
   view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView>;
   /** Refuse, before a plan's first action, to start what could not start: an address in use. */
-  checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void>;
+  checkStarts(cluster: Cluster, starting: ReadonlySet<string>, progress: Progress): Promise<void>;
   /**
    * Carry out STEPS (the plan's, by process: start, restart, reload), in
    * start order, with the files already written; new DB nodes are cloned

@@ -38,6 +38,7 @@ export function apacheMember(m: ApacheMember, node: WebNode): WebMember {
     sessions: m.busy,
     queued: null,
     total: m.elected,
+    activity: m.read,
     weight,
     admin: { backend: WEB_BACKEND, name: node.name, state: adminState(m.flags), weight },
   };

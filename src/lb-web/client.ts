@@ -23,6 +23,8 @@ export interface WebMember {
   queued: number | null;
   /** Requests it was given since lb-web started. */
   total: number | null;
+  /** A counter that grows with every request it serves (HAProxy: sessions; Apache: bytes read, as sticky requests are not counted in total). */
+  activity: number | null;
   /** In cluster.yaml's scale (HAProxy's weight). */
   weight: number | null;
   /** The administrative state and weight an operator sets (drain, maint, weight): what the planner compares. */

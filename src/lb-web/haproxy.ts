@@ -34,6 +34,7 @@ export function haproxyLbWeb(driver: Driver): LbWebClient {
           sessions: num(r.scur),
           queued: num(r.qcur),
           total: num(r.stot),
+          activity: num(r.stot),
           weight: num(r.weight),
           admin: admin.get(r.svname!)!,
         }));

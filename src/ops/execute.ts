@@ -41,7 +41,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
   // A node the plan stops first (restart) holds its own address until then.
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
-  await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)));
+  await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {} };
   const lbWeb = lbWebOf(ctx, next, clusters.previous);
@@ -101,19 +101,19 @@ function takeWhile(plan: readonly Action[], from: number, same: (a: Action) => b
 
 /**
  * No session on the node now, and no new one for QUIET_S as this loop sees
- * it (lb-web's total goes up with every request it sends there; its
- * lastsess counts whole seconds only).
+ * it (the member's activity counter moves with every request it serves;
+ * HAProxy's lastsess counts whole seconds only).
  */
 async function waitIdle(ctx: OpContext, lbWeb: LbWebClient, action: WaitIdleAction): Promise<boolean> {
-  let total: number | null | undefined;
+  let activity: number | null | undefined;
   let quietSince = Date.now();
   const idle = await pollUntil(async () => {
     const member = (await lbWeb.members())?.find((m) => m.name === action.node);
     if (!member) return true;
     const now = Date.now();
     const busy = (member.sessions ?? 0) > 0 || (member.queued ?? 0) > 0;
-    if (member.total !== total || busy) quietSince = now;
-    total = member.total;
+    if (member.activity !== activity || busy) quietSince = now;
+    activity = member.activity;
     return !busy && now - quietSince >= action.quietS * 1000;
   }, Date.now() + action.timeoutS * 1000, 200);
   if (action.quietS > 0) {

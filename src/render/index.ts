@@ -35,7 +35,7 @@ export interface RenderedFile {
 }
 
 /** www-data in Debian: a web node's Apache children (PHP) read app.json and write the node's data as this user. */
-export const DEBIAN_WWW_DATA = { uid: 33, gid: 33 };
+export const DEBIAN_WWW_DATA = { user: 'www-data', uid: 33, gid: 33 };
 
 /** CLUSTER with every web node ready at weight 100: what lb-web's runtime API cannot change. */
 function runtimeNeutral(cluster: Cluster): Cluster {

@@ -11,10 +11,15 @@ describe("balancer-manager's XML view", () => {
     const [web] = parseBalancerManager(XML);
     expect(web).toMatchObject({ name: 'balancer://web', nonce: '4c6caf56-541b-377f-8bae-502465e77e93', lbmethod: 'byrequests' });
     expect(web!.members).toEqual([
-      { url: 'http://127.0.232.1:8000', route: 'S1', loadfactor: 39, flags: ['Init', 'Ok'], busy: 0, elected: 0 },
-      { url: 'http://127.0.232.2:8000', route: 'S2', loadfactor: 39, flags: ['Init', 'Drn', 'HcFl'], busy: 0, elected: 0 },
-      { url: 'http://127.0.232.3:8000', route: 'S3', loadfactor: 20, flags: ['Init', 'Dis', 'HcFl'], busy: 0, elected: 0 },
+      { url: 'http://127.0.232.1:8000', route: 'S1', loadfactor: 39, flags: ['Init', 'Ok'], busy: 0, elected: 0, read: 0 },
+      { url: 'http://127.0.232.2:8000', route: 'S2', loadfactor: 39, flags: ['Init', 'Drn', 'HcFl'], busy: 0, elected: 0, read: 0 },
+      { url: 'http://127.0.232.3:8000', route: 'S3', loadfactor: 20, flags: ['Init', 'Dis', 'HcFl'], busy: 0, elected: 0, read: 0 },
     ]);
+  });
+
+  it('reads the bytes read from a member apart from its elections (sticky requests grow only the first)', () => {
+    const busier = XML.replace('<httpd:read>0</httpd:read>', '<httpd:read>5120</httpd:read>').replace('<httpd:elected>0', '<httpd:elected>3');
+    expect(parseBalancerManager(busier)[0]!.members[0]).toMatchObject({ elected: 3, read: 5120 });
   });
 
   it('maps Apache flags onto the status words HAProxy servers show', () => {

@@ -93,9 +93,11 @@ describe('hactl CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.runtime).toBe('local');
-    expect(out.haproxy_check).toEqual([
+    expect(out.config_check).toEqual([
       { file: 'lb-web/haproxy.cfg', ok: true },
       { file: 'lb-db/haproxy.cfg', ok: true },
+      { file: 'web1/httpd.conf', ok: true },
+      { file: 'web2/httpd.conf', ok: true },
     ]);
     const base = join(dir, '.hactl/rendered/local');
     expect(statSync(join(base, 'lb-web/haproxy.cfg')).mode & 0o777).toBe(0o600);

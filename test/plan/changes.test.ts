@@ -82,6 +82,8 @@ const lines = (plan: readonly Action[]) => plan.map((a) => Object.values(describ
 
 describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
   const compose = runtime === 'compose' ? ['config: write compose.yaml'] : [];
+  // A local web node is an Apache of its own, with its own httpd.conf (compose's image has one).
+  const httpd = (...nodes: string[]) => (runtime === 'local' ? nodes.map((n) => `config: write ${n}/httpd.conf`) : []);
   const base = cluster();
 
   describe('up', () => {
@@ -94,6 +96,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'config: write mysql2/my.cnf',
         'config: write web1/app.json',
         'config: write web2/app.json',
+        ...httpd('web1', 'web2'),
         ...compose,
         'mysql1: start',
         'mysql2: start',
@@ -140,6 +143,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       expect(lines(planUp(desired, observed))).toEqual([
         'config: write lb-web/haproxy.cfg',
         'config: write web3/app.json',
+        ...httpd('web3'),
         ...compose,
         'web3: start',
         'lb-web: reload (hitless)',

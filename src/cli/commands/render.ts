@@ -17,18 +17,20 @@ export function register(program: Command): void {
           runtime: summary.runtime,
           out: summary.out,
           files: summary.files.map((f) => ({ path: f.path, kind: f.kind, mode: `0${f.mode.toString(8)}` })),
-          haproxy_check: summary.checks ? summary.checks.map((c) => ({ file: c.file, ok: c.ok })) : 'skipped: haproxy not installed',
+          // haproxy -c for HAProxy's configs, apache2 -t for Apache's.
+          config_check: summary.checks ? summary.checks.map((c) => ({ file: c.file, ok: c.ok })) : 'skipped: a checker is not installed',
         });
         return;
       }
       out.print(`Rendered for the ${summary.runtime} runtime into ${summary.out}:`);
       out.table(
-        ['file', 'what', 'mode', 'haproxy -c'],
+        ['file', 'what', 'mode', 'check'],
         summary.files.map((f) => {
           const check = summary.checks?.find((c) => c.file === f.path);
-          return [f.path, f.kind, `0${f.mode.toString(8)}`, f.kind !== 'haproxy' ? '' : check ? out.color.green('valid') : 'skipped'];
+          const checker = f.kind === 'haproxy' ? 'haproxy -c' : f.kind === 'apache' ? 'apache2 -t' : undefined;
+          return [f.path, f.kind, `0${f.mode.toString(8)}`, !checker ? '' : check ? out.color.green(`valid (${checker})`) : 'skipped'];
         }),
       );
-      if (!summary.checks) out.print(out.color.yellow('haproxy is not installed: the HAProxy configs were not checked (apt-get install haproxy)'));
+      if (!summary.checks) out.print(out.color.yellow('haproxy or apache2 is not installed: the configs were not all checked (apt-get install haproxy apache2)'));
     });
 }

@@ -9,7 +9,7 @@ import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.j
 import { fileLog, hitlessReload } from '../../haproxy/reload.js';
 import { gracefulCommand, gracefulRestart } from '../../apache/graceful.js';
 import { makeDirs, writeFileAtomic } from '../../util/atomic-write.js';
-import { blockedOnTheWay, chownTree } from '../../util/file-access.js';
+import { blockedOnTheWay, chownTree, grantPassage } from '../../util/file-access.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { DEBIAN_WWW_DATA, type RenderedFile } from '../../render/index.js';
@@ -35,7 +35,7 @@ interface ProcessSpec {
   binds: { host: string; port: number }[];
   ready(): Promise<boolean>;
   /** What must be in place before it starts. */
-  prepare?(): void;
+  prepare?(progress: Progress): void;
   /** A balancer's hitless reload. */
   reload?(): Promise<unknown>;
 }
@@ -103,7 +103,7 @@ export class LocalDriver implements Driver {
         launch: command,
         binds: [{ host: n.host, port: n.port }],
         ready: async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
-        prepare: () => this.#prepareWeb(n.name),
+        prepare: (progress) => this.#prepareWeb(n.name, progress),
       });
     }
     const lbs = [
@@ -168,10 +168,10 @@ export class LocalDriver implements Driver {
     };
   }
 
-  async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
+  async checkStarts(cluster: Cluster, starting: ReadonlySet<string>, progress: Progress): Promise<void> {
     for (const spec of this.#specs(cluster).filter((sp) => starting.has(sp.name))) {
       for (const b of spec.binds) await assertFree(b.host, b.port, spec.name, 'start');
-      if (spec.kind === 'web') this.#refuseBlockedWay(spec.name);
+      if (spec.kind === 'web') this.#openTheWay(spec.name, progress);
     }
   }
 
@@ -179,19 +179,25 @@ export class LocalDriver implements Driver {
    * As root, a web node's Apache children run as www-data: they read the app
    * and its settings and write the node's data on every request. hactl's own
    * folder is opened to be passed through (not listed: secrets.json and the
-   * logs stay 0600); a folder of the user's on the way is named, not changed.
+   * logs stay 0600). A folder of the user's on the way (a clone under /root,
+   * or in a 0700 temp folder) gets an ACL entry for www-data alone, said out
+   * loud with its undo; its mode and its other users stay as they were.
    */
-  #refuseBlockedWay(name: string): void {
+  #openTheWay(name: string, progress: Progress): void {
     if (!this.#asRoot) return;
     const mode = statSync(this.stateDir).mode & 0o777;
     if ((mode & 0o001) === 0) chmodSync(this.stateDir, mode | 0o011);
     const paths = this.#layout.web(name);
     for (const target of [APP_DIR, dirname(paths.settingsFile), paths.dataDir]) {
-      const blocked = blockedOnTheWay(target, DEBIAN_WWW_DATA);
-      if (blocked) {
-        throw new HactlError(`${name} cannot start: its Apache serves as www-data, which may not pass through ${blocked} on the way to ${target}`, 1, [
-          `let others pass through it (not list it) with: chmod o+x ${blocked}`,
-        ]);
+      for (let blocked = blockedOnTheWay(target, DEBIAN_WWW_DATA.user), granted: string | undefined; blocked; blocked = blockedOnTheWay(target, DEBIAN_WWW_DATA.user)) {
+        if (blocked === granted || !grantPassage(blocked, DEBIAN_WWW_DATA.user)) {
+          throw new HactlError(`${name} cannot start: its Apache serves as ${DEBIAN_WWW_DATA.user}, which may not pass through ${blocked} on the way to ${target}`, 1, [
+            `let ${DEBIAN_WWW_DATA.user} alone pass through it with: setfacl -m u:${DEBIAN_WWW_DATA.user}:x ${blocked} (setfacl: Debian package acl)`,
+            `or let everyone pass through it (not list it) with: chmod o+x ${blocked}`,
+          ]);
+        }
+        granted = blocked;
+        progress('passage', `${DEBIAN_WWW_DATA.user} may now pass through ${blocked} (not list it), for ${name}; undo: setfacl -x u:${DEBIAN_WWW_DATA.user} ${blocked}`);
       }
     }
   }
@@ -202,9 +208,9 @@ export class LocalDriver implements Driver {
    * and after a kill -9 that pid may be another process's by now), and, as
    * root, its data folders owned by the user its children run as.
    */
-  #prepareWeb(name: string): void {
+  #prepareWeb(name: string, progress: Progress): void {
     // A restart (php -S before) was not looked at by checkStarts.
-    this.#refuseBlockedWay(name);
+    this.#openTheWay(name, progress);
     const paths = this.#layout.web(name);
     makeDirs(paths.runDir);
     rmSync(paths.pidFile, { force: true });
@@ -268,7 +274,7 @@ export class LocalDriver implements Driver {
     }
     if (spec.kind === 'db' && (await this.#initDataDir(spec.name, progress))) fresh.add(spec.name);
     progress(spec.name, 'starting');
-    spec.prepare?.();
+    spec.prepare?.(progress);
     const log = this.logFile(spec.name);
     const pid = startDetached(spec.command, { logFile: log, ...(spec.env ? { env: spec.env } : {}), cwd: this.stateDir });
     state[spec.name] = { pid, startedAt: new Date().toISOString() };
