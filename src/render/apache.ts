@@ -34,6 +34,8 @@ export function renderApacheWeb(cluster: Cluster, secrets: Secrets, target: Rend
     lbmethod: ENGINE_METHODS.apache[cluster.balancer.method],
     hcInterval: `${Math.max(HCHECK_TICK_MS, cluster.health.intervalMs)}ms`,
     members: cluster.web.map((n) => ({ address: nodeAddress(target, n), route: n.cookie, loadfactor: n.weight, status: memberStatus(n) })),
+    // A container started again may get another address on the compose network: looked up again every second.
+    addressTtl: target.runtime === 'compose' ? 1 : undefined,
   });
 }
 

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { Cluster } from '../spec/model.js';
 import { hostPort } from '../util/net.js';
+import { IMAGES, type Image } from './compose-images.js';
 import type { RenderTarget } from './layout.js';
 
 // Folders, not single files, are mounted: hactl replaces a file by rename,
@@ -8,6 +9,10 @@ import type { RenderTarget } from './layout.js';
 const HAPROXY_DIR = '/etc/haproxy/hactl';
 const HAPROXY_CFG = `${HAPROXY_DIR}/haproxy.cfg`;
 const APP_DIR = '/etc/hactl';
+
+function image(target: RenderTarget, of: Image) {
+  return { build: { context: `${target.composeDir}/${of.context}` }, image: of.tag };
+}
 
 // Docker keeps a container's output without limit by default, and lb-web and the web
 // nodes write a line per request: capped as the local runtime caps its logs (8 MiB,
@@ -31,12 +36,29 @@ export function composeRunDir(name: string): string {
 function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[]) {
   const paths = target.layout.balancer(lb);
   return {
-    build: { context: `${target.composeDir}/haproxy` },
-    image: 'hactl/haproxy',
+    ...image(target, IMAGES.haproxy),
     container_name: lb,
     hostname: lb,
     command: ['haproxy', '-W', '-S', `${paths.masterSocket},mode,600`, '-f', HAPROXY_CFG],
     volumes: [`./${lb}:${HAPROXY_DIR}:ro`, `./${composeRunDir(lb)}:/run/haproxy`],
+    ports,
+    logging: logging(),
+  };
+}
+
+/**
+ * lb-web on the apache engine: the image's Apache runs the rendered
+ * httpd.conf from the mounted folder. hactl reaches it on the published
+ * stats port (balancer-manager) and reloads it with apache2 -k graceful run
+ * inside the container; it has no socket to share.
+ */
+function apacheLbWeb(target: RenderTarget, ports: string[]) {
+  return {
+    ...image(target, IMAGES.apache),
+    container_name: 'lb-web',
+    hostname: 'lb-web',
+    command: ['apache2', '-f', `${target.layout.apache().configDir}/httpd.conf`, '-DFOREGROUND'],
+    volumes: [`./lb-web:${target.layout.apache().configDir}:ro`],
     ports,
     logging: logging(),
   };
@@ -56,8 +78,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   const services: Record<string, unknown> = {};
   for (const n of cluster.web) {
     services[n.name] = {
-      build: { context: `${target.composeDir}/web` },
-      image: 'hactl/web',
+      ...image(target, IMAGES.web),
       container_name: n.name,
       hostname: n.name,
       // Apache listens there (compose/web/apache-hactl.conf).
@@ -68,8 +89,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   }
   for (const n of cluster.db) {
     services[n.name] = {
-      build: { context: `${target.composeDir}/db` },
-      image: 'hactl/mariadb',
+      ...image(target, IMAGES.mariadb),
       container_name: n.name,
       hostname: n.name,
       // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
@@ -77,7 +97,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       logging: logging(),
     };
   }
-  services['lb-web'] = balancer(target, 'lb-web', [publish(cluster.ports.http), publish(cluster.ports.stats)]);
+  const lbWebPorts = [publish(cluster.ports.http), publish(cluster.ports.stats)];
+  services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(target, lbWebPorts) : balancer(target, 'lb-web', lbWebPorts);
   services['lb-db'] = balancer(target, 'lb-db', [publish(cluster.ports.db)]);
   const doc = {
     version: '2.4',

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { get, type IncomingHttpHeaders } from 'node:http';
+import { sleep } from './poll.js';
 
 /** Whether something accepts TCP connections on HOST:PORT. */
 export function tcpOpen(host: string, port: number, timeoutMs = 500): Promise<boolean> {
@@ -42,4 +43,34 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', reject);
   });
+}
+
+/**
+ * Asks ANSWERS every INTERVAL ms from now on; stop() gives the longest run
+ * of time it did not answer, in ms (0: it always did). stop() first waits,
+ * up to 10 s, for an answer, so a run still under way is counted whole.
+ */
+export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): { stop(): Promise<number> } {
+  let down: number | undefined;
+  let longest = 0;
+  let stoppedAt: number | undefined;
+  const loop = (async () => {
+    for (;;) {
+      const t = Date.now();
+      if (!(await answers().catch(() => false))) down ??= t;
+      else if (down !== undefined) {
+        longest = Math.max(longest, t - down);
+        down = undefined;
+      }
+      if (stoppedAt !== undefined && (down === undefined || Date.now() > stoppedAt + 10_000)) return;
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    async stop() {
+      stoppedAt = Date.now();
+      await loop;
+      return down === undefined ? longest : Math.max(longest, Date.now() - down);
+    },
+  };
 }

@@ -4,15 +4,15 @@ import { checkClusterText } from '../../src/spec/check.js';
 import { processRows } from '../../src/status/processes.js';
 import { recordingRunner } from '../../src/util/runner.js';
 
-// What `docker ps -a --format '{{.Names}}\t{{.State}}\t{{.ID}}'` prints for a project.
-const PS = ['mysql1\trunning\t3f2a1b0c9d8e', 'web1\texited\t7c6b5a4d3e2f', 'lb-web\trunning\t0a1b2c3d4e5f'].join('\n');
+// What `docker ps -a --format '{{.Names}}\t{{.State}}\t{{.ID}}\t{{.Image}}'` prints for a project.
+const PS = ['mysql1\trunning\t3f2a1b0c9d8e\thactl/mariadb', 'web1\texited\t7c6b5a4d3e2f\thactl/web', 'lb-web\trunning\t0a1b2c3d4e5f\thactl/haproxy'].join('\n');
 
 describe('compose processes', () => {
   it('name each container by its id, running or not, and crash a running one with docker kill', async () => {
     const runner = recordingRunner(([bin, args]) => (bin === 'docker' && args[0] === 'ps' ? { stdout: `${PS}\n` } : {}));
     const { cluster } = checkClusterText('name: unit64\nlisten: 127.0.64.1\nweb: [web1]\ndb: [mysql1]\n');
     const processes = await new ComposeDriver('/nonexistent', runner, 'unit64').processes(cluster);
-    expect(runner.commands[0]![1]).toContain('{{.Names}}\t{{.State}}\t{{.ID}}');
+    expect(runner.commands[0]![1]).toContain('{{.Names}}\t{{.State}}\t{{.ID}}\t{{.Image}}');
     expect(processRows('compose', processes).map(({ name, running, container, pid, kill }) => ({ name, running, container, pid, kill }))).toEqual([
       { name: 'mysql1', running: true, container: '3f2a1b0c9d8e', pid: null, kill: 'docker kill mysql1' },
       { name: 'web1', running: false, container: '7c6b5a4d3e2f', pid: null, kill: null },

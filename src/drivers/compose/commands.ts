@@ -1,3 +1,4 @@
+import { gracefulCommand } from '../../apache/graceful.js';
 import type { Command } from '../../util/runner.js';
 
 /**
@@ -11,12 +12,6 @@ export const COMPOSE_CLIS: readonly ComposeCli[] = [
   ['docker', ['compose']],
   ['docker-compose', []],
 ];
-
-export const IMAGES = [
-  { tag: 'hactl/haproxy', context: 'haproxy', runs: 'lb' },
-  { tag: 'hactl/web', context: 'web', runs: 'web' },
-  { tag: 'hactl/mariadb', context: 'db', runs: 'db' },
-] as const;
 
 export function compose(cli: ComposeCli, project: string, file: string, ...args: string[]): Command {
   return [cli[0], [...cli[1], '-p', project, '-f', file, ...args]];
@@ -35,9 +30,9 @@ export function buildImage(tag: string, context: string, source: string): Comman
   return ['docker', ['build', '--label', `${SOURCE_LABEL}=${source}`, '-t', tag, context]];
 }
 
-/** Every container of the project with its state (running, exited, …) and short id, one per line. */
+/** Every container of the project with its state (running, exited, …), short id and image, one per line. */
 export function containers(project: string): Command {
-  return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}\t{{.ID}}']];
+  return ['docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}\t{{.State}}\t{{.ID}}\t{{.Image}}']];
 }
 
 /** Each container's name and when it last started (ISO 8601), one line each. */
@@ -76,6 +71,12 @@ export function cloneCommands(donor: string, target: string, database: string): 
     dump: ['docker', ['exec', donor, 'mariadb-dump', '--single-transaction', '--master-data=2', '--routines', '--triggers', '--databases', database]],
     load: ['docker', ['exec', '-i', target, 'mariadb', '--init-command=SET SESSION sql_log_bin=0']],
   };
+}
+
+/** Apache's graceful restart in lb-web's container, with the config in CONFIG_DIR (see gracefulCommand). */
+export function gracefulInside(container: string, configDir: string): Command {
+  const [bin, args] = gracefulCommand('apache2', `${configDir}/httpd.conf`);
+  return ['docker', ['exec', container, bin, ...args]];
 }
 
 export function logs(name: string, lines: number, follow: boolean): Command {

@@ -10,15 +10,17 @@ import { connectRoot } from '../../mysql/bootstrap.js';
 import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
+import { gracefulRestart } from '../../apache/graceful.js';
 import { composeRunDir } from '../../render/compose-file.js';
+import { IMAGES, imageOf, type Image } from '../../render/compose-images.js';
 import type { RenderedFile } from '../../render/index.js';
 import { composeLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
-import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
+import { httpStatus, socketOpen, tcpOpen, watchOutage } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
-import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessKind, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
+import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
 import * as cmd from './commands.js';
 
@@ -34,7 +36,7 @@ const READY_TIMEOUT_MS = 60_000;
 export class ComposeDriver implements Driver {
   readonly runtime = 'compose' as const;
   #cli: cmd.ComposeCli | undefined;
-  #imageSources: Map<ProcessKind, string> | undefined;
+  #imageSources: Map<string, string> | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -103,29 +105,31 @@ export class ComposeDriver implements Driver {
   }
 
   /**
-   * Each image's sources as one hash, by the kind of process it runs: read once per command
-   * (a plan's view and its up both need them, and they do not change in between).
+   * Each image's sources as one hash, by tag: read once per command (a plan's
+   * view and its up both need them, and they do not change in between).
    */
-  #sources(): Map<ProcessKind, string> {
-    return (this.#imageSources ??= new Map(cmd.IMAGES.map((image) => [image.runs as ProcessKind, folderHash(join(PACKAGE_ROOT, 'compose', image.context))])));
+  #sources(): Map<string, string> {
+    return (this.#imageSources ??= new Map(Object.values(IMAGES).map((image) => [image.tag, folderHash(join(PACKAGE_ROOT, 'compose', image.context))])));
   }
 
   /**
    * Images are built from compose/ and reused while their sources are the
    * same (a hash of the build folder, kept as a label): after an update of
    * hactl (the app is copied into the web image) they are built again. A
-   * failed build shows its log's tail, before anything is started.
+   * failed build shows its log's tail, before anything is started. Only the
+   * images CLUSTER runs: Apache's is built once lb-web runs on it.
    */
-  async #images(progress: Progress): Promise<Set<ProcessKind>> {
-    const rebuilt = new Set<ProcessKind>();
-    for (const image of cmd.IMAGES) {
+  async #images(cluster: Cluster, progress: Progress): Promise<Set<string>> {
+    const rebuilt = new Set<string>();
+    const used = new Set<Image>(clusterProcesses(cluster).map((p) => imageOf(cluster, p)));
+    for (const image of Object.values(IMAGES).filter((i) => used.has(i))) {
       const context = join(PACKAGE_ROOT, 'compose', image.context);
-      const source = this.#sources().get(image.runs)!;
+      const source = this.#sources().get(image.tag)!;
       const built = await this.runner.run(cmd.imageSource(image.tag), { timeoutMs: 30_000 });
       if (built.exitCode === 0 && built.stdout.trim() === source) continue;
       progress(image.tag, built.exitCode === 0 ? 'its sources changed: building it again' : 'building the image (once; later runs reuse it)');
       await this.#exec(cmd.buildImage(image.tag, context, source), `building ${image.tag}`, 900_000);
-      if (built.exitCode === 0) rebuilt.add(image.runs);
+      if (built.exitCode === 0) rebuilt.add(image.tag);
     }
     return rebuilt;
   }
@@ -136,7 +140,7 @@ export class ComposeDriver implements Driver {
     // mounted files; compose.yaml itself compose applies when a container starts.
     const sources = this.#sources();
     return {
-      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: sources.get(p.kind) })),
+      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: sources.get(imageOf(cluster, p).tag) })),
       changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
     };
   }
@@ -149,33 +153,44 @@ export class ComposeDriver implements Driver {
     }
     const cli = await this.#compose();
     const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
-    for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web')) {
+    // Apache's lb-web shares no socket: hactl reaches it on its published stats port.
+    for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web' && imageOf(cluster, p) !== IMAGES.apache)) {
       mkdirSync(this.#run(p.name), { recursive: true });
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);
     }
-    const rebuilt = await this.#images(progress);
+    const rebuilt = await this.#images(cluster, progress);
     // A DB node whose data volume does not exist yet starts empty: the local
     // runtime's "new data folder", cloned from the others if they hold data.
     const volumes = new Set(await this.#volumes());
     const fresh = new Set(cluster.db.filter((n) => !volumes.has(this.#volume(n.name))).map((n) => n.name));
     // A restart ends as a start (a new container, or the same one started again), as locally.
     const started = [...to('start'), ...to('restart')];
+    const ranFrom = new Map((await this.#containers()).map((c) => [c.name, c.image]));
+    // A balancer whose container is replaced (its engine switched, its image built again) leaves
+    // its entry point unanswered for a while: measured from outside, as a visitor sees it.
+    const gaps = to('restart')
+      .filter((name): name is Balancer => name === 'lb-web' || name === 'lb-db')
+      .map((lb) => ({ process: lb, watch: watchOutage(() => this.#entryAnswers(cluster, lb)) }));
+    const outages: { process: string; ms: number }[] = [];
     try {
       progress('compose', `docker compose up (${this.project})`);
       await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
-      // Those whose image was just built again compose up has already replaced by a new container.
-      const kindOf = new Map(clusterProcesses(cluster).map((p) => [p.name, p.kind]));
-      const recreated = to('restart').filter((name) => rebuilt.has(kindOf.get(name)!));
-      if (recreated.length > 0) progress(recreated.join(', '), 'recreated from the image built again');
+      // Those whose image was just built again, or is another one now (lb-web's engine
+      // switched), compose up has already replaced by a new container.
+      const imageTag = new Map(clusterProcesses(cluster).map((p) => [p.name, imageOf(cluster, p).tag]));
+      const recreated = to('restart').filter((name) => rebuilt.has(imageTag.get(name)!) || ranFrom.get(name) !== imageTag.get(name));
+      if (recreated.length > 0) progress(recreated.join(', '), 'recreated from its image');
       const restart = to('restart').filter((name) => !recreated.includes(name));
       if (restart.length > 0) {
         progress(restart.join(', '), 'restarting: its settings changed');
         await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
       }
       await this.#waitReady(cluster, progress, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
+      for (const { process, watch } of gaps) outages.push({ process, ms: await watch.stop() });
       if (options.replicate) await this.#bootstrap(cluster, secrets, fresh, progress);
     } catch (err) {
+      await Promise.all(gaps.map(({ watch }) => watch.stop()));
       // Nothing half-running: what this run started goes again (its data volume stays, for clean).
       for (const name of to('start')) await this.stop(name, () => undefined).catch(() => undefined);
       // Nothing of the project left running (its very first up failed, say on a container name
@@ -186,9 +201,16 @@ export class ComposeDriver implements Driver {
     const reloaded = to('reload');
     for (const lb of reloaded) {
       progress(lb, 'reloading (hitless)');
-      await this.#reload(lb as Balancer);
+      await this.#reload(cluster, lb as Balancer);
     }
-    return { started, reloaded };
+    return { started, reloaded, outages };
+  }
+
+  /** lb-web answers HTTP (whatever the status) on the site's port; lb-db takes connections on its own. */
+  async #entryAnswers(cluster: Cluster, lb: Balancer): Promise<boolean> {
+    const host = connectAddress(cluster.listen);
+    if (lb === 'lb-db') return tcpOpen(host, cluster.ports.db, 200);
+    return (await httpStatus(`http://${hostPort(host, cluster.ports.http)}${cluster.health.path}`, 500)) !== undefined;
   }
 
   async #removeEmptyProject(cli: cmd.ComposeCli, fresh: ReadonlySet<string>): Promise<void> {
@@ -223,7 +245,13 @@ export class ComposeDriver implements Driver {
         async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
       ]),
       ['lb-db', async () => existsSync(this.#sockets('lb-db').masterSocket) && (await tcpOpen(listen, cluster.ports.db))],
-      ['lb-web', async () => existsSync(this.#sockets('lb-web').masterSocket) && (await tcpOpen(listen, cluster.ports.http))],
+      [
+        'lb-web',
+        async () =>
+          cluster.balancer.engine === 'apache'
+            ? (await tcpOpen(listen, cluster.ports.http)) && (await tcpOpen(listen, cluster.ports.stats))
+            : existsSync(this.#sockets('lb-web').masterSocket) && (await tcpOpen(listen, cluster.ports.http)),
+      ],
     ];
     for (const [name, ready] of checks) {
       try {
@@ -261,15 +289,15 @@ export class ComposeDriver implements Driver {
     return running;
   }
 
-  async #containers(): Promise<{ name: string; running: boolean; id: string }[]> {
+  async #containers(): Promise<{ name: string; running: boolean; id: string; image: string }[]> {
     const r = await this.runner.run(cmd.containers(this.project), { timeoutMs: 20_000 });
     if (r.exitCode !== 0) return [];
     return r.stdout
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => {
-        const [name, st, id] = l.split('\t');
-        return { name: name!, running: st === 'running', id: id ?? '' };
+        const [name, st, id, image] = l.split('\t');
+        return { name: name!, running: st === 'running', id: id ?? '', image: image ?? '' };
       });
   }
 
@@ -317,9 +345,14 @@ export class ComposeDriver implements Driver {
     await this.runner.run(cmd.kill(name), { timeoutMs: 20_000 });
   }
 
-  /** Hitless reload of a running balancer; fails if its new worker did not start. */
-  #reload(lb: Balancer): Promise<ReloadOutcome> {
-    return hitlessReload(lb, this.#sockets(lb), commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(lb, since)));
+  /**
+   * Hitless reload of a running balancer; fails if its new worker (HAProxy)
+   * or generation (Apache: a graceful restart run in its container) did not start.
+   */
+  #reload(cluster: Cluster, lb: Balancer): Promise<ReloadOutcome | { ms: number }> {
+    const log = commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(lb, since));
+    if (imageOf(cluster, { name: lb, kind: 'lb' }) === IMAGES.apache) return gracefulRestart(lb, this.runner, cmd.gracefulInside(lb, composeLayout.apache().configDir), log);
+    return hitlessReload(lb, this.#sockets(lb), log);
   }
 
   /** Rendered folders, socket folders and data volumes of nodes no longer in cluster.yaml. */
