@@ -42,7 +42,8 @@ describe('a local process log, capped', () => {
     const current = readFileSync(log, 'utf8');
     const older = readFileSync(`${log}.1`, 'utf8');
     for (const line of [...older.split('\n'), ...current.split('\n')].filter(Boolean)) expect(line).toMatch(/^line \d{4} padded to forty bytes\.{6}$/);
-    expect(current.trimEnd().split('\n').at(-1)).toBe('line 0399 padded to forty bytes......');
+    // The last line is kept: at the end of the log, or of NAME.1 when the loop's last look moved it there.
+    expect((current.trim() ? current : older).trimEnd().split('\n').at(-1)).toBe('line 0399 padded to forty bytes......');
     expect(statSync(`${log}.1`).mode & 0o777).toBe(0o600);
     await eventually('the capping loop to end', async () => (await cappers(log)).length === 0, 5000);
   });
