@@ -6,6 +6,9 @@ import { compile } from './engine.js';
 import { nodeAddress, SESSION_COOKIE } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 
+/** Seconds a member has to accept a connection (HAProxy's lb-web: timeout connect 2s). */
+const CONNECT_TIMEOUT_S = 2;
+
 /** The stats page's one account, as on HAProxy's. */
 export const STATS_USER = 'admin';
 
@@ -34,6 +37,9 @@ export function renderApacheWeb(cluster: Cluster, secrets: Secrets, target: Rend
     lbmethod: ENGINE_METHODS.apache[cluster.balancer.method],
     hcInterval: `${Math.max(HCHECK_TICK_MS, cluster.health.intervalMs)}ms`,
     members: cluster.web.map((n) => ({ address: nodeAddress(target, n), route: n.cookie, loadfactor: n.weight, status: memberStatus(n) })),
+    // As HAProxy's timeout connect: a dead container's address does not refuse, it stays silent,
+    // and Apache would wait its whole Timeout (30 s) before trying another member.
+    connectTimeout: CONNECT_TIMEOUT_S,
     // A container started again may get another address on the compose network: looked up again every second.
     addressTtl: target.runtime === 'compose' ? 1 : undefined,
   });

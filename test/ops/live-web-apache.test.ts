@@ -164,13 +164,13 @@ describe('lb-web on Apache', () => {
   }, 60_000);
 
   it('switching the engine to haproxy and back restarts lb-web and says for how long the site did not answer', async () => {
-    const to = await cluster.hactl('engine', 'haproxy');
+    const to = await cluster.switchEngine('haproxy');
     expect(to.code, to.stderr).toBe(0);
     expect(to.stdout).toMatch(/^✓ lb-web runs on haproxy; the site did not answer for \d+\.\d\d s while it switched$/m);
     expect(yaml()).toMatch(/engine: haproxy/);
     expect(JSON.parse((await cluster.hactl('status', '--json')).stdout).engine).toBe('haproxy');
     expect((await request(`${cluster.url}/health`)).status).toBe(200);
-    const back = await cluster.hactl('engine', 'apache', '--json');
+    const back = await cluster.switchEngine('apache', '--json');
     expect(back.code, back.stderr).toBe(0);
     expect(JSON.parse(back.stdout).outages).toEqual([{ process: 'lb-web', ms: expect.any(Number) }]);
     expect((await web()).get('web1')?.flags).toBe('Init Ok');

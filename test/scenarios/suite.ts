@@ -11,6 +11,13 @@ import { eventually, sleep, type TestCluster } from '../support/cluster.js';
  * HTTP on the published entry points and the DB nodes' sockets.
  */
 export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): void {
+  beforeAll(() => cluster.startHealthy(), startTimeoutMs);
+  afterAll(() => cluster.destroy(), 120_000);
+  scenarios(cluster);
+}
+
+/** The scenarios alone, on a CLUSTER already up (a second engine on the same containers, say). */
+export function scenarios(cluster: TestCluster): void {
   interface SessionAnswer {
     node: string;
     session_id: string;
@@ -29,9 +36,20 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
   }
 
   const healthy = () => eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 30_000);
+  /**
+   * Apache on compose: the first request that meets a killed container's name may fail. Docker's
+   * DNS forgets a stopped container's name, and mod_proxy answers a DNS lookup failure 500, a
+   * status it never fails over on (it only puts the member in error, for the requests after it:
+   * docs/engines.md). Every other engine and runtime fails over at once.
+   */
+  async function afterKill(jar: CookieJar): Promise<void> {
+    if (cluster.engine !== 'apache' || cluster.runtime !== 'compose') return;
+    const res = await request(`${cluster.url}/api/session`, { jar });
+    if (res.status !== 200) expect(`${res.status} ${res.body}`).toMatch(/^500 .*Proxy Error/s);
+  }
 
-  beforeAll(() => cluster.startHealthy(), startTimeoutMs);
-  afterAll(() => cluster.destroy(), 120_000);
+  // The rows each run writes, told apart from an earlier run's on the same cluster (another engine's).
+  const run = Date.now().toString(36);
 
   describe('round robin (scenario 1)', () => {
     it('alternates between the two web nodes for clients without cookies', async () => {
@@ -54,6 +72,7 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
       }
       const other = first.servedBy === 'web1' ? 'web2' : 'web1';
       await cluster.kill(first.servedBy);
+      await afterKill(jar);
       const t0 = Date.now();
       // Every request in the window succeeds (retries + redispatch), and lands on the other node.
       let moved: Awaited<ReturnType<typeof session>> | undefined;
@@ -91,11 +110,11 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
     it('replicates both ways: a row written directly on mysql2 appears on mysql1', async () => {
       const m2 = await cluster.root('mysql2');
       await m2.query('CREATE TABLE IF NOT EXISTS s4 (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(40), at_node VARCHAR(20))');
-      await m2.query("INSERT INTO s4 (v, at_node) VALUES ('direct-on-mysql2', @@report_host)");
+      await m2.query('INSERT INTO s4 (v, at_node) VALUES (?, @@report_host)', [`${run}-direct-on-mysql2`]);
       await m2.end();
       const m1 = await cluster.root('mysql1');
       const rows = await eventually('the row on mysql1', async () => {
-        const [r] = (await m1.query("SELECT at_node FROM s4 WHERE v = 'direct-on-mysql2'")) as [{ at_node: string }[], unknown];
+        const [r] = (await m1.query('SELECT at_node FROM s4 WHERE v = ?', [`${run}-direct-on-mysql2`])) as [{ at_node: string }[], unknown];
         return r.length ? r : undefined;
       });
       await m1.end();
@@ -106,7 +125,7 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
       const write = async (v: string) => {
         const app = await cluster.app();
         try {
-          await app.query('INSERT INTO s4 (v, at_node) VALUES (?, @@report_host)', [v]);
+          await app.query('INSERT INTO s4 (v, at_node) VALUES (?, @@report_host)', [`${run}-${v}`]);
         } finally {
           await app.end();
         }
@@ -137,7 +156,7 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
       // So both are read afresh on every try.
       await eventually('both masters holding every row (GTID)', async () => {
         const [m1, m2] = [await rowsOn('mysql1'), await rowsOn('mysql2')];
-        return m1 === m2 && m1.includes('before-kill') && m1.includes('during-4');
+        return m1 === m2 && m1.includes(`${run}-before-kill`) && m1.includes(`${run}-during-4`);
       }, 15_000).catch(async (e) => {
         throw new Error(`${(e as Error).message}\nmysql1: ${await rowsOn('mysql1')}\nmysql2: ${await rowsOn('mysql2')}\n${(await cluster.hactl('status')).stdout}`);
       });
@@ -156,6 +175,7 @@ export function scenarioSuite(cluster: TestCluster, startTimeoutMs: number): voi
       expect(read.servedBy).not.toBe(set.servedBy);
       expect(read.color).toBe('olive');
       await cluster.kill(set.servedBy);
+      await afterKill(jar);
       for (let i = 0; i < 6; i++) {
         const after = await session(jar);
         expect(after.servedBy).not.toBe(set.servedBy);

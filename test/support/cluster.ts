@@ -30,7 +30,8 @@ export class TestCluster {
   readonly listen: string;
 
   readonly runtime: 'local' | 'compose';
-  readonly engine: 'haproxy' | 'apache';
+  /** lb-web's engine: cluster.yaml's, then what switchEngine made it. */
+  engine: 'haproxy' | 'apache';
 
   constructor(
     readonly octet: number,
@@ -61,6 +62,13 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
   /** lb-web's sticky cookie and what it holds for a node: HAProxy's SERVERID=S1, Apache's ROUTEID=.S1. */
   get stickyCookie(): { name: string; value: RegExp } {
     return this.engine === 'apache' ? { name: 'ROUTEID', value: /^\.S\d+$/ } : { name: 'SERVERID', value: /^S\d+$/ };
+  }
+
+  /** hactl engine ENGINE on the running cluster; what the tests expect follows it once it succeeded. */
+  async switchEngine(engine: 'haproxy' | 'apache', ...args: string[]): Promise<CliResult> {
+    const r = await this.hactl('engine', engine, ...args);
+    if (r.code === 0) this.engine = engine;
+    return r;
   }
 
   get url(): string {
