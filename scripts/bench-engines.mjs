@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench:engines — lb-web on HAProxy and on Apache, side by side, in one run.
 //
-// Two private local clusters run at once, built alike (3 web nodes on php -S with
-// 4 workers, 2 MariaDB masters, sticky sessions, the same health settings), one per
+// Two private local clusters run at once, built alike (3 web nodes, each a private
+// Apache with mod_php, prefork, as hactl runs them; 2 MariaDB masters, sticky sessions, the same health settings), one per
 // engine:
 //   haproxy: lb-web 127.0.190.1, web nodes 127.0.192.x, DB nodes 127.0.194.x
 //   apache:  lb-web 127.0.191.1, web nodes 127.0.193.x, DB nodes 127.0.195.x
@@ -16,7 +16,7 @@
 // `hactl status` says meanwhile). A hand-started Apache beside a HAProxy cluster
 // would not be hactl's Apache engine: `add web` and `remove web` would not reach it,
 // nor `hactl status`. So each engine gets its own nodes — the same program, app,
-// settings and number of workers, on the same machine, measured in alternation —
+// settings and number of children, on the same machine, measured in alternation —
 // and each cluster's own "direct to web1" row, taken in the same rounds, shows
 // what its backends give without a balancer: the added latency of each engine is
 // counted against its own backends, and the two direct rows show the backends
@@ -529,7 +529,7 @@ function printTable(report) {
   console.log(
     `hactl bench:engines — ${c.date}, ${c.host}: ${c.cpus} × ${c.cpu_model}, ${c.mem_gb} GB, load average ${c.loadavg} at the start; ` +
       `${c.haproxy}, ${c.apache}; wrk -t${WRK.threads} -c${WRK.connections} --timeout ${WRK.timeout} on GET ${WRK.path}; ` +
-      `${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${SECONDS} s, engines alternating; 3 php -S web nodes (4 workers) per cluster\n`,
+      `${ROUNDS} round${ROUNDS === 1 ? '' : 's'} of ${SECONDS} s, engines alternating; 3 web nodes (Apache + mod_php, prefork) per cluster\n`,
   );
   for (const r of rows) console.log(`${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`);
   if (report.switch.length) {

@@ -17,7 +17,8 @@ describe.each(['local', 'compose'] as const)('the apache engine for the %s runti
   it("says what cluster.yaml says: method, routes, shares, states, checks (at Apache's 100 ms floor)", () => {
     const conf = lbWeb(files);
     const host = (n: number) => (runtime === 'local' ? `127.0.1.${n}:8000` : `web${n}:8000`);
-    const check = 'hcmethod=GET hcuri=/health hcinterval=100ms hcpasses=2 hcfails=3 hcexpr=ok200';
+    // A silent address (a killed container's) is given up after 2 s; a container's is looked up again every second.
+    const check = `hcmethod=GET hcuri=/health hcinterval=100ms hcpasses=2 hcfails=3 hcexpr=ok200 connectiontimeout=2${runtime === 'compose' ? ' addressttl=1' : ''}`;
     expect(conf).toContain(`BalancerMember http://${host(1)} route=S1 loadfactor=100 ${check}\n`);
     expect(conf).toContain(`BalancerMember http://${host(2)} route=S2 loadfactor=50 ${check} status=+N\n`);
     expect(conf).toContain(`BalancerMember http://${host(3)} route=S3 loadfactor=100 ${check} status=+D\n`);
