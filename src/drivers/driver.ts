@@ -65,12 +65,6 @@ export interface UpResult {
   /** Processes started or restarted; empty when everything was up to date. */
   started: string[];
   reloaded: string[];
-  /**
-   * Balancers that were restarted (not reloaded): how long their entry
-   * points did not answer, from the old one's stop to the new one's first
-   * answer (switching lb-web's engine is one).
-   */
-  outages?: { process: string; ms: number }[];
 }
 
 /**

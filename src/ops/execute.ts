@@ -7,7 +7,9 @@ import type { RenderedFile } from '../render/index.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import type { Cluster, DbNode } from '../spec/model.js';
 import { pollUntil } from '../util/poll.js';
-import { clusterProcesses, type UpOptions, type UpResult } from '../drivers/driver.js';
+import { clusterProcesses, type Balancer, type UpOptions, type UpResult } from '../drivers/driver.js';
+import { connectAddress, hostPort } from '../util/net.js';
+import { httpStatus, tcpOpen, watchOutage } from '../util/probe.js';
 import { recordApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { requireBinaries } from './requirements.js';
@@ -15,6 +17,11 @@ import { recordRuntime } from './runtime-record.js';
 import { applyWebStates, lbWebOf } from './server-state.js';
 
 export interface Executed extends UpResult {
+  /**
+   * Balancers restarted, not reloaded (a new engine, a new port): how long
+   * their entry point did not answer, as a client polling it saw.
+   */
+  outages: { process: string; ms: number }[];
   /** The config files written. */
   written: string[];
   /** The runtime API commands lb-web was given (runtimeCommand's words). */
@@ -58,13 +65,17 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         done.written.push(...paths);
       } else {
         const steps = run.filter(isProcessAction);
-        const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, { ...options, replicate: run.some((a) => a.kind === 'replicate') });
+        const gaps = steps.filter((a) => a.kind === 'restart' && isBalancer(a.process)).map((a) => ({ process: a.process, watch: watchOutage(() => entryAnswers(next, a.process as Balancer)) }));
+        const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, { ...options, replicate: run.some((a) => a.kind === 'replicate') }).catch(async (err: unknown) => {
+          await Promise.all(gaps.map(({ watch }) => watch.stop(0)));
+          throw err;
+        });
+        for (const { process, watch } of gaps) done.outages.push({ process, ms: await watch.stop() });
         // Once it runs there (a failed up stops what it started): from now on this is the cluster's runtime.
         recordRuntime(ctx.project.stateDir, ctx.runtime);
         recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, { hash: a.hash, launch: a.launch }])), new Set(clusterProcesses(next).map((p) => p.name)));
         done.started.push(...result.started);
         done.reloaded.push(...result.reloaded);
-        done.outages!.push(...(result.outages ?? []));
       }
       continue;
     }
@@ -86,6 +97,17 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
     }
   }
   return done;
+}
+
+function isBalancer(process: string): process is Balancer {
+  return process === 'lb-web' || process === 'lb-db';
+}
+
+/** lb-web answers HTTP (whatever the status) on the site's port; lb-db takes connections on its own. */
+async function entryAnswers(cluster: Cluster, lb: Balancer): Promise<boolean> {
+  const host = connectAddress(cluster.listen);
+  if (lb === 'lb-db') return tcpOpen(host, cluster.ports.db, 200);
+  return (await httpStatus(`http://${hostPort(host, cluster.ports.http)}${cluster.health.path}`, 500)) !== undefined;
 }
 
 /** What the runtime carries out in one go, in its start order: process steps and replication between them. */

@@ -48,12 +48,12 @@ export function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number
 /**
  * Asks ANSWERS every INTERVAL ms from now on; stop() gives the longest run
  * of time it did not answer, in ms (0: it always did). stop() first waits,
- * up to 10 s, for an answer, so a run still under way is counted whole.
+ * up to WAIT ms (10 s), for an answer, so a run still under way is counted whole.
  */
-export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): { stop(): Promise<number> } {
+export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): { stop(waitMs?: number): Promise<number> } {
   let down: number | undefined;
   let longest = 0;
-  let stoppedAt: number | undefined;
+  let giveUpAt: number | undefined;
   const loop = (async () => {
     for (;;) {
       const t = Date.now();
@@ -62,13 +62,13 @@ export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): {
         longest = Math.max(longest, t - down);
         down = undefined;
       }
-      if (stoppedAt !== undefined && (down === undefined || Date.now() > stoppedAt + 10_000)) return;
+      if (giveUpAt !== undefined && (down === undefined || Date.now() > giveUpAt)) return;
       await sleep(intervalMs);
     }
   })();
   return {
-    async stop() {
-      stoppedAt = Date.now();
+    async stop(waitMs = 10_000) {
+      giveUpAt = Date.now() + waitMs;
       await loop;
       return down === undefined ? longest : Math.max(longest, Date.now() - down);
     },

@@ -150,14 +150,29 @@ describe('lb-web on Apache in a container of its own', () => {
 
   scenarios(cluster);
 
-  it('drain, add web3, reload and remove web3 under steady traffic: graceful restarts in the container, no failed request', async () => {
+  it('drain, add web3, disable, weight, session-mode, trace, reload and remove web3 under steady traffic: balancer-manager or a graceful restart in the container, no failed request', async () => {
     // The scenarios killed nodes on their way, and left session mode db.
     expect((await cluster.hactl('up')).code).toBe(0);
     expect((await cluster.hactl('session-mode', 'sticky')).code).toBe(0);
     await bothUp();
     const run = await under(async () => {
       const codes = [];
-      for (const args of [['drain', 'web1'], ['add', 'web', 'web3'], ['enable', 'web1'], ['reload'], ['remove', 'web', 'web3', '--timeout', '2']]) {
+      const steps = [
+        ['drain', 'web1'],
+        ['add', 'web', 'web3'],
+        ['enable', 'web1'],
+        ['disable', 'web2'],
+        ['weight', 'web1', '50'],
+        ['enable', 'web2'],
+        ['weight', 'web1', '100'],
+        ['session-mode', 'db'],
+        ['session-mode', 'sticky'],
+        ['trace', 'on'],
+        ['trace', 'off'],
+        ['reload'],
+        ['remove', 'web', 'web3', '--timeout', '2'],
+      ];
+      for (const args of steps) {
         const r = await cluster.hactl(...args);
         codes.push([args.join(' '), r.code, r.code === 0 ? '' : r.stderr]);
       }

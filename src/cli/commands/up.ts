@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf, examples, type Context } from '../context.js';
 import type { Output } from '../output.js';
+import type { Executed } from '../../ops/execute.js';
 import type { UpSummary } from '../../ops/up.js';
 
 /** One progress line per step, on stderr so that --json output stays one document. */
@@ -11,7 +12,7 @@ export function progressPrinter(out: Output) {
 }
 
 /** What up did, and where the cluster answers. */
-function printUp(out: Output, result: UpSummary & { written: string[]; told: string[] }, ms: number): void {
+function printUp(out: Output, result: UpSummary & Pick<Executed, 'written' | 'told' | 'outages'>, ms: number): void {
   const changed = result.started.length + result.reloaded.length;
   // A file written with nothing reloaded: only node states or weights changed in it, which lb-web was told at once.
   const wrote = result.written.length ? `; wrote ${result.written.join(', ')}` : '';

@@ -18,7 +18,7 @@ import { composeLayout } from '../../render/layout.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
-import { httpStatus, socketOpen, tcpOpen, watchOutage } from '../../util/probe.js';
+import { httpStatus, socketOpen, tcpOpen } from '../../util/probe.js';
 import type { Command, Runner } from '../../util/runner.js';
 import { clusterProcesses, type Balancer, type Driver, type Leftover, type LogSource, type ProcessStatus, type ProcessStep, type RuntimeView, type Progress, type UpOptions, type UpResult } from '../driver.js';
 import { waitFor } from '../local/supervisor.js';
@@ -167,12 +167,6 @@ export class ComposeDriver implements Driver {
     // A restart ends as a start (a new container, or the same one started again), as locally.
     const started = [...to('start'), ...to('restart')];
     const ranFrom = new Map((await this.#containers()).map((c) => [c.name, c.image]));
-    // A balancer whose container is replaced (its engine switched, its image built again) leaves
-    // its entry point unanswered for a while: measured from outside, as a visitor sees it.
-    const gaps = to('restart')
-      .filter((name): name is Balancer => name === 'lb-web' || name === 'lb-db')
-      .map((lb) => ({ process: lb, watch: watchOutage(() => this.#entryAnswers(cluster, lb)) }));
-    const outages: { process: string; ms: number }[] = [];
     try {
       progress('compose', `docker compose up (${this.project})`);
       await this.#exec(this.#compose_(cli, 'up', '-d', '--no-build'), 'docker compose up', 300_000);
@@ -187,10 +181,8 @@ export class ComposeDriver implements Driver {
         await this.#exec(this.#compose_(cli, 'restart', ...restart), 'docker compose restart');
       }
       await this.#waitReady(cluster, progress, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
-      for (const { process, watch } of gaps) outages.push({ process, ms: await watch.stop() });
       if (options.replicate) await this.#bootstrap(cluster, secrets, fresh, progress);
     } catch (err) {
-      await Promise.all(gaps.map(({ watch }) => watch.stop()));
       // Nothing half-running: what this run started goes again (its data volume stays, for clean).
       for (const name of to('start')) await this.stop(name, () => undefined).catch(() => undefined);
       // Nothing of the project left running (its very first up failed, say on a container name
@@ -203,14 +195,7 @@ export class ComposeDriver implements Driver {
       progress(lb, 'reloading (hitless)');
       await this.#reload(cluster, lb as Balancer);
     }
-    return { started, reloaded, outages };
-  }
-
-  /** lb-web answers HTTP (whatever the status) on the site's port; lb-db takes connections on its own. */
-  async #entryAnswers(cluster: Cluster, lb: Balancer): Promise<boolean> {
-    const host = connectAddress(cluster.listen);
-    if (lb === 'lb-db') return tcpOpen(host, cluster.ports.db, 200);
-    return (await httpStatus(`http://${hostPort(host, cluster.ports.http)}${cluster.health.path}`, 500)) !== undefined;
+    return { started, reloaded };
   }
 
   async #removeEmptyProject(cli: cmd.ComposeCli, fresh: ReadonlySet<string>): Promise<void> {

@@ -225,15 +225,12 @@ export class LocalDriver implements Driver {
     const state = readState(this.stateDir);
     const started: string[] = [];
     const reloaded: string[] = [];
-    const outages: { process: string; ms: number }[] = [];
     const lastDb = specs.filter((s) => s.kind === 'db').at(-1);
     const fresh = new Set<string>();
     try {
       for (const spec of specs) {
-        const t0 = Date.now();
         const step = steps.get(spec.name);
         const outcome = await this.#carryOut(spec, step, state, progress, options, fresh);
-        if (spec.kind === 'lb' && step === 'restart' && outcome === 'started') outages.push({ process: spec.name, ms: Date.now() - t0 });
         if (outcome === 'started') started.push(spec.name);
         if (outcome === 'reloaded') reloaded.push(spec.name);
         // Once every DB node answers; lb-db comes later, so a new node joins it only once it has caught up.
@@ -249,7 +246,7 @@ export class LocalDriver implements Driver {
       writeState(this.stateDir, state);
       throw err;
     }
-    return { started, reloaded, outages };
+    return { started, reloaded };
   }
 
   /** One process's step of the plan; a restart ends as a start, so it counts as one. */
