@@ -248,7 +248,7 @@ describe('dashboard in a browser', () => {
     // The dialog comes back with the outcome, whichever it is (the screenshot shows it).
     await until('the reload outcome', async () => (await infoOpen()) && !(await text('#info-body')).includes('without dropping a connection'), 30_000);
     await shot('reload-result', false);
-    expect(await text('#info-title')).toBe('Reload HAProxy');
+    expect(await text('#info-title')).toBe('Reload the balancers');
     expect(await text('#info-body')).toMatch(/^Reloaded: .*lb-web/);
     expect(await text('#info-ok')).toBe('Close');
     expect(await page.locator('#info-cancel').isHidden()).toBe(true);
