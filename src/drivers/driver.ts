@@ -21,6 +21,8 @@ export interface ProcessStatus {
   pgid?: number;
   /** Compose: the container's id, running or not. */
   container?: string;
+  /** Compose: the container's name (the node's, after cluster.yaml's compose.container_prefix). */
+  containerName?: string;
   /** Local: when hactl started it (ISO 8601). */
   startedAt?: string;
 }

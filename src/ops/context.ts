@@ -25,6 +25,6 @@ export interface OpOptions {
 export async function openContext(project: Project, options: OpOptions, runner: Runner, progress: Progress): Promise<OpContext> {
   const { cluster, runtime, runtimeReason } = await openProject(project, options.runtime, runner);
   if (runtimeReason) progress('runtime', `auto: ${runtime}, because ${runtimeReason} (--runtime overrides)`);
-  const driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  const driver = await driverFor(runtime, project.stateDir, runner, cluster);
   return { project, runtime, driver, runner, progress, install: options.install === true };
 }

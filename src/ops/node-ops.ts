@@ -48,7 +48,7 @@ export async function nodeLog(
 ): Promise<void> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   requireProcess(cluster, name);
-  const source = (await driverFor(runtime, project.stateDir, runner, cluster.name)).logSource(name, options.lines, options.follow);
+  const source = (await driverFor(runtime, project.stateDir, runner, cluster)).logSource(name, options.lines, options.follow);
   if ('command' in source) return streamCommand(source.command, write, options.signal);
   const file = source.file;
   if (!existsSync(file)) throw badInput(`${name} has no log yet (${file}): has it been started (hactl up)?`);

@@ -30,7 +30,7 @@ interface ServerRow extends RowDataPacket {
  */
 export async function probeNode(project: Project, name: string, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ProbeResult> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
-  const driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  const driver = await driverFor(runtime, project.stateDir, runner, cluster);
   const web = cluster.web.find((n) => n.name === name);
   const db = cluster.db.find((n) => n.name === name);
   if (!web && !db) throw badInput(`there is no web or DB node named ${JSON.stringify(name)}; this cluster has ${[...cluster.web, ...cluster.db].map((n) => n.name).join(', ')}`);

@@ -16,13 +16,13 @@ import type { Project } from './project.js';
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster.name), secrets);
+  return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets);
 }
 
 /** hactl ps: every process of the cluster, where it runs, and how to kill it as a crash would. */
 export async function processList(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ProcessRow[]> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
-  const driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  const driver = await driverFor(runtime, project.stateDir, runner, cluster);
   return processRows(runtime, await driver.processes(cluster, { detail: true }));
 }
 
@@ -91,7 +91,7 @@ export async function statusReader(project: Project, runtimeOverride: Runtime | 
   let cluster: Cluster = opened.cluster;
   let mtime = statSync(project.file).mtimeMs;
   let configError: unknown = null;
-  let driver: Driver = await driverFor(runtime, project.stateDir, runner, cluster.name);
+  let driver: Driver = await driverFor(runtime, project.stateDir, runner, cluster);
   const secrets = loadOrCreateSecrets(project.stateDir);
   const replication = keptReplication(() => driver, secrets);
   const read = async (): Promise<StatusReading> => {
@@ -100,7 +100,7 @@ export async function statusReader(project: Project, runtimeOverride: Runtime | 
       mtime = now;
       try {
         const next = await loadClusterModel(project.file, project.stateDir);
-        if (next.name !== cluster.name) driver = await driverFor(runtime, project.stateDir, runner, next.name);
+        if (next.name !== cluster.name || next.compose.containerPrefix !== cluster.compose.containerPrefix) driver = await driverFor(runtime, project.stateDir, runner, next);
         cluster = next;
         configError = null;
       } catch (err) {

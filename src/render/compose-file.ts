@@ -33,11 +33,11 @@ export function composeRunDir(name: string): string {
 // compose recreate lb-web (refusing connections meanwhile) instead of leaving it
 // to hactl's hitless reload. HAProxy starts with servers it cannot resolve yet
 // (init-addr last,libc,none) and its checks take them in once they answer.
-function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[]) {
+function balancer(cluster: Cluster, target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[]) {
   const paths = target.layout.balancer(lb);
   return {
     ...image(target, IMAGES.haproxy),
-    container_name: lb,
+    container_name: cluster.compose.containerPrefix + lb,
     hostname: lb,
     command: ['haproxy', '-W', '-S', `${paths.masterSocket},mode,600`, '-f', HAPROXY_CFG],
     volumes: [`./${lb}:${HAPROXY_DIR}:ro`, `./${composeRunDir(lb)}:/run/haproxy`],
@@ -52,10 +52,10 @@ function balancer(target: RenderTarget, lb: 'lb-web' | 'lb-db', ports: string[])
  * stats port (balancer-manager) and reloads it with apache2 -k graceful run
  * inside the container; it has no socket to share.
  */
-function apacheLbWeb(target: RenderTarget, ports: string[]) {
+function apacheLbWeb(cluster: Cluster, target: RenderTarget, ports: string[]) {
   return {
     ...image(target, IMAGES.apache),
-    container_name: 'lb-web',
+    container_name: `${cluster.compose.containerPrefix}lb-web`,
     hostname: 'lb-web',
     command: ['apache2', '-f', `${target.layout.apache().configDir}/httpd.conf`, '-DFOREGROUND'],
     volumes: [`./lb-web:${target.layout.apache().configDir}:ro`],
@@ -66,7 +66,7 @@ function apacheLbWeb(target: RenderTarget, ports: string[]) {
 
 /**
  * The compose file: one container per node plus lb-web and lb-db, each
- * named as in cluster.yaml, mounting the files rendered next to it. No
+ * named as in cluster.yaml (after its compose.container_prefix), mounting the files rendered next to it. No
  * secret is written here: they reach the containers only through the
  * mounted, mode-0600 rendered files. Format 2.4: understood by docker
  * compose v2 and by the docker-compose v1 that Debian 12 ships; the project
@@ -79,7 +79,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   for (const n of cluster.web) {
     services[n.name] = {
       ...image(target, IMAGES.web),
-      container_name: n.name,
+      container_name: cluster.compose.containerPrefix + n.name,
       hostname: n.name,
       // Apache listens there (compose/web/apache-hactl.conf).
       environment: { HACTL_PORT: String(n.port) },
@@ -90,7 +90,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   for (const n of cluster.db) {
     services[n.name] = {
       ...image(target, IMAGES.mariadb),
-      container_name: n.name,
+      container_name: cluster.compose.containerPrefix + n.name,
       hostname: n.name,
       // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
       volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `./${composeRunDir(n.name)}:/run/mysqld`, `${n.name}-data:/var/lib/mysql`],
@@ -98,8 +98,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
     };
   }
   const lbWebPorts = [publish(cluster.ports.http), publish(cluster.ports.stats)];
-  services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(target, lbWebPorts) : balancer(target, 'lb-web', lbWebPorts);
-  services['lb-db'] = balancer(target, 'lb-db', [publish(cluster.ports.db)]);
+  services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPorts) : balancer(cluster, target, 'lb-web', lbWebPorts);
+  services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db)]);
   const doc = {
     version: '2.4',
     services,

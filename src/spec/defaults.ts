@@ -8,6 +8,7 @@ export const DEFAULTS = {
   name: 'hactl',
   runtime: 'auto',
   balancer: { engine: 'haproxy', method: 'roundrobin', trace: false },
+  compose: { container_prefix: '' },
   session_mode: 'sticky',
   listen: '127.0.0.1',
   ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405 },

@@ -44,6 +44,11 @@ export const FORMATS: Record<string, FormatRule> = {
     test: (v) => parseDuration(v) !== undefined,
     expected: 'a duration from 10ms to 1h, like 250ms, 2s or 1m',
   },
+  'container-prefix': {
+    // Put before a node's name it must keep a Docker container name: empty, or a DNS label start.
+    test: (v) => /^([a-z0-9][a-z0-9-]{0,31})?$/.test(v),
+    expected: "empty, or up to 32 lower-case letters, digits and '-', starting with a letter or digit (e.g. staging-)",
+  },
   'sql-identifier': {
     test: (v) => /^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(v),
     expected: "a letter or '_' followed by letters, digits or '_', at most 32 characters",

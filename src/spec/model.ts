@@ -53,6 +53,8 @@ export interface Cluster {
   runtime: Runtime;
   /** trace: the apache engine's proxy trace log (LogLevel proxy:trace2). */
   balancer: { engine: Engine; method: Method; trace: boolean };
+  /** containerPrefix: put before every container's name (web1 is PREFIXweb1). */
+  compose: { containerPrefix: string };
   sessionMode: SessionMode;
   listen: string;
   ports: { http: number; stats: number; db: number; dashboard: number; peers: number };

@@ -122,6 +122,7 @@ export function normalize(input: unknown): Cluster {
       method: oneOf(obj(raw.balancer).method, METHODS, DEFAULTS.balancer.method),
       trace: obj(raw.balancer).trace === true,
     },
+    compose: { containerPrefix: str(obj(raw.compose).container_prefix, DEFAULTS.compose.container_prefix) },
     sessionMode: oneOf(raw.session_mode, SESSION_MODES, DEFAULTS.session_mode),
     listen: str(raw.listen, DEFAULTS.listen),
     ports: {

@@ -9,6 +9,7 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     name: c.name,
     runtime: c.runtime,
     balancer: { engine: c.balancer.engine, method: c.balancer.method, trace: c.balancer.trace },
+    compose: { container_prefix: c.compose.containerPrefix },
     session_mode: c.sessionMode,
     listen: c.listen,
     ports: { ...c.ports },

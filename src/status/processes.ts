@@ -23,7 +23,7 @@ export interface ProcessRow extends ProcessIds {
  */
 export function killCommand(runtime: ConcreteRuntime, p: ProcessStatus): string | null {
   if (!p.running) return null;
-  if (runtime === 'compose') return `docker kill ${p.name}`;
+  if (runtime === 'compose') return `docker kill ${p.containerName ?? p.name}`;
   return p.pgid === undefined ? null : `kill -9 -${p.pgid}`;
 }
 

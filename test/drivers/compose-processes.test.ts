@@ -37,4 +37,18 @@ describe('compose processes', () => {
       'lb-web': '2026-12-02T18:01:35.100Z',
     });
   });
+
+  it("with compose.container_prefix, finds each node's container by the prefixed name and names it in the kill command", async () => {
+    const ps = ['t1-mysql1\trunning\t3f2a1b0c9d8e\thactl/mariadb', 't1-web1\trunning\t7c6b5a4d3e2f\thactl/web'].join('\n');
+    const runner = recordingRunner(([bin, args]) => (bin === 'docker' && args[0] === 'ps' ? { stdout: `${ps}\n` } : {}));
+    const { cluster } = checkClusterText('name: unit64\ncompose: {container_prefix: t1-}\nweb: [web1]\ndb: [mysql1]\n');
+    const driver = new ComposeDriver('/nonexistent', runner, 'unit64', cluster.compose.containerPrefix);
+    const rows = processRows('compose', await driver.processes(cluster));
+    expect(rows.filter((r) => r.running).map((r) => [r.name, r.kill])).toEqual([
+      ['mysql1', 'docker kill t1-mysql1'],
+      ['web1', 'docker kill t1-web1'],
+    ]);
+    await driver.kill('web1');
+    expect(runner.commands.at(-1)).toEqual(['docker', ['kill', 't1-web1']]);
+  });
 });

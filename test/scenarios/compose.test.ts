@@ -8,7 +8,11 @@ import { scenarios, scenarioSuite } from './suite.js';
 // mysql1, mysql2, lb-web, lb-db (names are global to the Docker engine, so
 // this is the only compose test). Entry points published on 127.0.35.1 only.
 // No engine is a failure, not a skip: .ci/run starts one (scripts/docker-setup.sh).
-const cluster = new TestCluster(35, { runtime: 'compose' });
+// Its containers are t35-web1 … t35-lb-web (compose.container_prefix), so that a cluster of the
+// user's own (containers web1 … lb-web, the default) may run on the same engine meanwhile.
+const PREFIX = 't35-';
+const cluster = new TestCluster(35, { runtime: 'compose', containerPrefix: PREFIX });
+const c = (node: string) => PREFIX + node;
 
 beforeAll(async () => {
   const engine = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false });
@@ -26,12 +30,14 @@ afterAll(async () => {
 
 it('runs containers named as in cluster.yaml', async () => {
   const r = await execa('docker', ['ps', '--filter', 'label=com.docker.compose.project=test35', '--format', '{{.Names}}']);
-  expect(r.stdout.split('\n').sort()).toEqual(['lb-db', 'lb-web', 'mysql1', 'mysql2', 'web1', 'web2']);
+  expect(r.stdout.split('\n').sort()).toEqual(['lb-db', 'lb-web', 'mysql1', 'mysql2', 'web1', 'web2'].map(c));
+  // What ps says to type to kill one as a crash would: the container's name.
+  expect((await cluster.hactl('ps')).stdout).toMatch(/docker kill t35-web1/);
 });
 
 it('refuses a second project whose container names this one holds, and leaves nothing of it behind', async () => {
-  // Its own loopback address and ports: only the names clash.
-  const second = new TestCluster(37, { runtime: 'compose' });
+  // Its own loopback address and ports: only the names clash (the same prefix).
+  const second = new TestCluster(37, { runtime: 'compose', containerPrefix: PREFIX });
   try {
     const r = await second.hactl('up');
     expect(r.code).toBe(1);
@@ -55,11 +61,11 @@ describe('live operations on compose', () => {
     expect((await cluster.hactl('up')).code).toBe(0);
     await eventually('a healthy cluster', async () => (await cluster.hactl('status')).code === 0, 30_000);
     // Every container's output is capped, as local logs are: lb-web writes a line per request.
-    const logging = await execa('docker', ['inspect', '--format', '{{.Name}} {{json .HostConfig.LogConfig}}', 'lb-web', 'web1', 'mysql1']);
+    const logging = await execa('docker', ['inspect', '--format', '{{.Name}} {{json .HostConfig.LogConfig}}', c('lb-web'), c('web1'), c('mysql1')]);
     for (const line of logging.stdout.split('\n')) expect(line).toMatch(/{"Type":"json-file","Config":{"max-file":"2","max-size":"8m"}}$/);
-    const before = (await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout;
+    const before = (await execa('docker', ['inspect', '--format', '{{.Id}}', c('web2')])).stdout;
     expect((await cluster.hactl('restart', 'web2')).code).toBe(0);
-    expect((await execa('docker', ['inspect', '--format', '{{.Id}}', 'web2'])).stdout).not.toBe(before);
+    expect((await execa('docker', ['inspect', '--format', '{{.Id}}', c('web2')])).stdout).not.toBe(before);
     expect((await cluster.hactl('logs', 'mysql1', '-n', '200')).stdout).toMatch(/ready for connections/);
     // A DB node restarted keeps its volume: it is not taken for a new node and cloned.
     const restarted = await cluster.hactl('restart', 'mysql2');
@@ -95,7 +101,7 @@ describe('live operations on compose', () => {
     expect(r.servedBy.get('web3')).toBeGreaterThan(0);
     // Where lb-web reaches it: the container, not cluster.yaml's local-runtime address.
     expect(added.stdout).toMatch(/added web3 \(web3:8000, cookie S3\)/);
-    expect((await execa('docker', ['ps', '-a', '--filter', 'name=^web3$', '--format', '{{.Names}}'])).stdout).toBe('');
+    expect((await execa('docker', ['ps', '-a', '--filter', `name=^${c('web3')}$`, '--format', '{{.Names}}'])).stdout).toBe('');
   }, 180_000);
 
   it('adds mysql3 (cloned from a live master), then removes it and cleans its volume', async () => {
@@ -142,7 +148,7 @@ describe('lb-web on Apache in a container of its own', () => {
     const r = await cluster.switchEngine('apache');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^✓ lb-web runs on apache; the site did not answer for \d+\.\d\d s while it switched$/m);
-    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'lb-web'])).stdout).toBe('hactl/apache');
+    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', c('lb-web')])).stdout).toBe('hactl/apache');
     await bothUp();
     expect((await members()).engine).toBe('apache');
     expect((await cluster.hactl('up')).stdout).toMatch(/^✓ up to date/m);
@@ -182,7 +188,7 @@ describe('lb-web on Apache in a container of its own', () => {
     expect(run.failures).toEqual([]);
     expect(run.requests).toBeGreaterThan(50);
     // Graceful, not a new container: the same one, never restarted.
-    expect((await execa('docker', ['inspect', '--format', '{{.RestartCount}} {{.Config.Image}}', 'lb-web'])).stdout).toBe('0 hactl/apache');
+    expect((await execa('docker', ['inspect', '--format', '{{.RestartCount}} {{.Config.Image}}', c('lb-web')])).stdout).toBe('0 hactl/apache');
     expect((await members()).web).toEqual({ web1: 'UP', web2: 'UP' });
   }, 180_000);
 
@@ -195,6 +201,6 @@ describe('lb-web on Apache in a container of its own', () => {
     const back = await cluster.switchEngine('haproxy', '--json');
     expect(back.code, back.stderr).toBe(0);
     expect(JSON.parse(back.stdout).outages).toEqual([{ process: 'lb-web', ms: expect.any(Number) }]);
-    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'lb-web'])).stdout).toBe('hactl/haproxy');
+    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', c('lb-web')])).stdout).toBe('hactl/haproxy');
   }, 180_000);
 });

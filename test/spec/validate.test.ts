@@ -10,6 +10,14 @@ function problems(text: string): string[] {
 }
 
 describe('validation of cluster.yaml', () => {
+  it("takes a compose container prefix (none by default), and refuses one Docker would not take or a quote could leave", () => {
+    expect(checkClusterText('web: [web1]\n').cluster.compose.containerPrefix).toBe('');
+    expect(checkClusterText('compose: {container_prefix: staging-}\nweb: [web1]\n').cluster.compose.containerPrefix).toBe('staging-');
+    for (const bad of ['"Staging-"', '"a b"', '"x\\n"', '"-x"', "'x\"'"]) {
+      expect(problems(`compose: {container_prefix: ${bad}}\nweb: [web1]\n`)).toEqual([expect.stringMatching(/^c\.yaml:1:\d+ compose\.container_prefix: .* is not valid.*expected empty, or up to 32 lower-case letters/)]);
+    }
+  });
+
   it('accepts the default cluster.yaml: 2 web nodes with S1/S2, 2 DB nodes, sticky', () => {
     const { problems: found, cluster } = checkClusterText(DEFAULT_YAML);
     expect(found).toEqual([]);

@@ -30,23 +30,27 @@ export class TestCluster {
   readonly listen: string;
 
   readonly runtime: 'local' | 'compose';
+  /** Compose: put before each node's name to make its container's (cluster.yaml's compose.container_prefix). */
+  readonly containerPrefix: string;
   /** lb-web's engine: cluster.yaml's, then what switchEngine made it. */
   engine: 'haproxy' | 'apache';
 
   constructor(
     readonly octet: number,
-    options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose'; engine?: 'haproxy' | 'apache' } = {},
+    options: { sessionMode?: 'none' | 'sticky' | 'db'; web?: string[]; db?: string[]; runtime?: 'local' | 'compose'; engine?: 'haproxy' | 'apache'; containerPrefix?: string } = {},
   ) {
     this.listen = `127.0.${octet}.1`;
     // mkdtemp makes it 0700: as root, the web nodes' Apache children (www-data) must pass through it.
     chmodSync(this.dir, 0o711);
     this.runtime = options.runtime ?? 'local';
     this.engine = options.engine ?? 'haproxy';
+    this.containerPrefix = options.containerPrefix ?? '';
     writeFileSync(
       join(this.dir, 'cluster.yaml'),
       `name: test${octet}
 runtime: ${this.runtime}
 balancer: {engine: ${this.engine}}
+compose: {container_prefix: "${options.containerPrefix ?? ''}"}
 session_mode: ${options.sessionMode ?? 'sticky'}
 listen: ${this.listen}
 ports: {http: 18080, stats: 18404, db: 13307, dashboard: 19000}
@@ -103,7 +107,7 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
       await eventually(`${node}'s processes to be gone`, async () => !groupAlive(pgid), 5_000);
       return;
     }
-    const r = await execa('docker', ['kill', node], { reject: false });
+    const r = await execa('docker', ['kill', this.containerPrefix + node], { reject: false });
     if (r.exitCode !== 0) throw new Error(`docker kill ${node}: ${r.stderr}`);
   }
 

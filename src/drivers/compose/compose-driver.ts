@@ -43,7 +43,14 @@ export class ComposeDriver implements Driver {
     private readonly runner: Runner,
     /** The compose project: the cluster's name. */
     private readonly project: string,
+    /** cluster.yaml's compose.container_prefix: a node's container is this plus its name. */
+    private readonly containerPrefix = '',
   ) {}
+
+  /** The container of node (or balancer) NAME. */
+  #container(name: string): string {
+    return this.containerPrefix + name;
+  }
 
   get dir(): string {
     return join(this.stateDir, 'compose');
@@ -97,7 +104,7 @@ export class ComposeDriver implements Driver {
   }
 
   logSource(name: string, lines: number, follow: boolean): LogSource {
-    return { command: cmd.logs(name, lines, follow) };
+    return { command: cmd.logs(this.#container(name), lines, follow) };
   }
 
   async writeConfig(files: RenderedFile[]): Promise<void> {
@@ -215,7 +222,7 @@ export class ComposeDriver implements Driver {
   }
 
   async #address(name: string): Promise<string> {
-    const ip = (await this.#exec(cmd.containerAddress(name), `finding ${name}'s address`)).trim().split(/\s+/)[0];
+    const ip = (await this.#exec(cmd.containerAddress(this.#container(name)), `finding ${name}'s address`)).trim().split(/\s+/)[0];
     if (!ip) throw new HactlError(`${name} has no address on the compose network`);
     return ip;
   }
@@ -255,7 +262,7 @@ export class ComposeDriver implements Driver {
       // lb-db's address on the network is Docker's choice; the DB port is not published.
       checkFrom: '%',
       clone: (donor, node) => ({
-        commands: cmd.cloneCommands(donor.name, node.name, cluster.database.name),
+        commands: cmd.cloneCommands(this.#container(donor.name), this.#container(node.name), cluster.database.name),
         dumpFile: join(this.dir, `${node.name}.clone.sql`),
         cleanup: () => undefined,
       }),
@@ -274,15 +281,17 @@ export class ComposeDriver implements Driver {
     return running;
   }
 
-  async #containers(): Promise<{ name: string; running: boolean; id: string; image: string }[]> {
+  async #containers(): Promise<{ name: string; container: string; running: boolean; id: string; image: string }[]> {
     const r = await this.runner.run(cmd.containers(this.project), { timeoutMs: 20_000 });
     if (r.exitCode !== 0) return [];
     return r.stdout
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => {
-        const [name, st, id, image] = l.split('\t');
-        return { name: name!, running: st === 'running', id: id ?? '', image: image ?? '' };
+        const [container, st, id, image] = l.split('\t');
+        // By node: compose.container_prefix taken off.
+        const name = container!.startsWith(this.containerPrefix) ? container!.slice(this.containerPrefix.length) : container!;
+        return { name, container: container!, running: st === 'running', id: id ?? '', image: image ?? '' };
       });
   }
 
@@ -292,7 +301,7 @@ export class ComposeDriver implements Driver {
     return clusterProcesses(cluster).map(({ name, kind }) => {
       const c = seen.get(name);
       const at = c?.running ? started.get(name) : undefined;
-      return { name, kind, running: c?.running === true, ...(c?.id ? { container: c.id } : {}), ...(at ? { startedAt: at } : {}) };
+      return { name, kind, running: c?.running === true, ...(c?.id ? { container: c.id, containerName: c.container } : {}), ...(at ? { startedAt: at } : {}) };
     });
   }
 
@@ -306,14 +315,14 @@ export class ComposeDriver implements Driver {
         .split('\n')
         .map((l) => l.split('\t'))
         .filter((f): f is [string, string] => f.length === 2 && !Number.isNaN(Date.parse(f[1]!)))
-        .map(([name, at]) => [name.replace(/^\//, ''), new Date(at).toISOString()]),
+        .map(([name, at]) => [name.replace(/^\//, '').slice(this.containerPrefix.length), new Date(at).toISOString()]),
     );
   }
 
   async stop(name: string, progress: Progress): Promise<void> {
     if (!(await this.#containers()).some((c) => c.name === name)) return;
     progress(name, 'stopping');
-    for (const command of cmd.stopContainer(name)) await this.#exec(command, `stopping ${name}`, 60_000);
+    for (const command of cmd.stopContainer(this.#container(name))) await this.#exec(command, `stopping ${name}`, 60_000);
   }
 
   /** The project's volumes by name; a DB node's is `<project>_<node>-data`. */
@@ -327,7 +336,7 @@ export class ComposeDriver implements Driver {
   }
 
   async kill(name: string): Promise<void> {
-    await this.runner.run(cmd.kill(name), { timeoutMs: 20_000 });
+    await this.runner.run(cmd.kill(this.#container(name)), { timeoutMs: 20_000 });
   }
 
   /**
@@ -335,8 +344,8 @@ export class ComposeDriver implements Driver {
    * or generation (Apache: a graceful restart run in its container) did not start.
    */
   #reload(cluster: Cluster, lb: Balancer): Promise<ReloadOutcome | { ms: number }> {
-    const log = commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(lb, since));
-    if (imageOf(cluster, { name: lb, kind: 'lb' }) === IMAGES.apache) return gracefulRestart(lb, this.runner, cmd.gracefulInside(lb, composeLayout.apache().configDir), log);
+    const log = commandLog(`hactl logs ${lb}`, this.runner, (since) => cmd.logsSince(this.#container(lb), since));
+    if (imageOf(cluster, { name: lb, kind: 'lb' }) === IMAGES.apache) return gracefulRestart(lb, this.runner, cmd.gracefulInside(this.#container(lb), composeLayout.apache().configDir), log);
     return hitlessReload(lb, this.#sockets(lb), log);
   }
 
