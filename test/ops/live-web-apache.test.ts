@@ -8,6 +8,7 @@ import type { ClusterStatus, WebNodeStatus } from '../../src/status/model.js';
 import { CookieJar, request } from '../support/http.js';
 import { startLoad } from '../support/load.js';
 import { eventually, TestCluster } from '../support/cluster.js';
+import { startDashboard } from '../support/dashboard.js';
 
 // The web tier's live operations with lb-web on Apache, on a running local cluster
 // (addresses 127.0.42.1, 127.0.52.x, 127.0.62.x only), each under steady traffic:
@@ -162,6 +163,59 @@ describe('lb-web on Apache', () => {
     expect((await manager().balancer()).members.map((m) => m.route)).toEqual(['S1', 'S2']);
     expect(readState(join(cluster.dir, '.hactl')).web3).toBeUndefined();
   }, 60_000);
+
+  it("the dashboard's actions reach Apache: state, add, session mode, reload, remove, clean, under load with no failed request", async () => {
+    const dashboard = await startDashboard(cluster, 19042);
+    try {
+      const jar = new CookieJar();
+      const login = await request(`${dashboard.url}api/login`, { method: 'POST', json: { user: dashboard.user, password: dashboard.password }, jar });
+      expect(login.status, login.body).toBe(200);
+      const csrf = login.json<{ csrf: string }>().csrf;
+      const call = (method: string, path: string, json?: unknown) => request(`${dashboard.url}${path.slice(1)}`, { method, json, jar, headers: { 'x-csrf-token': csrf } });
+      const run = await under(async () => {
+        const answers: [string, number][] = [];
+        for (const [method, path, json] of [
+          ['POST', '/api/web/web1/state', { state: 'drain' }],
+          ['POST', '/api/web', { name: 'web3' }],
+          ['POST', '/api/web/web1/state', { state: 'ready' }],
+          ['POST', '/api/session-mode', { mode: 'db' }],
+          ['POST', '/api/session-mode', { mode: 'sticky' }],
+          ['POST', '/api/reload', {}],
+          ['DELETE', '/api/web/web3', undefined],
+          ['POST', '/api/clean', {}],
+        ] as [string, string, unknown][]) {
+          const r = await call(method, path, json);
+          answers.push([`${method} ${path}`, r.status]);
+        }
+        return answers;
+      });
+      expect(run.value.filter(([, status]) => status !== 200)).toEqual([]);
+      expect(run.failures).toEqual([]);
+      expect((await manager().balancer()).members.map((m) => [m.route, m.flags.join(' ')])).toEqual([
+        ['S1', 'Init Ok'],
+        ['S2', 'Init Ok'],
+      ]);
+    } finally {
+      await dashboard.stop();
+    }
+  }, 120_000);
+
+  it('drill sessions runs on Apache: every mode, the node killed and put back, what each mode keeps as on HAProxy', async () => {
+    const r = await cluster.hactl('drill', 'sessions', '--json', '--reads', '20', '--reads-after', '6');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { mode: string; killed: string; failed: number; errors: string[]; served_by_after_kill: Record<string, number>; survived_death: { verdict: string } }[];
+    expect(report.map((m) => [m.mode, m.survived_death.verdict])).toEqual([
+      ['none', 'no'],
+      ['sticky', 'no'],
+      ['db', 'yes'],
+    ]);
+    for (const m of report) {
+      expect(Object.keys(m.served_by_after_kill), m.mode).not.toContain(m.killed);
+      // A refused connection is sent to another member: the client's requests are sequential, none in flight at the kill.
+      expect(m.failed, `${m.mode}: ${m.errors.join('; ')}`).toBe(0);
+    }
+    await eventually('both members UP again', async () => [...(await web()).values()].every((n) => n.status === 'UP'), 20_000);
+  }, 180_000);
 
   it('switching the engine to haproxy and back restarts lb-web and says for how long the site did not answer', async () => {
     const to = await cluster.switchEngine('haproxy');
