@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
-import type { Cluster, DbNode } from '../spec/model.js';
+import type { Cluster, DbNode, NodeState } from '../spec/model.js';
 import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
 import { planConverge, type ConvergeOptions } from './converge.js';
 import type { Desired, Observed } from './observed.js';
@@ -19,10 +19,28 @@ export function planUp(desired: Desired, observed: Observed, options: ConvergeOp
   return planConverge(desired, observed, options);
 }
 
-/** restart NAME: stop it, then the converge, which starts it afresh. */
+/**
+ * restart NAME: stop it, then the converge, which starts it afresh. A web
+ * node lb-web sends visitors to is taken out of rotation first and its
+ * requests under way finish: stopped cold, HAProxy resends what met it
+ * (redispatch) but Apache fails it (10–11 requests under load, measured).
+ * It goes back to cluster.yaml's state once it runs again.
+ */
 export function planRestart(name: string, desired: Desired, observed: Observed): Action[] {
   const stopped = new Map(observed.processes).set(name, { running: false });
-  return [{ kind: 'stop', process: name, reason: 'restart asked for' }, ...planConverge(desired, { ...observed, processes: stopped })];
+  const stop: Action = { kind: 'stop', process: name, reason: 'restart asked for' };
+  const converge = planConverge(desired, { ...observed, processes: stopped });
+  const node = desired.cluster.web.find((n) => n.name === name);
+  const serving = observed.lbWeb?.some((s) => s.backend === WEB_BACKEND && s.name === name && s.state !== 'maint') === true;
+  if (!node || !serving || observed.processes.get(name)?.running !== true) return [stop, ...converge];
+  const set = (state: NodeState, reason: string): ServerAction => ({ kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server: name, state, reason });
+  return [
+    set('maint', 'restarting: out of rotation first'),
+    { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: 'requests under way finish before it stops' },
+    stop,
+    ...converge,
+    set(node.state, 'restarted: back to the state cluster.yaml gives it'),
+  ];
 }
 
 /** add db NAME: what an earlier node of that name left goes first (its data is not a copy of the cluster). */

@@ -203,9 +203,32 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       ]);
     });
 
-    it('restart web1: stopped, then started afresh; nothing else', () => {
+    it('restart web1: out of lb-web first, its requests finished, stopped, started afresh, back in; nothing else', () => {
       const { desired, observed } = view(base, runtime, running(base, runtime));
-      expect(lines(planRestart('web1', desired, observed))).toEqual(['web1: stop', 'web1: start']);
+      expect(lines(planRestart('web1', desired, observed))).toEqual([
+        'lb-web: set server web/web1 state maint',
+        'web1: wait until its sessions end (at most 5 s)',
+        'web1: stop',
+        'web1: start',
+        'lb-web: set server web/web1 state ready',
+      ]);
+    });
+
+    it('restart web1 goes back to the state cluster.yaml gives it (drain), and a node out of rotation already is just restarted', () => {
+      const drained = cluster({ web: '[{name: web1, state: drain}, web2]' });
+      const { desired, observed } = view(drained, runtime, running(drained, runtime));
+      expect(lines(planRestart('web1', desired, observed)).at(-1)).toBe('lb-web: set server web/web1 state drain');
+      const maint = cluster({ web: '[{name: web1, state: maint}, web2]' });
+      const out = view(maint, runtime, running(maint, runtime));
+      expect(lines(planRestart('web1', out.desired, out.observed))).toEqual(['web1: stop', 'web1: start']);
+    });
+
+    it('restart of a DB node or a balancer, or of a web node lb-web does not run: stop, then start', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(lines(planRestart('mysql2', desired, observed)).slice(0, 2)).toEqual(['mysql2: stop', 'mysql2: start']);
+      const noLbWeb = { ...running(base, runtime), lbWeb: undefined };
+      const v = view(base, runtime, noLbWeb);
+      expect(lines(planRestart('web1', v.desired, v.observed)).slice(0, 1)).toEqual(['web1: stop']);
     });
   });
 
