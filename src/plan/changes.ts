@@ -1,5 +1,6 @@
 import { badInput } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
+import type { ServerAdmin } from '../haproxy/servers-state.js';
 import type { Cluster, DbNode, NodeState } from '../spec/model.js';
 import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
 import { planConverge, type ConvergeOptions } from './converge.js';
@@ -31,16 +32,28 @@ export function planRestart(name: string, desired: Desired, observed: Observed):
   const stop: Action = { kind: 'stop', process: name, reason: 'restart asked for' };
   const converge = planConverge(desired, { ...observed, processes: stopped });
   const node = desired.cluster.web.find((n) => n.name === name);
-  const serving = observed.lbWeb?.some((s) => s.backend === WEB_BACKEND && s.name === name && s.state !== 'maint') === true;
-  if (!node || !serving || observed.processes.get(name)?.running !== true) return [stop, ...converge];
-  const set = (state: NodeState, reason: string): ServerAction => ({ kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server: name, state, reason });
+  const server = lbWebServer(observed, name);
+  if (!node || !server || server.state === 'maint' || observed.processes.get(name)?.running !== true) return [stop, ...converge];
   return [
-    set('maint', 'restarting: out of rotation first'),
-    { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: 'requests under way finish before it stops' },
+    ...outOfRotation(name, 'restarting: out of rotation first', 'it stops'),
     stop,
     ...converge,
-    set(node.state, 'restarted: back to the state cluster.yaml gives it'),
+    setWebState(name, node.state, 'restarted: back to the state cluster.yaml gives it'),
   ];
+}
+
+/** lb-web's entry for web node NAME; undefined when lb-web does not run or has no such server. */
+function lbWebServer(observed: Observed, name: string): ServerAdmin | undefined {
+  return observed.lbWeb?.find((s) => s.backend === WEB_BACKEND && s.name === name);
+}
+
+function setWebState(server: string, state: NodeState, reason: string): ServerAction {
+  return { kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server, state, reason };
+}
+
+/** NAME in maintenance in lb-web, then what it is serving finishes (5 s at most) before AFTER. */
+function outOfRotation(name: string, reason: string, after: string): Action[] {
+  return [setWebState(name, 'maint', reason), { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: `requests under way finish before ${after}` }];
 }
 
 /** add db NAME: what an earlier node of that name left goes first (its data is not a copy of the cluster). */
@@ -64,14 +77,11 @@ export function planAddDb(name: string, desired: Desired, observed: Observed): A
  * finishes; then the converge without it, then it stops.
  */
 export function planRemoveWeb(name: string, desired: Desired, observed: Observed, timeoutS: number): Action[] {
-  const inLbWeb = observed.lbWeb?.some((s) => s.backend === WEB_BACKEND && s.name === name) === true;
-  const takeOut = (state: 'drain' | 'maint', reason: string): ServerAction => ({ kind: 'set-server-state', lb: 'lb-web', backend: WEB_BACKEND, server: name, state, reason });
-  const out: Action[] = inLbWeb
+  const out: Action[] = lbWebServer(observed, name)
     ? [
-        takeOut('drain', 'being removed: no new visitors, sticky ones may finish'),
+        setWebState(name, 'drain', 'being removed: no new visitors, sticky ones may finish'),
         { kind: 'wait-idle', node: name, timeoutS, quietS: QUIET_S, reason: `sticky visitors may finish (none for ${QUIET_S} s)` },
-        takeOut('maint', 'being removed: out of rotation'),
-        { kind: 'wait-idle', node: name, timeoutS: 5, quietS: 0, reason: 'requests under way finish before the reload' },
+        ...outOfRotation(name, 'being removed: out of rotation', 'the reload'),
       ]
     : [];
   return [...out, ...planConverge(desired, observed), { kind: 'stop', process: name, reason: REMOVED }];
