@@ -5,7 +5,7 @@ import { isProcessAction, isServerAction, runtimeCommand, type Action, type Deta
 import { stepsOf } from '../plan/processes.js';
 import type { RenderedFile } from '../render/index.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import type { Cluster, DbNode } from '../spec/model.js';
+import { BALANCERS, type Cluster, type DbNode } from '../spec/model.js';
 import { pollUntil } from '../util/poll.js';
 import { clusterProcesses, type Balancer, type UpOptions, type UpResult } from '../drivers/driver.js';
 import { connectAddress, hostPort } from '../util/net.js';
@@ -65,7 +65,11 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         done.written.push(...paths);
       } else {
         const steps = run.filter(isProcessAction);
-        const gaps = steps.filter((a) => a.kind === 'restart' && isBalancer(a.process)).map((a) => ({ process: a.process, watch: watchOutage(() => entryAnswers(next, a.process as Balancer)) }));
+        const gaps = steps
+          .filter((a) => a.kind === 'restart')
+          .map((a) => a.process)
+          .filter(isBalancer)
+          .map((lb) => ({ process: lb, watch: watchOutage(() => entryAnswers(next, lb)) }));
         const result = await ctx.driver.up(next, secrets, stepsOf(steps), ctx.progress, { ...options, replicate: run.some((a) => a.kind === 'replicate') }).catch(async (err: unknown) => {
           await Promise.all(gaps.map(({ watch }) => watch.stop(0)));
           throw err;
@@ -100,7 +104,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
 }
 
 function isBalancer(process: string): process is Balancer {
-  return process === 'lb-web' || process === 'lb-db';
+  return (BALANCERS as readonly string[]).includes(process);
 }
 
 /** lb-web answers HTTP (whatever the status) on the site's port; lb-db takes connections on its own. */

@@ -52,6 +52,11 @@ export class ComposeDriver implements Driver {
     return this.containerPrefix + name;
   }
 
+  /** The node (or balancer) whose container is CONTAINER: compose.container_prefix taken off. */
+  #node(container: string): string {
+    return container.startsWith(this.containerPrefix) ? container.slice(this.containerPrefix.length) : container;
+  }
+
   get dir(): string {
     return join(this.stateDir, 'compose');
   }
@@ -289,9 +294,7 @@ export class ComposeDriver implements Driver {
       .filter((l) => l.trim() !== '')
       .map((l) => {
         const [container, st, id, image] = l.split('\t');
-        // By node: compose.container_prefix taken off.
-        const name = container!.startsWith(this.containerPrefix) ? container!.slice(this.containerPrefix.length) : container!;
-        return { name, container: container!, running: st === 'running', id: id ?? '', image: image ?? '' };
+        return { name: this.#node(container!), container: container!, running: st === 'running', id: id ?? '', image: image ?? '' };
       });
   }
 
@@ -315,7 +318,7 @@ export class ComposeDriver implements Driver {
         .split('\n')
         .map((l) => l.split('\t'))
         .filter((f): f is [string, string] => f.length === 2 && !Number.isNaN(Date.parse(f[1]!)))
-        .map(([name, at]) => [name.replace(/^\//, '').slice(this.containerPrefix.length), new Date(at).toISOString()]),
+        .map(([name, at]) => [this.#node(name.replace(/^\//, '')), new Date(at).toISOString()]),
     );
   }
 
