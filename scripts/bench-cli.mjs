@@ -31,7 +31,7 @@ writeFileSync(
 runtime: local
 session_mode: sticky
 listen: 127.0.65.1
-ports: {http: 28080, stats: 28404, db: 23307, dashboard: 29000, peers: 28405}
+ports: {http: 28080, stats: 28404, db: 23307, dashboard: 29000, peers: 28405, db_peers: 28406}
 defaults:
   web: {host: "127.0.75.{n}"}
   db: {host: "127.0.85.{n}"}

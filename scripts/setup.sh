@@ -31,6 +31,8 @@ declare -A NEEDS=(
   # As root, a web node's Apache serves as www-data: a folder of the user's on the way (a clone
   # under /root) is opened to it alone with an ACL entry.
   [setfacl]=acl
+  # Each DB node's health agent answers lb-db's agent-check through socat.
+  [socat]=socat
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io

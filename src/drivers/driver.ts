@@ -104,4 +104,6 @@ export interface Driver {
   webAddress(node: WebNode): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */
   dbRoot(name: string, secrets: Secrets): Promise<Connection>;
+  /** What a DB node's health agent last answered (its state file, compose/db/db-agent.sh); undefined if it never did. */
+  dbAgentState(name: string): Promise<string | undefined>;
 }

@@ -16,6 +16,9 @@ const LOCAL: [bin: string, pkg: string][] = [
   ['haproxy', 'haproxy'],
   ['mariadbd', 'mariadb-server'],
   ['mariadb-install-db', 'mariadb-server'],
+  // A DB node's health agent: socat answers lb-db, the client asks the node.
+  ['socat', 'socat'],
+  ['mariadb', 'mariadb-client'],
   ['php', 'php-cli php-mysql'],
 ];
 const PHP_HAS_PDO_MYSQL: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);']];

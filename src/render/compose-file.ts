@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import type { Cluster } from '../spec/model.js';
 import { hostPort } from '../util/net.js';
 import { IMAGES, type Image } from './compose-images.js';
+import { dbAgentListen } from './db-agent.js';
 import type { RenderTarget } from './layout.js';
 
 // Folders, not single files, are mounted: hactl replaces a file by rename,
@@ -92,8 +93,16 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       ...image(target, IMAGES.mariadb),
       container_name: cluster.compose.containerPrefix + n.name,
       hostname: n.name,
+      // Where its health agent listens (compose/db/entrypoint.sh).
+      environment: { HACTL_AGENT_LISTEN: dbAgentListen(cluster, n, 'compose') },
       // The image's mariadb.conf.d/99-hactl.cnf includes this folder's my.cnf, after Debian's 50-server.cnf.
-      volumes: [`./${n.name}:/etc/mysql/hactl:ro`, `./${composeRunDir(n.name)}:/run/mysqld`, `${n.name}-data:/var/lib/mysql`],
+      // The agent reads lb-db's writer entry on lb-db's admin socket.
+      volumes: [
+        `./${n.name}:/etc/mysql/hactl:ro`,
+        `./${composeRunDir(n.name)}:/run/mysqld`,
+        `./${composeRunDir('lb-db')}:/run/lb-db`,
+        `${n.name}-data:/var/lib/mysql`,
+      ],
       logging: logging(),
     };
   }

@@ -17,6 +17,12 @@ function bind(cluster: Cluster, target: RenderTarget, port: number): string {
   return target.runtime === 'compose' ? `:${port}` : hostPort(cluster.listen, port);
 }
 
+/** A balancer's peers listener: only its own workers talk to it (no authentication), so never published. */
+function peersBind(cluster: Cluster, target: RenderTarget, port: number): string {
+  // Inside a container, its own loopback.
+  return hostPort(target.runtime === 'local' ? peersAddress(cluster.listen) : '127.0.0.1', port);
+}
+
 export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, source: string): string {
   return compile(source)({
     cluster,
@@ -27,8 +33,7 @@ export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: Ren
     bind: {
       http: bind(cluster, target, cluster.ports.http),
       stats: bind(cluster, target, cluster.ports.stats),
-      // Never published: inside a container, its own loopback.
-      peers: hostPort(target.runtime === 'local' ? peersAddress(cluster.listen) : '127.0.0.1', cluster.ports.peers),
+      peers: peersBind(cluster, target, cluster.ports.peers),
     },
     sticky: cluster.sessionMode === 'sticky',
     sessionCookie: SESSION_COOKIE,
@@ -49,8 +54,9 @@ export function renderHaproxyDb(cluster: Cluster, target: RenderTarget, source: 
     cluster,
     compose: target.runtime === 'compose',
     paths: target.layout.balancer('lb-db'),
-    bind: { db: bind(cluster, target, cluster.ports.db) },
+    bind: { db: bind(cluster, target, cluster.ports.db), peers: peersBind(cluster, target, cluster.ports.db_peers) },
     checkUser: DB_CHECK_USER,
+    agentPort: cluster.ports.db_agent,
     servers: cluster.db.map((n, i) => ({ name: n.name, address: nodeAddress(target, n), backup: i > 0 })),
   });
 }

@@ -8,9 +8,11 @@ import { assertConfigSafe } from './engine.js';
 import { renderHaproxyDb, renderHaproxyWeb } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 import { renderMariadb } from './mariadb.js';
+import { renderDbAgentClient, renderDbAgentEnv } from './db-agent.js';
 import type { TemplateSources } from './templates.js';
 
-export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'compose';
+/** app and agent: read afresh on every request or check, so a change needs no restart. */
+export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose';
 
 export interface RenderedFile {
   /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
@@ -75,12 +77,12 @@ export function renderCluster(cluster: Cluster, secrets: Secrets, target: Render
   const files: RenderedFile[] = [
     ...lbWeb(cluster, secrets, target, sources),
     { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, target, sources.haproxyDb), mode: 0o644, kind: 'haproxy' },
-    ...cluster.db.map((n) => ({
-      path: `${n.name}/my.cnf`,
-      content: renderMariadb(cluster, n, target, sources.mariadb),
-      mode: 0o644,
-      kind: 'mariadb' as const,
-    })),
+    ...cluster.db.flatMap((n): RenderedFile[] => [
+      { path: `${n.name}/my.cnf`, content: renderMariadb(cluster, n, target, sources.mariadb), mode: 0o644, kind: 'mariadb' },
+      { path: `${n.name}/agent.env`, content: renderDbAgentEnv(cluster, n, target, sources.dbAgent), mode: 0o644, kind: 'agent' },
+      // Root's password: the local agent may run as a user that root's unix_socket login does not match.
+      ...(target.runtime === 'local' ? [{ path: `${n.name}/client.cnf`, content: renderDbAgentClient(secrets), mode: 0o600, kind: 'agent' as const }] : []),
+    ]),
     ...cluster.web.map((n) => ({
       path: `${n.name}/app.json`,
       content: renderAppSettings(cluster, n, secrets, target),

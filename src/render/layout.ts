@@ -5,6 +5,12 @@ export interface Layout {
   balancer(lb: 'lb-web' | 'lb-db'): { adminSocket: string; masterSocket: string; stateFile: string; pidFile: string };
   /** undefined: the DB image's own defaults apply. */
   database(node: string): { dataDir: string; socket: string; pidFile: string; errorLog: string } | undefined;
+  /**
+   * A DB node's health agent: the node's socket, the option file with root's
+   * password (none where root logs in by unix_socket), where it records its
+   * last answer (hactl status reads it), and lb-db's admin socket.
+   */
+  agent(node: string): { socket: string; clientOptions: string | undefined; stateFile: string; lbDbSocket: string };
   /** A web node: the app's data and sessions (the app's user writes them), its settings, and its Apache's runtime folder and pid file. */
   web(node: string): { dataDir: string; sessions: string; settingsFile: string; runDir: string; pidFile: string };
   /** lb-web on the apache engine: its runtime folder (shared memory, mutexes), pid file, and where it reads its rendered files. */
@@ -26,6 +32,14 @@ export function localLayout(stateDir: string): Layout {
       pidFile: `${stateDir}/run/${node}.pid`,
       errorLog: `${stateDir}/log/${node}.log`,
     }),
+    agent(node) {
+      return {
+        socket: this.database(node)!.socket,
+        clientOptions: `${stateDir}/config/${node}/client.cnf`,
+        stateFile: `${stateDir}/run/${node}.agent`,
+        lbDbSocket: this.balancer('lb-db').adminSocket,
+      };
+    },
     web: (node) => ({
       dataDir: `${stateDir}/data/${node}`,
       sessions: `${stateDir}/data/${node}/sessions`,
@@ -48,6 +62,9 @@ export const composeLayout: Layout = {
     pidFile: '/run/haproxy/haproxy.pid',
   }),
   database: () => undefined,
+  // The container runs the agent as root, which logs in by unix_socket; the
+  // compose file mounts lb-db's run folder at /run/lb-db.
+  agent: () => ({ socket: '/run/mysqld/mysqld.sock', clientOptions: undefined, stateFile: '/run/mysqld/agent.state', lbDbSocket: '/run/lb-db/admin.sock' }),
   // The web image's Apache keeps Debian's runtime folder (compose/web/Dockerfile).
   web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions', settingsFile: '/etc/hactl/app.json', runDir: '/run/apache2', pidFile: '/run/apache2/apache2.pid' }),
   apache: () => ({ runDir: '/run/apache2', pidFile: '/run/apache2/httpd.pid', configDir: '/etc/apache2/hactl' }),

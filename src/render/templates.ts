@@ -7,6 +7,7 @@ export interface TemplateSources {
   apacheWeb: string;
   apacheNode: string;
   mariadb: string;
+  dbAgent: string;
 }
 
 const DIR = new URL('../../templates/', import.meta.url);
@@ -19,5 +20,6 @@ export function loadTemplateSources(): TemplateSources {
     apacheWeb: read('apache-web.conf.hbs'),
     apacheNode: read('apache-node.conf.hbs'),
     mariadb: read('mariadb.cnf.hbs'),
+    dbAgent: read('db-agent.env.hbs'),
   };
 }

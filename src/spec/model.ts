@@ -13,6 +13,14 @@ export type NodeState = (typeof NODE_STATES)[number];
 
 export type Tier = 'web' | 'db';
 
+/**
+ * After a failover: manual keeps writes on the master that took over until
+ * hactl switchover moves them; auto moves them back to the first master once
+ * it has caught up.
+ */
+export const FAILBACKS = ['manual', 'auto'] as const;
+export type Failback = (typeof FAILBACKS)[number];
+
 export interface WebNode {
   name: string;
   host: string;
@@ -57,9 +65,10 @@ export interface Cluster {
   compose: { containerPrefix: string };
   sessionMode: SessionMode;
   listen: string;
-  ports: { http: number; stats: number; db: number; dashboard: number; peers: number };
+  ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number };
   health: { path: string; intervalMs: number; fall: number; rise: number };
-  database: { name: string; user: string };
+  /** maxLagMs: how far behind a backup may be and still take over; failback: see FAILBACKS. */
+  database: { name: string; user: string; maxLagMs: number; failback: Failback };
   web: WebNode[];
   db: DbNode[];
 }

@@ -2,6 +2,7 @@ import { parseDuration } from './formats.js';
 import { DEFAULTS, defaultCookie } from './defaults.js';
 import {
   ENGINES,
+  FAILBACKS,
   METHODS,
   NODE_STATES,
   RUNTIMES,
@@ -28,6 +29,10 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
 }
 
 /** Short form "web1" and long form {name: web1, ...} both become a mapping. */
+function duration(value: unknown, fallback: string): number {
+  return (typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined) ?? parseDuration(fallback)!;
+}
+
 function items(value: unknown): Raw[] {
   if (!Array.isArray(value)) return [];
   return value.map((it) => (typeof it === 'string' ? { name: it } : obj(it)));
@@ -131,19 +136,20 @@ export function normalize(input: unknown): Cluster {
       db: int(ports.db, DEFAULTS.ports.db),
       dashboard: int(ports.dashboard, DEFAULTS.ports.dashboard),
       peers: int(ports.peers, DEFAULTS.ports.peers),
+      db_peers: int(ports.db_peers, DEFAULTS.ports.db_peers),
+      db_agent: int(ports.db_agent, DEFAULTS.ports.db_agent),
     },
     health: {
       path: str(health.path, DEFAULTS.health.path),
-      intervalMs:
-        (typeof health.interval === 'string' || typeof health.interval === 'number'
-          ? parseDuration(health.interval)
-          : undefined) ?? parseDuration(DEFAULTS.health.interval)!,
+      intervalMs: duration(health.interval, DEFAULTS.health.interval),
       fall: int(health.fall, DEFAULTS.health.fall),
       rise: int(health.rise, DEFAULTS.health.rise),
     },
     database: {
       name: str(database.name, DEFAULTS.database.name),
       user: str(database.user, DEFAULTS.database.user),
+      maxLagMs: duration(database.max_lag, DEFAULTS.database.max_lag),
+      failback: oneOf(database.failback, FAILBACKS, DEFAULTS.database.failback),
     },
     web,
     db,

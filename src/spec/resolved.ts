@@ -14,7 +14,7 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     listen: c.listen,
     ports: { ...c.ports },
     health: { path: c.health.path, interval: `${c.health.intervalMs}ms`, fall: c.health.fall, rise: c.health.rise },
-    database: { ...c.database },
+    database: { name: c.database.name, user: c.database.user, max_lag: `${c.database.maxLagMs}ms`, failback: c.database.failback },
     web: c.web.map((n) => ({ ...n })),
     db: c.db.map((n) => ({ ...n })),
   };

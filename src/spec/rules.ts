@@ -23,6 +23,7 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
   };
   for (const key of ['http', 'stats', 'db'] as const) entry(key, c.listen, ['listen']);
   entry('peers', peersAddress(c.listen), ['listen']);
+  entry('db_peers', peersAddress(c.listen), ['listen']);
   // The dashboard does not follow listen: 127.0.0.1 unless hactl dashboard --host says otherwise.
   entry('dashboard', DASHBOARD_HOST, ['ports', 'dashboard']);
   for (const tier of ['web', 'db'] as const) {
@@ -30,6 +31,10 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
       if (usable([tier, i, 'host']) && usable([tier, i, 'port'])) out.push({ owner: n.name, host: n.host, port: n.port, path: [tier, i, 'port'] });
     });
   }
+  // Each DB node's health agent, on the node's own address: two DB nodes on one address would share it.
+  c.db.forEach((n, i) => {
+    if (usable(['db', i, 'host']) && usable(['ports', 'db_agent'])) out.push({ owner: `${n.name}'s agent (ports.db_agent)`, host: n.host, port: c.ports.db_agent, path: ['db', i, 'host'] });
+  });
   return out;
 }
 

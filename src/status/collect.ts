@@ -8,7 +8,9 @@ import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
 import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebNodeStatus } from './model.js';
 import { processIds } from './processes.js';
-import { checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
+import { activeMaster, agentReason, checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
+import { parseAgentState } from './db-agent.js';
+import { parseWriterEntry, SHOW_WRITER } from '../haproxy/writer-entry.js';
 
 async function stat(driver: Driver, running: boolean): Promise<Map<string, StatRow>> {
   if (!running) return new Map();
@@ -17,6 +19,16 @@ async function stat(driver: Driver, running: boolean): Promise<Map<string, StatR
     return new Map(rows.filter((r) => r.type === '2').map((r) => [r.svname!, r]));
   } catch {
     return new Map();
+  }
+}
+
+/** lb-db's writer entry: a name, null (none yet), undefined (not known now). */
+async function writerEntry(driver: Driver, running: boolean): Promise<string | null | undefined> {
+  if (!running) return undefined;
+  try {
+    return parseWriterEntry(await driver.balancerCommand('lb-db', SHOW_WRITER));
+  } catch {
+    return undefined;
   }
 }
 
@@ -33,14 +45,16 @@ async function members(lbWeb: LbWebClient, running: boolean): Promise<Map<string
 export interface NodeReplication {
   links: ReplicationLink[];
   gtid: string;
+  readOnly: boolean;
 }
 
 /** Replication as one DB node sees it, through an open administrator connection. */
 export async function readReplication(conn: Connection): Promise<NodeReplication> {
   const connections = await replicationConnections(conn);
-  const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos');
+  const [[pos]] = await conn.query<RowDataPacket[]>('SELECT @@gtid_current_pos AS pos, @@read_only AS ro');
   return {
     gtid: String(pos?.pos ?? ''),
+    readOnly: Number(pos?.ro) === 1,
     links: connections.map((c) => ({
       from: c.from,
       io_running: c.ioRunning,
@@ -80,11 +94,16 @@ export async function collectStatus(
 ): Promise<ClusterStatus> {
   const processes = new Map((await driver.processes(cluster)).map((p) => [p.name, p]));
   const running = (name: string) => (processes.get(name)?.running ? 'running' : 'stopped') as 'running' | 'stopped';
-  const [webMembers, dbStat, repl] = await Promise.all([
+  const [webMembers, dbStat, repl, entry, agentFiles] = await Promise.all([
     members(lbWebClient(driver, cluster, secrets), running('lb-web') === 'running'),
     stat(driver, running('lb-db') === 'running'),
     Promise.all(cluster.db.map((n) => (running(n.name) === 'running' ? replication(n.name) : Promise.resolve(undefined)))),
+    writerEntry(driver, running('lb-db') === 'running'),
+    Promise.all(cluster.db.map((n) => driver.dbAgentState(n.name))),
   ]);
+  const nowS = Math.floor(Date.now() / 1000);
+  const dbStatus = cluster.db.map((n) => serverStatus(dbStat.get(n.name)));
+  const active = activeMaster(cluster.db.map((n, i) => ({ name: n.name, status: dbStatus[i]! })), entry);
   const web: WebNodeStatus[] = cluster.web.map((n) => {
     const m = webMembers.get(n.name);
     return {
@@ -105,13 +124,18 @@ export async function collectStatus(
   const db: DbNodeStatus[] = cluster.db.map((n, i) => {
     const row = dbStat.get(n.name);
     const r = repl[i];
+    const status = row ? dbStatus[i]! : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED';
+    const agent = running(n.name) === 'running' ? parseAgentState(agentFiles[i], nowS) : null;
     return {
       type: 'db',
       name: n.name,
       address: nodeHost(n, runtime),
       port: n.port,
-      role: i === 0 ? 'active' : 'backup',
-      status: row ? serverStatus(row) : running(n.name) === 'running' ? 'UNKNOWN' : 'STOPPED',
+      role: n.name === active ? 'active' : 'backup',
+      status,
+      reason: agentReason(agent, running(n.name) === 'running'),
+      agent,
+      read_only: r?.readOnly ?? null,
       process: running(n.name),
       check: checkText(row),
       gtid_current_pos: r?.gtid ?? null,
@@ -121,11 +145,13 @@ export async function collectStatus(
     };
   });
   const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name), ...processIds(processes.get(name)) }));
+  const health = overallHealth(web, db, balancers);
   return {
     cluster: cluster.name,
     runtime,
     engine: cluster.balancer.engine,
-    health: overallHealth(web, db, balancers),
+    health: health.health,
+    health_reasons: health.reasons,
     endpoints: endpointsOf(cluster),
     nodes: [...web, ...db],
     balancers,

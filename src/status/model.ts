@@ -1,4 +1,5 @@
 import type { Engine } from '../spec/model.js';
+import type { AgentAnswer } from './db-agent.js';
 
 /** One snapshot of a running cluster, shared by `hactl status` and the dashboard. */
 
@@ -70,9 +71,16 @@ export interface DbNodeStatus extends ProcessIds {
   name: string;
   address: string;
   port: number;
+  /** active: the master lb-db writes to (its writer entry, or the one it will pick). */
   role: 'active' | 'backup';
   /** lb-db's view. */
   status: NodeStatusWord;
+  /** Why lb-db does not use it, in the agent's words: "DRAIN: 14 s behind mysql2"; null when nothing is wrong. */
+  reason: string | null;
+  /** Its health agent's last answer; null when it never answered. */
+  agent: AgentAnswer | null;
+  /** Only the active master takes writes; null when it cannot be asked. */
+  read_only: boolean | null;
   process: 'running' | 'stopped';
   check: string;
   gtid_current_pos: string | null;
@@ -94,6 +102,8 @@ export interface ClusterStatus {
   /** lb-web's engine. */
   engine: Engine;
   health: Health;
+  /** Why it is not healthy, one line per cause; empty when healthy. */
+  health_reasons: string[];
   endpoints: { http: string; stats: string; db: string };
   nodes: (WebNodeStatus | DbNodeStatus)[];
   balancers: BalancerStatus[];

@@ -1,4 +1,5 @@
 import type { StatRow } from '../haproxy/stat.js';
+import { AGENT_STALE_S, type AgentAnswer } from './db-agent.js';
 import { conditionOf, type BalancerStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
 
 // HAProxy's words for a server in `show stat`; anything else is not taken for a status.
@@ -41,17 +42,49 @@ export function summarizeReplication(links: ReplicationLink[] | undefined): Repl
 }
 
 /**
- * healthy: every node up and in sync. degraded: the site answers (lb-web with
- * an UP web node, lb-db with an UP DB node) but something is not well.
- * down: the site or its DB cannot be reached.
+ * The master lb-db writes to: its writer entry; with none (or none known),
+ * the one HAProxy will pick: the first usable in cluster.yaml's order.
  */
-export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancers: BalancerStatus[]): Health {
+export function activeMaster(masters: { name: string; status: NodeStatusWord }[], entry: string | null | undefined): string | undefined {
+  if (entry && masters.some((m) => m.name === entry)) return entry;
+  return masters.find((m) => conditionOf(m.status) === 'up')?.name;
+}
+
+/** Why lb-db does not use a running DB node, in its agent's words; or that the agent itself is silent. */
+export function agentReason(agent: AgentAnswer | null, running: boolean): string | null {
+  if (!running) return null;
+  if (!agent || agent.age_s === null || agent.age_s > AGENT_STALE_S) return 'its health agent does not answer';
+  if (agent.answer === 'up') return null;
+  return `${agent.answer.toUpperCase()}: ${agent.reason}`;
+}
+
+/**
+ * healthy: every node up and in sync. degraded: the site answers (lb-web with
+ * an UP web node, lb-db with an UP DB node) but something is not well, each
+ * cause in REASONS. down: the site or its DB cannot be reached.
+ */
+export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancers: BalancerStatus[]): { health: Health; reasons: string[] } {
   const lbUp = (name: string) => balancers.find((b) => b.name === name)?.process === 'running';
   const serves = (s: NodeStatusWord) => ['up', 'failing', 'drain'].includes(conditionOf(s));
+  const reasons: string[] = [];
+  for (const lb of balancers) if (lb.process !== 'running') reasons.push(`${lb.name} is not running`);
+  if (!web.some((n) => serves(n.status))) reasons.push('no web node serves');
+  if (db.length > 0 && !db.some((n) => conditionOf(n.status) === 'up')) reasons.push('no DB node takes connections');
   const serving = lbUp('lb-web') && web.some((n) => serves(n.status)) && (db.length === 0 || (lbUp('lb-db') && db.some((n) => serves(n.status))));
-  if (!serving) return 'down';
-  const allWell =
-    web.every((n) => ['up', 'drain', 'maint'].includes(conditionOf(n.status))) &&
-    db.every((n) => conditionOf(n.status) === 'up' && n.replication_summary === 'Synced');
-  return allWell ? 'healthy' : 'degraded';
+  for (const n of web) if (!['up', 'drain', 'maint'].includes(conditionOf(n.status))) reasons.push(`${n.name} is ${n.status}`);
+  // One master has nothing to replicate from: no replication is expected of it.
+  const alone = db.length === 1;
+  for (const n of db) {
+    if (conditionOf(n.status) !== 'up') {
+      reasons.push(`${n.name} is ${n.reason ?? n.status}`);
+      continue;
+    }
+    if (n.reason) reasons.push(`${n.name}: ${n.reason}`);
+    // The error itself is in the replication details.
+    const stopped = n.replication.filter((l) => l.io_running !== 'Yes' || l.sql_running !== 'Yes').map((l) => l.from);
+    if (stopped.length > 0) reasons.push(`${n.name}: replication from ${stopped.join(', ')} is not running`);
+    else if (n.replication_summary !== 'Synced' && !(alone && n.replication_summary === 'no replication')) reasons.push(`${n.name}: replication ${n.replication_summary}`);
+  }
+  if (!serving) return { health: 'down', reasons };
+  return { health: reasons.length === 0 ? 'healthy' : 'degraded', reasons };
 }

@@ -34,6 +34,9 @@ const db = (name: string, over: Partial<DbNodeStatus> = {}): DbNodeStatus => ({
   port: 3306,
   role: 'active',
   status: 'UP',
+  reason: null,
+  agent: { answer: 'up', reason: '', writer: 'mysql1', read_only: false, age_s: 0 },
+  read_only: (over.role ?? 'active') === 'backup',
   process: 'running',
   check: 'L7OK in 1 ms',
   gtid_current_pos: '1-1-12',
@@ -48,6 +51,7 @@ const broken: ClusterStatus = {
   runtime: 'local',
   engine: 'haproxy',
   health: 'degraded',
+  health_reasons: ['web1 is DOWN 1/2', 'mysql2: replication Broken'],
   endpoints: { http: 'http://127.0.63.1:18080/', stats: 'http://127.0.63.1:18404/', db: '127.0.63.1:13307' },
   nodes: [
     web('web1', { status: 'DOWN 1/2', process: 'stopped', check: 'L4CON in 0 ms', pid: null, pgid: null, started_at: null }),

@@ -84,6 +84,8 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
   const compose = runtime === 'compose' ? ['config: write compose.yaml'] : [];
   // A local web node is an Apache of its own, with its own httpd.conf (compose's image has one).
   const httpd = (...nodes: string[]) => (runtime === 'local' ? nodes.map((n) => `config: write ${n}/httpd.conf`) : []);
+  // A DB node's files: its MariaDB's, its agent's, and locally root's login for the agent.
+  const dbFiles = (n: string) => [`config: write ${n}/my.cnf`, `config: write ${n}/agent.env`, ...(runtime === 'local' ? [`config: write ${n}/client.cnf`] : [])];
   const base = cluster();
 
   describe('up', () => {
@@ -92,8 +94,8 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       expect(lines(planUp(desired, observed))).toEqual([
         'config: write lb-web/haproxy.cfg',
         'config: write lb-db/haproxy.cfg',
-        'config: write mysql1/my.cnf',
-        'config: write mysql2/my.cnf',
+        ...dbFiles('mysql1'),
+        ...dbFiles('mysql2'),
         'config: write web1/app.json',
         'config: write web2/app.json',
         ...httpd('web1', 'web2'),
@@ -238,7 +240,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
     it('the new master starts (and is cloned, joined) before lb-db reloads with it', () => {
       const { desired, observed } = view(next, runtime, running(base, runtime));
       const plan = lines(planAddDb('mysql3', desired, observed));
-      expect(plan).toEqual(['config: write lb-db/haproxy.cfg', 'config: write mysql3/my.cnf', ...compose, 'mysql3: start', 'replication: users, database, master-master connections (a new node is cloned first)', 'lb-db: reload (hitless)']);
+      expect(plan).toEqual(['config: write lb-db/haproxy.cfg', ...dbFiles('mysql3'), ...compose, 'mysql3: start', 'replication: users, database, master-master connections (a new node is cloned first)', 'lb-db: reload (hitless)']);
     });
 
     it('what an earlier mysql3 left goes first, its config folder too: its files are written again though they were on disk', () => {
@@ -249,7 +251,7 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'mysql3: remove /srv/.hactl/config/mysql3, /srv/.hactl/data/mysql3',
         'config: write lb-db/haproxy.cfg',
         ...compose,
-        'config: write mysql3/my.cnf',
+        ...dbFiles('mysql3'),
         'mysql3: start',
         'replication: users, database, master-master connections (a new node is cloned first)',
         'lb-db: reload (hitless)',

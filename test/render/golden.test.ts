@@ -104,9 +104,14 @@ describe('what the rendered configs say', () => {
     expect(web).toMatch(/server web3 localhost:9000 weight 100 disabled\n/);
   });
 
-  it('lb-db: the first master active, the others backup', () => {
+  it('lb-db: the first master preferred, the others backup; the writer kept in a peered one-entry table; each node asked by its agent', () => {
     const db = byPath(renderFixture(fixtures[1]![1], 'local'), 'lb-db/haproxy.cfg');
-    expect(db).toMatch(/server mysql1 127\.0\.2\.1:3306 on-marked-up shutdown-backup-sessions\n/);
+    // A master that comes back must not end the sessions of the one that took over.
+    expect(db).not.toContain('shutdown-backup-sessions');
+    expect(db).toMatch(/server mysql1 127\.0\.2\.1:3306\n/);
+    expect(db).toMatch(/stick-table type integer size 1 peers hactl\n\s+stick on int\(1\)\n/);
+    expect(db).toMatch(/localpeer lb-db\n[\s\S]*peers hactl\n\s+peer lb-db 127\.0\.0\.1:8407\n/);
+    expect(db).toMatch(/default-server check .*agent-check agent-port 9200 agent-inter 500ms/);
     expect(db).toMatch(/server mysql2 127\.0\.2\.2:3306 backup\n/);
     expect(db).toMatch(/server reporting 10\.0\.0\.9:3306 backup\n/);
     expect(db).toContain('bind 0.0.0.0:3310');

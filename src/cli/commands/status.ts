@@ -73,8 +73,10 @@ export function printStatus(out: Output, s: ClusterStatus): void {
         ? [[
             n.name,
             `${n.address}:${n.port}`,
-            n.role,
-            statusCell(out, n, n.check),
+            // A backup that takes writes is what read_only is there to prevent: shown.
+            n.role === 'backup' && n.read_only === false ? out.color.red('backup, writable') : n.role,
+            // The status word is already in the cell: the agent's reason without it.
+            statusCell(out, n, n.reason ? out.color.yellow(n.reason.replace(/^[A-Z]+: /, '')) : n.check),
             paintReplication(out, n.replication_summary),
             n.replication.map((l) => `${l.from}: ${l.io_running}/${l.sql_running}, ${l.seconds_behind ?? '-'} s`).join('\n'),
           ]]
@@ -83,8 +85,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
     { shrink: [4, 5, 3], cap: REASON_WIDTH },
   );
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
-  const stopped = s.balancers.filter((b) => b.process !== 'running').map((b) => b.name);
-  if (stopped.length) out.print(out.color.red(`not running: ${stopped.join(', ')}`));
+  for (const reason of s.health_reasons) for (const line of wrap(`${s.health}: ${reason}`, out.width)) out.print(s.health === 'down' ? out.color.red(line) : out.color.yellow(line));
 }
 
 const MARKS = ['|', '/', '-', '\\'];

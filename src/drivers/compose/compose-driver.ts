@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readIfThere } from '../../util/read-if-there.js';
 import type { Connection } from 'mysql2/promise';
 import { HactlError } from '../../errors.js';
 import { assertFree } from '../free-port.js';
@@ -386,6 +387,11 @@ export class ComposeDriver implements Driver {
 
   async webAddress(node: WebNode): Promise<string> {
     return hostPort(await this.#address(node.name), node.port);
+  }
+
+  dbAgentState(name: string): Promise<string | undefined> {
+    // The container's /run/mysqld is this folder.
+    return readIfThere(join(this.#run(name), basename(composeLayout.agent(name).stateFile)));
   }
 }
 

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../paths.js';
 import type { Layout } from '../../render/layout.js';
 import type { DbNode, WebNode } from '../../spec/model.js';
 import type { Command } from '../../util/runner.js';
@@ -25,6 +27,14 @@ export function mariadbd(configFile: string, asRoot: boolean): Command {
   // mariadbd refuses to run as root unless told to: the local runtime runs
   // every process as the user who runs hactl.
   return ['mariadbd', [`--defaults-file=${configFile}`, ...(asRoot ? ['--user=root'] : [])]];
+}
+
+/** The DB node's health agent, the same script as in its container. */
+export const WITH_AGENT = join(PACKAGE_ROOT, 'compose', 'db', 'with-agent.sh');
+
+/** A DB node: its MariaDB with its health agent beside it, in one process group. */
+export function dbNode(agentEnv: string, agentListen: string, [bin, args]: Command): Command {
+  return ['sh', [WITH_AGENT, agentEnv, agentListen, bin, ...args]];
 }
 
 /**

@@ -9,11 +9,13 @@ import { setUpReplication, type DbAccess } from '../../mysql/replication-setup.j
 import { fileLog, hitlessReload } from '../../haproxy/reload.js';
 import { gracefulCommand, gracefulRestart } from '../../apache/graceful.js';
 import { makeDirs, writeFileAtomic } from '../../util/atomic-write.js';
+import { readIfThere } from '../../util/read-if-there.js';
 import { blockedOnTheWay, chownTree, grantPassage } from '../../util/file-access.js';
 import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { DEBIAN_WWW_DATA, type RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
+import { dbAgentListen } from '../../render/db-agent.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
 import { connectAddress, hostPort } from '../../util/net.js';
@@ -84,14 +86,14 @@ export class LocalDriver implements Driver {
     const listen = connectAddress(cluster.listen);
     const specs: ProcessSpec[] = [];
     for (const n of cluster.db) {
-      const command = cmd.mariadbd(config(`${n.name}/my.cnf`), this.#asRoot);
+      const command = cmd.dbNode(config(`${n.name}/agent.env`), dbAgentListen(cluster, n, 'local'), cmd.mariadbd(config(`${n.name}/my.cnf`), this.#asRoot));
       specs.push({
         name: n.name,
         kind: 'db',
         command,
         launch: command,
-        binds: [{ host: n.host, port: n.port }],
-        ready: () => tcpOpen(n.host, n.port),
+        binds: [{ host: n.host, port: n.port }, { host: n.host, port: cluster.ports.db_agent }],
+        ready: async () => (await tcpOpen(n.host, n.port)) && (await tcpOpen(n.host, cluster.ports.db_agent)),
       });
     }
     for (const n of cluster.web) {
@@ -376,6 +378,10 @@ export class LocalDriver implements Driver {
     return hostPort(node.host, node.port);
   }
 
+  dbAgentState(name: string): Promise<string | undefined> {
+    return readIfThere(this.#layout.agent(name).stateFile);
+  }
+
   /** Stops NAME and forgets it; the next converge (up) starts it afresh. */
   async stop(name: string, progress: Progress): Promise<void> {
     const state = readState(this.stateDir);
@@ -419,7 +425,7 @@ export class LocalDriver implements Driver {
     }
     for (const file of listDir(join(this.stateDir, 'run'))) {
       // NAME.apache: a web node's Apache runtime folder.
-      const name = file.replace(/(\.clone)?\.(sock|pid|sql|cnf|apache)$/, '');
+      const name = file.replace(/(\.clone)?\.(sock|pid|sql|cnf|apache|agent)$/, '');
       if (name !== file && !keep.has(name) && !name.startsWith('lb-')) add(name, join(this.stateDir, 'run', file));
     }
     return [...found].map(([name, paths]) => ({ name, paths: paths.sort(), running: state[name] !== undefined && groupAlive(state[name]!.pid) }));

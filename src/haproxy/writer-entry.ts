@@ -1,0 +1,20 @@
+/**
+ * lb-db's writer: the one entry of backend mariadb's stick table (stick on
+ * int(1)), naming the master every connection goes to while it is usable.
+ * Its peers section keeps it across reloads (templates/haproxy-db.cfg.hbs).
+ */
+export const WRITER_TABLE = 'mariadb';
+
+/** The runtime API command that shows the entry. */
+export const SHOW_WRITER = `show table ${WRITER_TABLE} key 1`;
+
+/**
+ * The master the entry names; null when there is none yet (the first
+ * connection makes it); undefined when HAProxy left it out of the listing
+ * because a connection was updating it right then.
+ */
+export function parseWriterEntry(answer: string): string | null | undefined {
+  const named = / server_key=(\S+)/.exec(answer);
+  if (named) return named[1]!;
+  return /^# table: \S+, .* used:0$/m.test(answer) ? null : undefined;
+}
