@@ -18,3 +18,14 @@ export function parseWriterEntry(answer: string): string | null | undefined {
   if (named) return named[1]!;
   return /^# table: \S+, .* used:0$/m.test(answer) ? null : undefined;
 }
+
+/** Runtime API commands of a writer move (lb-db's backend mariadb). */
+export const writerCommands = {
+  /** Out of lb-db's pick; agents take a drained writer for none, so its own makes it read-only. */
+  drain: (server: string) => `set server ${WRITER_TABLE}/${server} state drain`,
+  ready: (server: string) => `set server ${WRITER_TABLE}/${server} state ready`,
+  /** Forget the writer: the next connection goes to the one server left in the pick, and names it. */
+  forget: `clear table ${WRITER_TABLE}`,
+  /** End every connection through lb-db to SERVER: a pooled one would otherwise keep writing there. */
+  endSessions: (server: string) => `shutdown sessions server ${WRITER_TABLE}/${server}`,
+};

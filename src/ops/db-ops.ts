@@ -8,7 +8,12 @@ import { nodeHost } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import { changeCluster, type DryRun } from './change.js';
 import type { OpOptions } from './context.js';
-import type { Executed } from './execute.js';
+import { execute, type Executed } from './execute.js';
+import { openContext } from './context.js';
+import { withLock } from './lock.js';
+import { planSwitchover } from '../plan/switchover.js';
+import { loadOrCreateSecrets } from '../secrets/store.js';
+import { collectStatus } from '../status/collect.js';
 import type { Project } from './project.js';
 import { planChange, planThenCarryOut, type UpSummary } from './up.js';
 
@@ -54,5 +59,39 @@ export async function removeDb(project: Project, name: string, options: Live & {
     if (!options.dryRun && index === 0) progress('lb-db', `moving the active role to ${successor.name}`);
     const r = await planThenCarryOut(ctx, change, planned, options.dryRun);
     return 'dry_run' in r ? r : { node: name, active: successor.name, moved_active: index === 0 };
+  });
+}
+
+export interface SwitchoverResult {
+  /** The writer before; null when none was usable. */
+  from: string | null;
+  to: string;
+  /** False when TO already was the writer: nothing was done. */
+  moved: boolean;
+  /** How long no master took writes. */
+  pause_ms: number;
+}
+
+/**
+ * Move lb-db's writer to NAME (hactl switchover): planned from a status
+ * snapshot (NAME must be up in lb-db, its agent content, its link from the
+ * writer running), refused with exit 2 before anything is touched, then
+ * carried out under the cluster's lock. cluster.yaml does not change: the
+ * writer is lb-db's, kept across reloads by its peer.
+ */
+export async function switchover(project: Project, name: string, options: Live, runner: Runner, progress: Progress): Promise<SwitchoverResult | DryRun> {
+  const ctx = await openContext(project, options, runner, progress);
+  const { cluster } = loadClusterFile(project.file);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const plan = async () => planSwitchover(name, cluster, (await collectStatus(cluster, ctx.runtime, ctx.driver, secrets)).nodes.filter((n) => n.type === 'db'));
+  const first = await plan();
+  if (options.dryRun) return { dry_run: true, actions: first };
+  return withLock(project.stateDir, 'switchover', async () => {
+    // Again under the lock: the writer may have moved while we waited for it.
+    const actions = await plan();
+    if (actions.length === 0) return { from: name, to: name, moved: false, pause_ms: 0 };
+    const done = await execute(ctx, { previous: cluster, next: cluster }, [], actions);
+    const move = done.writerMoves[0]!;
+    return { ...move, moved: true };
   });
 }

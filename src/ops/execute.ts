@@ -13,6 +13,7 @@ import { httpStatus, tcpOpen, watchOutage } from '../util/probe.js';
 import { recordApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { requireBinaries } from './requirements.js';
+import { moveWriter, type WriterMove } from './move-writer.js';
 import { recordRuntime } from './runtime-record.js';
 import { applyWebStates, lbWebOf } from './server-state.js';
 
@@ -28,6 +29,8 @@ export interface Executed extends UpResult {
   told: string[];
   /** Per node the wait-idle steps waited for: true if its sessions ended before the timeout, every time. */
   idle: Record<string, boolean>;
+  /** lb-db's writer moves, with the pause in writes each made. */
+  writerMoves: WriterMove[];
 }
 
 /** The clusters a plan was made between: PREVIOUS is what the removed nodes are found in. */
@@ -50,7 +53,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {} };
+  const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {}, writerMoves: [] };
   const lbWeb = lbWebOf(ctx, next, clusters.previous);
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
@@ -95,6 +98,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       done.idle[action.node] = (done.idle[action.node] ?? true) && idle;
     } else if (action.kind === 'detach') await detach(ctx, clusters, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
+    else if (action.kind === 'move-writer') done.writerMoves.push(await moveWriter(ctx, next, action));
     else {
       ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
       await ctx.driver.removeLeftover({ name: action.node, paths: action.paths, running: false });

@@ -89,10 +89,25 @@ export interface RemoveLeftoverAction {
 }
 
 /**
+ * Move lb-db's writer from FROM (null: none is usable) to TO: FROM
+ * read-only, TO has applied all FROM wrote, lb-db's entry names TO and
+ * FROM's connections end, TO writable (hactl switchover, remove db of the
+ * active master). OTHERS are the remaining masters, kept out of lb-db's
+ * pick meanwhile.
+ */
+export interface MoveWriterAction {
+  kind: 'move-writer';
+  from: string | null;
+  to: string;
+  others: string[];
+  reason: string;
+}
+
+/**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; the executor only carries an action out.
  */
-export type Action = ServerAction | SyncWebStatesAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction;
+export type Action = ServerAction | SyncWebStatesAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction | MoveWriterAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -130,6 +145,8 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.node, what: action.from.length > 0 ? `detach from replication (${action.from.join(', ')})` : 'detach from replication' };
     case 'remove-leftover':
       return { on: action.node, what: `remove ${action.paths.join(', ')}` };
+    case 'move-writer':
+      return { on: 'lb-db', what: action.from ? `move the writer from ${action.from} to ${action.to}` : `make ${action.to} the writer` };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

@@ -74,3 +74,18 @@ export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): {
     },
   };
 }
+
+/** Whether HOST:PORT accepts a connection and sends something first (a MariaDB greeting), within TIMEOUT_MS. */
+export function tcpGreets(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port });
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('data', () => done(true));
+    sock.on('error', () => done(false));
+    sock.on('end', () => done(false));
+  });
+}

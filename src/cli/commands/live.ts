@@ -115,6 +115,20 @@ export function register(program: Command): void {
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
     });
 
+  program
+    .command('switchover')
+    .description("move lb-db's writes to another master: the writer turns read-only, NAME applies all it wrote, lb-db moves, NAME turns writable; prints the pause in writes")
+    .argument('<name>', 'a DB node that is up and has caught up')
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl switchover mysql2', 'hactl switchover mysql2 --dry-run', 'hactl switchover mysql2 --json'))
+    .action(async (name: string, opts: { dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      const { switchover } = await import('../../ops/db-ops.js');
+      const r = await switchover(project, name, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `switchover ${name}`, r.actions);
+      done(out, r, r.moved ? `${name} is the active master${r.from ? ` (was ${r.from})` : ''}; writes paused ${r.pause_ms} ms` : `${name} already is the active master: nothing to do`);
+    });
+
   for (const verb of Object.keys(STATE_VERB)) {
     program
       .command(verb)
