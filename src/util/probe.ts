@@ -12,7 +12,12 @@ export function socketOpen(path: string, timeoutMs = 500): Promise<boolean> {
   return accepts({ path }, timeoutMs);
 }
 
-function accepts(target: { host: string; port: number } | { path: string }, timeoutMs: number): Promise<boolean> {
+/** Whether HOST:PORT accepts a connection and sends something first (a MariaDB greeting), within TIMEOUT_MS. */
+export function tcpGreets(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return accepts({ host, port }, timeoutMs, 'data');
+}
+
+function accepts(target: { host: string; port: number } | { path: string }, timeoutMs: number, until: 'connect' | 'data' = 'connect'): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect(target);
     const done = (ok: boolean) => {
@@ -20,8 +25,9 @@ function accepts(target: { host: string; port: number } | { path: string }, time
       resolve(ok);
     };
     sock.setTimeout(timeoutMs, () => done(false));
-    sock.on('connect', () => done(true));
+    sock.once(until, () => done(true));
     sock.on('error', () => done(false));
+    sock.on('end', () => done(false));
   });
 }
 
@@ -75,17 +81,3 @@ export function watchOutage(answers: () => Promise<boolean>, intervalMs = 20): {
   };
 }
 
-/** Whether HOST:PORT accepts a connection and sends something first (a MariaDB greeting), within TIMEOUT_MS. */
-export function tcpGreets(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('data', () => done(true));
-    sock.on('error', () => done(false));
-    sock.on('end', () => done(false));
-  });
-}
