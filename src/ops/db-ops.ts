@@ -11,6 +11,7 @@ import type { OpOptions } from './context.js';
 import { execute, type Executed } from './execute.js';
 import { openContext } from './context.js';
 import { withLock } from './lock.js';
+import { readWriter } from './observe.js';
 import { planSwitchover } from '../plan/switchover.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { collectStatus } from '../status/collect.js';
@@ -52,13 +53,17 @@ export async function removeDb(project: Project, name: string, options: Live & {
   // Refused before anything is touched, the lock included; again by the planner, on the file as it is then.
   const now = loadClusterFile(project.file).cluster;
   // A name it does not have is the edit's to refuse, in the words every remove uses.
-  if (now.db.some((n) => n.name === name)) removableDb(name, now, options.force);
+  if (now.db.some((n) => n.name === name)) removableDb(name, now, await readWriter(await openContext(project, options, runner, progress)), options.force);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, change) => {
-    const planned = await planChange(ctx, change, (desired, observed) => planRemoveDb(name, change.previous, desired, observed, options.force));
-    const { index, successor } = removableDb(name, change.previous, options.force);
-    if (!options.dryRun && index === 0) progress('lb-db', `moving the active role to ${successor.name}`);
+    let moved: string | undefined;
+    const planned = await planChange(ctx, change, (desired, observed) => {
+      const plan = planRemoveDb(name, change.previous, desired, observed, options.force);
+      moved = plan.find((a) => a.kind === 'move-writer')?.to;
+      return plan;
+    });
     const r = await planThenCarryOut(ctx, change, planned, options.dryRun);
-    return 'dry_run' in r ? r : { node: name, active: successor.name, moved_active: index === 0 };
+    if ('dry_run' in r) return r;
+    return { node: name, active: moved ?? (await readWriter(ctx)) ?? null, moved_active: moved !== undefined };
   });
 }
 

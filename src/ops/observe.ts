@@ -9,6 +9,7 @@ import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { lbWebOf, readLbWebServers } from './server-state.js';
+import { parseWriterEntry, SHOW_WRITER } from '../haproxy/writer-entry.js';
 
 /**
  * What a plan is made from, gathered side by side: CLUSTER's processes as
@@ -26,11 +27,12 @@ export async function observe(
 ): Promise<{ desired: Desired; observed: Observed }> {
   const kept = new Set(clusterProcesses(cluster).map((p) => p.name));
   const leaving = options.previous ? clusterProcesses(options.previous).filter((p) => !kept.has(p.name)) : [];
-  const [view, lbWeb, leftovers, before] = await Promise.all([
+  const [view, lbWeb, leftovers, before, writer] = await Promise.all([
     ctx.driver.view(cluster, files),
     readLbWebServers(lbWebOf(ctx, cluster, options.previous)),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
+    readWriter(ctx),
   ]);
   const applied = readApplied(ctx.project.stateDir);
   const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: configHash(p.name, files), launch: launchHash(p.launch) }));
@@ -42,8 +44,17 @@ export async function observe(
   const stalled = await stalledLinks(ctx, cluster, new Set(view.processes.filter((p) => p.running).map((p) => p.name)));
   return {
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },
-    observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled },
+    observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled, writer },
   };
+}
+
+/** lb-db's writer entry; undefined when lb-db does not answer. */
+export async function readWriter(ctx: OpContext): Promise<string | null | undefined> {
+  try {
+    return parseWriterEntry(await ctx.driver.balancerCommand('lb-db', SHOW_WRITER));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -96,14 +96,16 @@ export const QUIET_S = 1;
  * from it once they hold all it wrote, then it stops.
  */
 export function planRemoveDb(name: string, previous: Cluster, desired: Desired, observed: Observed, force: boolean): Action[] {
-  const { index, successor } = removableDb(name, previous, force);
-  const moves = index === 0;
-  const converge = planConverge(desired, observed).map((a) =>
-    moves && a.kind === 'reload' && a.process === 'lb-db' ? { ...a, reason: `${a.reason}: ${successor.name} becomes the active master` } : a,
-  );
+  const { active, successor } = removableDb(name, previous, observed.writer, force);
   const running = (n: string) => observed.processes.get(n)?.running === true;
+  // The writer moves first, as a switchover does: lb-db's reload then only drops a backup.
+  const move: Action[] =
+    active && running('lb-db')
+      ? [{ kind: 'move-writer', from: running(name) ? name : null, to: successor.name, others: previous.db.map((n) => n.name).filter((n) => n !== successor.name), reason: `${name} is the active master: ${successor.name} takes the writes first` }]
+      : [];
   return [
-    ...converge,
+    ...move,
+    ...planConverge(desired, observed),
     {
       kind: 'detach',
       node: name,
@@ -117,10 +119,11 @@ export function planRemoveDb(name: string, previous: Cluster, desired: Desired, 
 
 /**
  * NAME may leave: never the last DB node (it holds the app's data, and the
- * file would be left with an empty db: list), the active master only with
- * FORCE. Its place in db: and the master that takes over.
+ * file would be left with an empty db: list), the active master (lb-db's
+ * WRITER; with none known, the first) only with FORCE. Whether it is the
+ * active one, and the master that takes over.
  */
-export function removableDb(name: string, cluster: Cluster, force: boolean): { index: number; successor: DbNode } {
+export function removableDb(name: string, cluster: Cluster, writer: string | null | undefined, force: boolean): { active: boolean; successor: DbNode } {
   const index = cluster.db.findIndex((n) => n.name === name);
   const successor = cluster.db.find((n) => n.name !== name);
   if (index < 0) throw badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
@@ -129,10 +132,11 @@ export function removableDb(name: string, cluster: Cluster, force: boolean): { i
       'to run without a database, delete the db: key from cluster.yaml by hand (after switching away from session_mode: db), then hactl up',
     ]);
   }
-  if (index === 0 && !force) {
-    throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first`);
+  const active = writer ? writer === name : index === 0;
+  if (active && !force) {
+    throw badInput(`${name} is the active master (lb-db sends every write to it); --force moves the active role to ${successor.name} first, or hactl switchover ${successor.name} does before you remove it`);
   }
-  return { index, successor };
+  return { active, successor };
 }
 
 /**

@@ -58,6 +58,8 @@ export interface Observed {
   leftovers: readonly Leftover[];
   /** Replication connections between running masters that should run and do not. */
   stalled: readonly StalledLink[];
+  /** lb-db's writer entry: a master's name, null when it has none yet, undefined when lb-db does not say. */
+  writer: string | null | undefined;
 }
 
 /** NODE does not replicate from FROM, and WHY in MariaDB's words. */

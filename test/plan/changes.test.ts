@@ -45,6 +45,7 @@ interface World {
   lbWeb: ServerAdmin[] | undefined;
   leftovers: Leftover[];
   stalled: StalledLink[];
+  writer: string | null | undefined;
 }
 
 /** A cluster running exactly as C says, on RUNTIME. */
@@ -56,10 +57,11 @@ function running(c: Cluster, runtime: ConcreteRuntime): World {
     lbWeb: c.web.map((n) => ({ backend: 'web', name: n.name, state: n.state, weight: n.weight })),
     leftovers: [],
     stalled: [],
+    writer: c.db[0]?.name ?? null,
   };
 }
 
-const nothing = (): World => ({ files: [], processes: new Map(), lbWeb: undefined, leftovers: [], stalled: [] });
+const nothing = (): World => ({ files: [], processes: new Map(), lbWeb: undefined, leftovers: [], stalled: [], writer: undefined });
 
 /** What the planner is given when the world is WORLD and cluster.yaml says NEXT. */
 function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired: Desired; observed: Observed } {
@@ -73,6 +75,7 @@ function view(next: Cluster, runtime: ConcreteRuntime, world: World): { desired:
       lbWeb: world.lbWeb,
       leftovers: world.leftovers,
       stalled: world.stalled,
+      writer: world.writer,
     },
   };
 }
@@ -325,11 +328,21 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       expect(planRemoveDb('mysql3', three, desired, observed, false).find((a) => a.kind === 'detach')).toMatchObject({ waitCaughtUp: false, from: ['mysql1', 'mysql2'] });
     });
 
-    it('the active master with --force: lb-db reload names the new active one', () => {
+    it('the active master with --force: the writer moves to the next master first (a switchover), then lb-db reloads without it', () => {
       const next = cluster({ db: '[mysql2, mysql3]' });
       const { desired, observed } = view(next, runtime, running(three, runtime));
-      const reload = planRemoveDb('mysql1', three, desired, observed, true).find((a) => a.kind === 'reload');
-      expect(reload?.reason).toMatch(/mysql2 becomes the active master/);
+      const plan = planRemoveDb('mysql1', three, desired, observed, true);
+      expect(lines(plan).slice(0, 1)).toEqual(['lb-db: move the writer from mysql1 to mysql2']);
+      expect(plan[0]).toMatchObject({ kind: 'move-writer', from: 'mysql1', to: 'mysql2', others: ['mysql1', 'mysql3'] });
+      expect(lines(plan)).toContain('lb-db: reload (hitless)');
+    });
+
+    it("the active master is lb-db's writer, not the first in cluster.yaml: after a failover to mysql2, mysql1 leaves without --force and mysql2 needs it", () => {
+      const world = { ...running(three, runtime), writer: 'mysql2' };
+      const { desired, observed } = view(cluster({ db: '[mysql2, mysql3]' }), runtime, world);
+      expect(planRemoveDb('mysql1', three, desired, observed, false).some((a) => a.kind === 'move-writer')).toBe(false);
+      const without2 = view(cluster({ db: '[mysql1, mysql3]' }), runtime, world);
+      expect(() => planRemoveDb('mysql2', three, without2.desired, without2.observed, false)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/mysql2 is the active master/) }));
     });
 
     it.each([
