@@ -130,6 +130,16 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
     },
     {
       method: 'POST',
+      path: '/api/db/:name/switchover',
+      label: (p) => `switchover ${name(p)}`,
+      changes: true,
+      async run({ params }, progress) {
+        const { switchover } = await import('../ops/db-ops.js');
+        return switchover(project, name(params), opts, runner, progress);
+      },
+    },
+    {
+      method: 'POST',
       path: '/api/web/:name/state',
       label: (p) => `set ${name(p)}`,
       changes: true,

@@ -130,7 +130,8 @@ function statusCell(n: NodeRow): HTMLTableCellElement {
     h('span', { class: `badge ${statusClass(n.status)}`, 'data-status': n.status }, n.status),
     // Apache's own words beside hactl's: "Init Drn Ok".
     n.type === 'web' && n.flags ? h('small', { class: 'flags' }, n.flags) : null,
-    h('small', { class: 'check' }, n.check),
+    // A DB node's agent says why lb-db leaves it out ("DRAIN: 14 s behind mysql1").
+    n.type === 'db' && n.reason ? h('small', { class: 'reason' }, n.reason) : h('small', { class: 'check' }, n.check),
     n.process === 'stopped' ? h('small', { class: 'check' }, t('process_stopped')) : null,
   );
 }
@@ -159,6 +160,8 @@ function dbActions(n: DbNodeStatus): HTMLTableCellElement {
   return actionsCell(
     button('replication', n.name, 'act_replication'),
     n.process === 'running' ? button('stop', n.name, 'act_stop') : button('start', n.name, 'act_start'),
+    // The planner says why a backup cannot take over (behind, down): the dialog shows it.
+    n.role === 'backup' && n.process === 'running' ? button('switchover', n.name, 'act_switchover') : null,
     button('remove-db', n.name, 'act_remove', { 'data-role': n.role }),
     button('test', n.name, 'act_test'),
   );
@@ -180,7 +183,7 @@ function row(n: NodeRow): HTMLTableRowElement {
 /** What a row shows, but for the check's detail: that changes with every check ("in 1 ms", "in 3 ms"). */
 function rowKey(n: NodeRow): string {
   const shown = [language(), n.type, n.name, n.address, n.port, n.status, n.process, n.type === 'web' ? n.flags : null];
-  return JSON.stringify(n.type === 'db' ? [...shown, n.role, n.replication_summary] : shown);
+  return JSON.stringify(n.type === 'db' ? [...shown, n.role, n.replication_summary, n.reason] : shown);
 }
 
 /**
@@ -221,6 +224,10 @@ function render(s: Snapshot): void {
   const health = $('#health');
   health.textContent = t(`health_${s.health}` as Key);
   health.className = `badge ${s.health === 'healthy' ? 'ok' : s.health === 'degraded' ? 'warn' : 'bad'}`;
+  // Why it is not healthy, in the status reader's words (hactl status prints the same lines).
+  const reasons = $('#health-reasons');
+  reasons.hidden = s.health_reasons.length === 0;
+  reasons.replaceChildren(...s.health_reasons.map((r) => h('li', {}, r)));
   const banner = $('#config-error');
   banner.hidden = !s.config_error;
   // Its problem lines are what to fix: "has 1 problem" alone says nothing.
@@ -436,6 +443,12 @@ async function nodeAction(el: HTMLButtonElement): Promise<void> {
     case 'remove-web':
       if (await dialog(t('act_remove'), t('confirm_remove_web', { name }), true)) await operation(el, t('act_remove'), () => call('DELETE', `/api/web/${encodeURIComponent(name)}`));
       return;
+    case 'switchover': {
+      if (!(await dialog(t('act_switchover'), t('confirm_switchover', { name }), true))) return;
+      const r = await operation(el, t('act_switchover'), () => call<{ result: { from: string | null; pause_ms: number } }>('POST', `/api/db/${encodeURIComponent(name)}/switchover`));
+      if (r) await dialog(t('act_switchover'), t('switchover_result', { name, ms: r.result.pause_ms }));
+      return;
+    }
     case 'remove-db': {
       const active = el.dataset.role === 'active';
       const text = `${t('confirm_remove_db', { name })}${active ? ` ${t('confirm_remove_active', { name })}` : ''}`;
