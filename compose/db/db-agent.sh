@@ -70,7 +70,8 @@ reason=$(printf '%s' "$verdict" | cut -f3- | tr -d '\r\n#')
 # role changes (an agent that cannot see lb-db keeps what it has).
 writer='?'
 mine=''
-lb_db() { printf 'show table mariadb key 1;show stat\n' | socat -t 2 - "UNIX-CONNECT:$LB_DB_SOCKET" 2>/dev/null; }
+lb_cmd() { printf '%s\n' "$1" | socat -t 2 - "UNIX-CONNECT:$LB_DB_SOCKET" 2>/dev/null; }
+lb_db() { lb_cmd 'show table mariadb key 1;show stat'; }
 # HAProxy leaves out an entry that a connection is updating right then: asked again.
 for attempt in 1 2 3; do
   view=$(lb_db) || view=''
@@ -78,7 +79,8 @@ for attempt in 1 2 3; do
 done
 if [ -n "$view" ]; then
   entry=$(printf '%s\n' "$view" | sed -n 's/.* server_key=\([^ ]*\).*/\1/p' | head -n 1)
-  status_of() { printf '%s\n' "$view" | awk -F , -v s="$1" '$1 == "mariadb" && $2 == s { print $18 }'; }
+  # A server at weight 0 (hactl switchover, a failback) is out of the pick: drained.
+  status_of() { printf '%s\n' "$view" | awk -F , -v s="$1" '$1 == "mariadb" && $2 == s { print ($18 ~ /^UP/ && $19 == "0") ? "DRAIN" : $18 }'; }
   mine=$(status_of "$NODE")
   if [ -n "$entry" ]; then
     writer=''
@@ -102,6 +104,40 @@ if [ "$writer" = "$NODE" ]; then
   answer=up
 elif [ "$writer" != '?' ] && [ "$read_only" = 0 ]; then
   client -e 'SET SESSION lock_wait_timeout = 1; SET GLOBAL read_only = ON' >/dev/null 2>&1 && read_only=1
+fi
+
+# failback: auto. The first master (lb-db's one server that is not a backup)
+# takes the writes back once it holds all the writer wrote: the writer leaves
+# lb-db's pick (its own agent then takes it for no writer and makes it
+# read-only), and once that has had time (FAILBACK_SETTLE_S, several of its
+# checks) and this node still holds all it was sent, lb-db forgets the writer,
+# ends its connections and sends the next ones here.
+FAILBACK_SETTLE_S=2
+FAILBACK_GIVE_UP_S=15
+failback_file="$STATE_FILE.failback"
+if [ "${FAILBACK:-manual}" = auto ] && [ "$writer" != '?' ]; then
+  now=$(date +%s)
+  if [ -f "$failback_file" ]; then
+    old='' since=0
+    read -r old since < "$failback_file"
+    if [ "$exact" = 1 ] && [ "$answer" = up ] && [ $((now - since)) -ge "$FAILBACK_SETTLE_S" ]; then
+      lb_cmd "clear table mariadb;shutdown sessions server mariadb/$old" >/dev/null
+      client -e 'SET GLOBAL read_only = OFF' >/dev/null 2>&1 && read_only=0
+      writer=$NODE
+      lb_cmd "set weight mariadb/$old 100%" >/dev/null
+      rm -f "$failback_file"
+    elif [ $((now - since)) -ge "$FAILBACK_GIVE_UP_S" ]; then
+      # Never caught up: the writer comes back into the pick, and its agent makes it writable again.
+      lb_cmd "set weight mariadb/$old 100%" >/dev/null
+      rm -f "$failback_file"
+    fi
+  else
+    first=$(printf '%s\n' "$view" | awk -F , '$1 == "mariadb" && $2 != "BACKEND" && $19 != "" && $21 == 0 { print $2; exit }')
+    if [ "$first" = "$NODE" ] && [ -n "$writer" ] && [ "$writer" != "$NODE" ] && [ "$exact" = 1 ] && [ "$answer" = up ] && [ "$mine" = UP ]; then
+      # Weight 0, not a drain: the writer's agent answers up, which lifts a drain.
+      lb_cmd "set weight mariadb/$writer 0" >/dev/null && printf '%s %s\n' "$writer" "$now" > "$failback_file"
+    fi
+  fi
 fi
 
 record "$answer" "$reason" "$writer" "$read_only"

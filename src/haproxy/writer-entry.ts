@@ -21,9 +21,14 @@ export function parseWriterEntry(answer: string): string | null | undefined {
 
 /** Runtime API commands of a writer move (lb-db's backend mariadb). */
 export const writerCommands = {
-  /** Out of lb-db's pick; agents take a drained writer for none, so its own makes it read-only. */
-  drain: (server: string) => `set server ${WRITER_TABLE}/${server} state drain`,
-  ready: (server: string) => `set server ${WRITER_TABLE}/${server} state ready`,
+  /**
+   * Out of lb-db's pick, by weight 0: a DB agent's answer (up) lifts an
+   * administrative drain at its next check, not a weight. Agents take a
+   * writer at weight 0 for none, so its own makes it read-only.
+   */
+  drain: (server: string) => `set weight ${WRITER_TABLE}/${server} 0`,
+  /** Back at the weight the config gives. */
+  ready: (server: string) => `set weight ${WRITER_TABLE}/${server} 100%`,
   /** Forget the writer: the next connection goes to the one server left in the pick, and names it. */
   forget: `clear table ${WRITER_TABLE}`,
   /** End every connection through lb-db to SERVER: a pooled one would otherwise keep writing there. */

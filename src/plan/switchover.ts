@@ -15,6 +15,10 @@ export function planSwitchover(target: string, cluster: Cluster, db: readonly Db
   if (!node) throw badInput(`there is no DB node named ${JSON.stringify(target)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
   const writer = db.find((n) => n.role === 'active');
   if (writer?.name === target) return [];
+  const first = cluster.db[0]!.name;
+  if (cluster.database.failback === 'auto' && target !== first) {
+    throw badInput(`with database.failback: auto, ${first} takes the writes back as soon as it has caught up: a switchover to ${target} would not last`, ['set database.failback: manual in cluster.yaml to keep writes where a switchover puts them']);
+  }
   if (node.process !== 'running') throw badInput(`${target} is not running: it cannot take writes (hactl start ${target} first)`);
   if (node.reason) throw badInput(`${target} cannot take writes now: ${node.reason}`, node.reason.startsWith('DRAIN') ? ['wait until it has caught up (hactl status shows it UP), then try again'] : []);
   if (conditionOf(node.status) !== 'up') throw badInput(`${target} is ${node.status} in lb-db: it cannot take writes`);

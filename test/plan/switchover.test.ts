@@ -48,6 +48,13 @@ describe('planning a switchover', () => {
     expect(plan[0]).toMatchObject({ from: null, to: 'mysql2' });
   });
 
+  it('is refused (exit 2) with failback: auto for any master but the first: it would take the writes back at once', () => {
+    const auto = validCluster('cluster.yaml', 'name: shop\nweb: [web1]\ndb: [mysql1, mysql2]\ndatabase: {failback: auto}\n').cluster;
+    const nodes = [node('mysql1', { role: 'backup' }), node('mysql2', { role: 'active' })];
+    expect(() => planSwitchover('mysql2', auto, [node('mysql1'), node('mysql2')])).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/failback: auto/) }));
+    expect(planSwitchover('mysql1', auto, nodes)[0]).toMatchObject({ from: 'mysql2', to: 'mysql1' });
+  });
+
   it.each([
     ['a node it does not have', 'mysql9', {}, /no DB node named "mysql9"/],
     ['a node that is not running', 'mysql2', { process: 'stopped', status: 'STOPPED' }, /mysql2 is not running/],
