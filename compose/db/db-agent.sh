@@ -71,7 +71,9 @@ reason=$(printf '%s' "$verdict" | cut -f3- | tr -d '\r\n#')
 writer='?'
 mine=''
 lb_cmd() { printf '%s\n' "$1" | socat -t 2 - "UNIX-CONNECT:$LB_DB_SOCKET" 2>/dev/null; }
-lb_db() { lb_cmd 'show table mariadb key 1;show stat'; }
+# The whole table (its header counts the entries, even none), the key alone
+# (an entry being updated is left out of a listing less often), each server.
+lb_db() { lb_cmd 'show table mariadb;show table mariadb key 1;show stat'; }
 # HAProxy leaves out an entry that a connection is updating right then: asked again.
 for attempt in 1 2 3; do
   view=$(lb_db) || view=''

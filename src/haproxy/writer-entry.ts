@@ -5,8 +5,13 @@
  */
 export const WRITER_TABLE = 'mariadb';
 
-/** The runtime API command that shows the entry. */
-export const SHOW_WRITER = `show table ${WRITER_TABLE} key 1`;
+/**
+ * The runtime API commands that show the entry: the whole table (its header
+ * says how many entries it holds, even none), then the key alone (HAProxy
+ * leaves an entry that a connection is updating out of a listing; asked by
+ * its key, it rarely does).
+ */
+export const SHOW_WRITER = `show table ${WRITER_TABLE};show table ${WRITER_TABLE} key 1`;
 
 /**
  * The master the entry names; null when there is none yet (the first

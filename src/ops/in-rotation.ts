@@ -6,6 +6,10 @@ import type { LbWebClient, WebMember } from '../lb-web/index.js';
 import { conditionOf } from '../status/model.js';
 import { checkPassed, checkText } from '../status/summarize.js';
 import { pollUntil } from '../util/poll.js';
+import { parseWriterEntry, SHOW_WRITER } from '../haproxy/writer-entry.js';
+import { parseAgentState } from '../status/db-agent.js';
+import { connectAddress } from '../util/net.js';
+import { tcpGreets } from '../util/probe.js';
 
 /** The servers each balancer must see UP: every web node not in maintenance, every DB node. */
 export function expectedInRotation(cluster: Cluster): Record<Balancer, string[]> {
@@ -41,9 +45,23 @@ export function membersNotInRotation(members: readonly WebMember[], names: reado
 }
 
 /**
+ * What keeps lb-db's writer from taking writes, or undefined when it does:
+ * no writer named yet (a connection of hactl's names it: the first master
+ * lb-db picks), or its agent has not made it writable yet (it does so
+ * within one check of being named).
+ */
+async function writerNotReady(driver: Driver, cluster: Cluster): Promise<string | undefined> {
+  const entry = parseWriterEntry(await driver.balancerCommand('lb-db', SHOW_WRITER).catch(() => ''));
+  if (entry === null) await tcpGreets(connectAddress(cluster.listen), cluster.ports.db);
+  if (!entry) return 'lb-db names no writer yet';
+  const agent = parseAgentState(await driver.dbAgentState(entry), Math.floor(Date.now() / 1000));
+  return agent?.writer === entry && agent.read_only === false ? undefined : `lb-db's writer ${entry} is not writable yet`;
+}
+
+/**
  * Wait until lb-web and lb-db both see every node of CLUSTER that should be
- * in rotation UP: `up` is done when the site and the DB entry serve from
- * every node, not when the processes have started.
+ * in rotation UP and lb-db's writer takes writes: `up` is done when the site
+ * and the DB entry serve from every node, not when the processes have started.
  */
 export async function waitInRotation(driver: Driver, lbWeb: LbWebClient, cluster: Cluster, progress: Progress, timeoutMs: number): Promise<void> {
   const expected = expectedInRotation(cluster);
@@ -63,6 +81,11 @@ export async function waitInRotation(driver: Driver, lbWeb: LbWebClient, cluster
       out.push(`lb-db does not answer on its admin socket (${(err as Error).message})`);
     }
     if (rows) for (const { name, seen } of notInRotation(rows, expected['lb-db'])) out.push(`lb-db sees ${name} ${seen}`);
+    // Only once lb-db sees them: a writer is named by the first connection through it.
+    if (rows && out.length === 0 && cluster.db.length > 0) {
+      const writer = await writerNotReady(driver, cluster);
+      if (writer) out.push(writer);
+    }
     return out;
   };
   let last = await missing();

@@ -12,6 +12,7 @@ import { onPath } from '../util/which.js';
  * Programs the local runtime runs, and the Debian package each comes from;
  * found on PATH, and php asked whether it has pdo_mysql (php without it exits 3).
  */
+const PHP_PACKAGES = 'php-cli php-mysql';
 const LOCAL: [bin: string, pkg: string][] = [
   ['haproxy', 'haproxy'],
   ['mariadbd', 'mariadb-server'],
@@ -19,7 +20,7 @@ const LOCAL: [bin: string, pkg: string][] = [
   // A DB node's health agent: socat answers lb-db, the client asks the node.
   ['socat', 'socat'],
   ['mariadb', 'mariadb-client'],
-  ['php', 'php-cli php-mysql'],
+  ['php', PHP_PACKAGES],
 ];
 const PHP_HAS_PDO_MYSQL: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);']];
 
@@ -63,7 +64,7 @@ export async function requireBinaries(
 
 async function missingBinaries(runner: Runner, path: string | undefined): Promise<string[]> {
   const missing = LOCAL.filter(([bin]) => !onPath(bin, path)).map(([bin, pkg]) => `${bin} (${pkg})`);
-  if (onPath('php', path) && (await runner.run(PHP_HAS_PDO_MYSQL, { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${LOCAL[3]![1]})`);
+  if (onPath('php', path) && (await runner.run(PHP_HAS_PDO_MYSQL, { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${PHP_PACKAGES})`);
   return missing;
 }
 

@@ -77,9 +77,9 @@ describe('render --out writes all or nothing', () => {
     const dir = projectIn(tempDir('hactl-hostile-'));
     const out = join(dir, 'out');
     mkdirSync(out);
-    writeFileSync(join(out, 'mysql2'), 'in the way\n');
-    expectRefused(await hactl(dir, ['render', '--runtime', 'local', '--out', out]), new RegExp(`^error: ${out}/mysql2 is in the way`));
-    expect(listing(out)).toEqual(['mysql2']);
+    writeFileSync(join(out, 'lb-db'), 'in the way\n');
+    expectRefused(await hactl(dir, ['render', '--runtime', 'local', '--out', out]), new RegExp(`^error: ${out}/lb-db is in the way`));
+    expect(listing(out)).toEqual(['lb-db']);
   });
 
   it.each([['/sys/hactl-x'], ['/proc/hactl-foo'], ['/dev/null/hactl-x']])('refuses a kernel filesystem (%s) at once', async (target) => {

@@ -15,12 +15,12 @@ function pathWith(...bins: string[]): string {
   return dir;
 }
 
-const ALL = ['haproxy', 'mariadbd', 'mariadb-install-db', 'php'];
+const ALL = ['haproxy', 'mariadbd', 'mariadb-install-db', 'socat', 'mariadb', 'php'];
 
 describe('missing programs', () => {
   it('are named with the Debian package to install, before anything starts, found on PATH without running them', async () => {
     const runner = recordingRunner(() => ({}));
-    await expect(requireBinaries('local', runner, false, undefined, pathWith('mariadb-install-db', 'php'))).rejects.toThrow(
+    await expect(requireBinaries('local', runner, false, undefined, pathWith('mariadb-install-db', 'socat', 'mariadb', 'php'))).rejects.toThrow(
       'missing: haproxy (haproxy), mariadbd (mariadb-server); install with: sudo apt-get install haproxy mariadb-server (or hactl up --install)',
     );
     // Only php is run: to ask for its MySQL driver.
@@ -49,7 +49,7 @@ describe('missing programs', () => {
   });
 
   it('with --install, run scripts/setup.sh and check again', async () => {
-    const path = pathWith('mariadbd', 'mariadb-install-db', 'php');
+    const path = pathWith(...ALL.filter((b) => b !== 'haproxy'));
     const runner = recordingRunner(([bin]) => {
       // What setup.sh does here: install the missing one.
       if (bin === 'bash') writeFileSync(join(path, 'haproxy'), '#!/bin/sh\n', { mode: 0o755 });
