@@ -91,8 +91,8 @@ async function drillMode(ctx: OpContext, mode: SessionMode, inRotation: string[]
   // A reload restarts lb-web's checks; only a cluster that is all UP gives comparable numbers.
   await waitReady(ctx, cluster, secrets, inRotation, options);
   const site = endpointsOf(cluster).http;
-  // cluster.db[0] is the master lb-db sends to (the others are its backups), and every session write goes there.
-  const master = cluster.db[0]?.name;
+  // Every session write goes to the master lb-db writes to.
+  const master = (await collectStatus(cluster, ctx.runtime, ctx.driver, secrets)).nodes.find((n) => n.type === 'db' && n.role === 'active')?.name;
   const countersBefore = master ? await dbCounters(ctx, master, secrets) : {};
 
   const jar = new CookieJar();

@@ -125,6 +125,85 @@ describe('add db', () => {
   }, 60_000);
 });
 
+/** lb-db's writer entry (the master every connection goes to), as its runtime API shows it. */
+async function writerEntry(): Promise<string | undefined> {
+  const table = await socketCommand(join(cluster.dir, '.hactl/run/lb-db.sock'), 'show table mariadb');
+  return / server_key=(\S+)/.exec(table)?.[1];
+}
+
+interface DbJson {
+  name: string;
+  role: string;
+  read_only: boolean | null;
+  reason: string | null;
+  status: string;
+}
+const dbNodes = async (): Promise<DbJson[]> => JSON.parse((await cluster.hactl('status', '--json')).stdout).nodes.filter((n: { type: string }) => n.type === 'db');
+
+describe('switchover', () => {
+  it('moves the writes to mysql2 under steady writes: the pause printed, no acknowledged write lost, only read-only refusals meanwhile', async () => {
+    const writer = startWriter();
+    await sleep(500);
+    const r = await cluster.hactl('switchover', 'mysql2', '--json');
+    await sleep(500);
+    const { acked, errors } = await writer.stop();
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { from: string; to: string; moved: boolean; pause_ms: number };
+    expect(result).toMatchObject({ from: 'mysql1', to: 'mysql2', moved: true });
+    expect(result.pause_ms).toBeLessThan(1000);
+    expect(r.stderr).toMatch(/mysql2: writable: writes resume \(paused \d+ ms\)/);
+    for (const e of errors) expect(e).toMatch(/read-only/);
+    const tables = await settledTables(['mysql1', 'mysql2', 'mysql3']);
+    for (const t of tables) for (const id of acked) expect(t.ids.has(id)).toBe(true);
+    expect(await writerEntry()).toBe('mysql2');
+    const nodes = await dbNodes();
+    expect(nodes.map((n) => [n.name, n.role, n.read_only])).toEqual([
+      ['mysql1', 'backup', true],
+      ['mysql2', 'active', false],
+      ['mysql3', 'backup', true],
+    ]);
+  }, 60_000);
+
+  it('keeps the writer across 10 reloads of lb-db (its peer hands the entry over): every write lands on mysql2', async () => {
+    for (let i = 0; i < 10; i++) {
+      const r = await cluster.hactl('reload');
+      expect(r.code, r.stderr).toBe(0);
+      const conn = await cluster.app();
+      const [[row]] = await conn.query<RowDataPacket[]>('SELECT @@report_host AS node');
+      await conn.query("INSERT INTO drill_writes (v) VALUES ('reload')");
+      await conn.end();
+      expect(row!.node).toBe('mysql2');
+    }
+    expect(await writerEntry()).toBe('mysql2');
+  }, 120_000);
+
+  it('refuses (exit 2, nothing changed) a node that is unknown, the writer itself (nothing to do, exit 0), or not caught up', async () => {
+    const unknown = await cluster.hactl('switchover', 'mysql9');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/there is no DB node named "mysql9"/);
+    const same = await cluster.hactl('switchover', 'mysql2');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/mysql2 already is the active master/);
+    const m1 = await cluster.root('mysql1');
+    try {
+      await m1.query("STOP SLAVE 'mysql2' SQL_THREAD");
+      // Its agent drains it at its next check (twice a second), with the reason.
+      await eventually('mysql1 drained by its agent', async () => (await dbNodes()).find((n) => n.name === 'mysql1')?.reason?.startsWith('DRAIN: not replicating from mysql2'));
+      const behind = await cluster.hactl('switchover', 'mysql1');
+      expect(behind.code).toBe(2);
+      expect(behind.stderr).toMatch(/mysql1 cannot take writes now: DRAIN: not replicating from mysql2 \(IO Yes, SQL No\)/);
+      expect(await writerEntry()).toBe('mysql2');
+    } finally {
+      await m1.query("START SLAVE 'mysql2' SQL_THREAD");
+      await m1.end();
+    }
+    await eventually('mysql1 back in lb-db', async () => (await dbNodes()).find((n) => n.name === 'mysql1')?.status === 'UP');
+    const back = await cluster.hactl('switchover', 'mysql1', '--json');
+    expect(back.code, back.stderr).toBe(0);
+    expect(await writerEntry()).toBe('mysql1');
+  }, 60_000);
+});
+
 describe('remove db', () => {
   it('refuses the active master and the last node without --force, changing nothing', async () => {
     const before = yaml();
@@ -174,7 +253,9 @@ describe('remove db', () => {
     const { acked, errors } = await writer.stop();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/mysql2 is now the active master/);
-    expect(errors).toEqual([]);
+    // A switchover first: writes pause (refused read-only) while mysql2 applies the last of mysql1's.
+    expect(r.stderr).toMatch(/lb-db: move the writer from mysql1 to mysql2|mysql2: writable: writes resume/);
+    for (const e of errors) expect(e).toMatch(/read-only/);
     const t2 = await tableOn('mysql2');
     for (const id of acked) expect(t2.ids.has(id)).toBe(true);
     const servers = await lbDb();

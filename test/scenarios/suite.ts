@@ -160,6 +160,23 @@ export function scenarios(cluster: TestCluster): void {
       }, 15_000).catch(async (e) => {
         throw new Error(`${(e as Error).message}\nmysql1: ${await rowsOn('mysql1')}\nmysql2: ${await rowsOn('mysql2')}\n${(await cluster.hactl('status')).stdout}`);
       });
+
+      // No early fail-back: mysql1 is back as a read-only backup, and writes stay on mysql2.
+      for (let i = 0; i < 5; i++) {
+        await write(`after-up-${i}`);
+        const c = await cluster.app();
+        const [[now]] = (await c.query('SELECT @@report_host AS node')) as [{ node: string }[], unknown];
+        await c.end();
+        expect(now!.node).toBe('mysql2');
+      }
+      const roles = async () =>
+        (JSON.parse((await cluster.hactl('status', '--json')).stdout).nodes as { type: string; name: string; role: string; read_only: boolean }[])
+          .filter((n) => n.type === 'db')
+          .map((n) => [n.name, n.role, n.read_only]);
+      await eventually('mysql1 a read-only backup, mysql2 the writable active master', async () => JSON.stringify(await roles()) === JSON.stringify([['mysql1', 'backup', true], ['mysql2', 'active', false]]), 10_000);
+      // Back as it was, for what follows: a planned switchover.
+      await eventually('a switchover back to mysql1 (once its agent says it has caught up)', async () => (await cluster.hactl('switchover', 'mysql1')).code === 0, 20_000);
+      expect(await roles()).toEqual([['mysql1', 'active', false], ['mysql2', 'backup', true]]);
     }, 90_000);
   });
 

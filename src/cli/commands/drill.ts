@@ -3,6 +3,7 @@ import { badInput } from '../../errors.js';
 import { SESSION_MODES, type SessionMode } from '../../spec/model.js';
 import { contextOf, examples } from '../context.js';
 import { progressPrinter } from './up.js';
+import type { Progress } from '../../util/progress.js';
 
 function count(option: string, min: number, max: number) {
   return (value: string): number => {
@@ -18,6 +19,25 @@ function modeList(value: string): SessionMode[] {
   if (wrong.length > 0 || modes.length === 0) throw badInput(`--modes: ${wrong.map((m) => JSON.stringify(m)).join(', ') || '""'} is not one of ${SESSION_MODES.join(', ')}`);
   if (new Set(modes).size !== modes.length) throw badInput(`--modes: ${JSON.stringify(value)} names a mode twice`);
   return modes as SessionMode[];
+}
+
+/**
+ * Run a drill with Ctrl-C turned into SIGNAL: the drill stops at its next
+ * step and puts the cluster back. Once: a second Ctrl-C gets node's
+ * default and ends the process at once.
+ */
+async function untilInterrupted(progress: Progress, drill: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const abort = new AbortController();
+  const onInterrupt = () => {
+    progress('drill', 'interrupted: putting the cluster back (Ctrl-C again to leave it as it is)');
+    abort.abort();
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    await drill(abort.signal);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
 }
 
 export function register(program: Command): void {
@@ -39,23 +59,51 @@ export function register(program: Command): void {
     .action(async (opts: { reads: number; readsAfter: number; modes: SessionMode[] }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
       const progress = progressPrinter(out);
-      const abort = new AbortController();
-      const onInterrupt = () => {
-        progress('drill', 'interrupted: putting the cluster back (Ctrl-C again to leave it as it is)');
-        abort.abort();
-      };
-      // Once: a second Ctrl-C gets node's default and ends the process at once.
-      process.once('SIGINT', onInterrupt);
-      try {
+      await untilInterrupted(progress, async (signal) => {
         const { drillSessions } = await import('../../ops/drill.js');
-        const report = await drillSessions(project, { runtime, reads: opts.reads, readsAfter: opts.readsAfter, modes: opts.modes, signal: abort.signal }, runner, progress);
+        const report = await drillSessions(project, { runtime, reads: opts.reads, readsAfter: opts.readsAfter, modes: opts.modes, signal }, runner, progress);
         if (out.json) return out.printJson(report.modes);
         const { DRILL_HEAD, drillRow } = await import('../../drill/table.js');
         out.table(DRILL_HEAD, report.modes.map(drillRow));
         for (const r of report.modes.filter((m) => m.errors.length > 0)) out.print(`${out.color.yellow(`${r.mode}:`)} ${r.errors.join('; ')}`);
         out.print(`${out.color.green('✓')} cluster restored: session mode ${report.restored}, every node up (docs/sessions.md explains the columns)`);
-      } finally {
-        process.removeListener('SIGINT', onInterrupt);
-      }
+      });
+    });
+
+  drill
+    .command('db')
+    .description(
+      'under steady writes through lb-db, kill -9 the active master; bring it back and time its catch-up; switch the writes back; ' +
+        'print the write outage, failed and lost writes, whether two masters took writes at once, and whether every master ends identical',
+    )
+    .option('--hold-behind <ms>', "keep the old master's SQL threads stopped this long once it is back, writes going on", count('--hold-behind', 0, 60_000), 0)
+    .addHelpText('after', examples('hactl drill db', 'hactl drill db --hold-behind 3000', 'hactl drill db --json | jq .write_outage_ms') + '\nExit 0 when the drill ran (its figures are facts), 1 when it could not; docs/operations.md explains each figure.\n')
+    .action(async (opts: { holdBehind: number }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      const progress = progressPrinter(out);
+      await untilInterrupted(progress, async (signal) => {
+        const { drillDb } = await import('../../ops/drill-db.js');
+        const r = await drillDb(project, { runtime, holdBehindMs: opts.holdBehind, signal }, runner, progress);
+        if (out.json) return out.printJson(r);
+        const yes = (b: boolean) => (b ? 'yes' : 'no');
+        out.table(
+          ['figure', 'value'],
+          [
+            ['killed (the active master)', r.killed],
+            ['took the writes', r.took_over ?? '-'],
+            ['write outage', `${r.write_outage_ms} ms`],
+            ['failed writes (kill)', r.failed_writes],
+            ['acknowledged writes', r.acknowledged_writes],
+            ['lost acknowledged writes', r.lost_writes],
+            ['two masters took writes at once', yes(r.two_masters_at_once)],
+            ['writers, in order', r.writers.join(' → ')],
+            [`${r.killed} caught up after`, r.catch_up_ms === null ? '-' : `${r.catch_up_ms} ms${r.held_behind_ms ? ` (held behind ${r.held_behind_ms} ms)` : ''}`],
+            [`writes ${r.killed} took before it caught up`, r.writes_before_caught_up],
+            ['switchover back: pause', r.switchover ? `${r.switchover.pause_ms} ms (${r.switchover.failed_writes} failed, ${r.switchover.lost_writes} lost)` : `- (failback: ${r.failback})`],
+            ['every master identical (checksums)', yes(r.identical)],
+          ],
+        );
+        out.print(`${out.color.green('✓')} cluster restored: every node up, ${r.killed} the active master (docs/operations.md explains the figures)`);
+      });
     });
 }
