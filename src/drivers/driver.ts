@@ -5,6 +5,7 @@ import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime, WebNode } from '../spec/model.js';
 import type { FileRef, Leftover, ProcessKind, ProcessStep } from '../plan/observed.js';
+import type { DbAccess } from '../mysql/replication-setup.js';
 
 export type { ProcessKind };
 
@@ -104,6 +105,8 @@ export interface Driver {
   webAddress(node: WebNode): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */
   dbRoot(name: string, secrets: Secrets): Promise<Connection>;
+  /** How replication set-up reaches the DB nodes in this runtime (connections, addresses, the clone's commands). */
+  dbAccess(cluster: Cluster, secrets: Secrets): DbAccess;
   /** What a DB node's health agent last answered (its state file, compose/db/db-agent.sh); undefined if it never did. */
   dbAgentState(name: string): Promise<string | undefined>;
 }

@@ -117,3 +117,40 @@ export async function detachMaster(
     await m.conn.query('RESET SLAVE ? ALL', [name]).catch(() => undefined);
   }
 }
+
+/**
+ * Rebuild NODE (a backup master that diverged or fell too far behind) from
+ * DONOR (the active one) while the cluster serves: its replication stopped
+ * and forgotten, the app's database dropped (not binlogged), the clone that
+ * add db makes loaded at DONOR's GTID position, then connected again with
+ * every other master and caught up. What the others replicate from NODE is
+ * left as it is. Returns the position it was cloned at.
+ */
+export async function resyncMaster(cluster: Cluster, secrets: Secrets, node: DbNode, donor: DbNode, access: DbAccess, runner: Runner, progress: Progress): Promise<string> {
+  const conns = new Map<string, Connection>();
+  try {
+    for (const n of cluster.db) conns.set(n.name, await access.connect(n));
+    const conn = conns.get(node.name)!;
+    progress(node.name, 'stopping its replication and dropping its copy of the app database');
+    await conn.query('STOP ALL SLAVES');
+    for (const link of await replicationConnections(conn)) await conn.query('RESET SLAVE ? ALL', [link.from]);
+    await conn.query('SET SESSION sql_log_bin = 0');
+    // A validated SQL identifier (no backquote can occur).
+    await conn.query(`DROP DATABASE IF EXISTS \`${cluster.database.name}\``);
+    progress(node.name, `cloning ${cluster.database.name} from ${donor.name} at its GTID position`);
+    const clone = access.clone(donor, node);
+    let position: string;
+    try {
+      position = await cloneFromDonor(runner, clone.commands, conn, clone.dumpFile);
+    } finally {
+      clone.cleanup();
+    }
+    const masters = cluster.db.map((n) => ({ node: n, host: access.hostOf(n) }));
+    await connectMasters(conn, node, masters, secrets);
+    progress(node.name, 'catching up with every master');
+    await waitCaughtUp(node, conn, cluster.db.filter((n) => n.name !== node.name).map((n) => ({ node: n, conn: conns.get(n.name)! })));
+    return position;
+  } finally {
+    for (const c of conns.values()) await c.end().catch(() => undefined);
+  }
+}

@@ -7,9 +7,10 @@ import type { Runner } from '../util/runner.js';
 import { nodeHost } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
 import { changeCluster, type DryRun } from './change.js';
-import type { OpOptions } from './context.js';
 import { execute, type Executed } from './execute.js';
-import { openContext } from './context.js';
+import { openContext, type OpOptions } from './context.js';
+import { badInput, HactlError } from '../errors.js';
+import { resyncMaster } from '../mysql/replication-setup.js';
 import { withLock } from './lock.js';
 import { readWriter } from './observe.js';
 import { planSwitchover } from '../plan/switchover.js';
@@ -98,5 +99,43 @@ export async function switchover(project: Project, name: string, options: Live, 
     const done = await execute(ctx, { previous: cluster, next: cluster }, [], actions);
     const move = done.writerMoves[0]!;
     return { ...move, moved: true };
+  });
+}
+
+export interface ResyncResult {
+  node: string;
+  /** The active master it was rebuilt from. */
+  from: string;
+  /** The GTID position of the clone. */
+  position: string;
+  took_ms: number;
+}
+
+/**
+ * hactl db resync NAME: rebuild a backup master from the active one, while
+ * the cluster serves (lb-db keeps it out meanwhile: its agent answers down
+ * or drain). Refused with exit 2 for a name it does not have, for the
+ * active master (it is the source), and for a node that is not running.
+ */
+export async function resyncDb(project: Project, name: string, options: OpOptions, runner: Runner, progress: Progress): Promise<ResyncResult> {
+  const ctx = await openContext(project, options, runner, progress);
+  const { cluster } = loadClusterFile(project.file);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  return withLock(project.stateDir, 'db resync', async () => {
+    const status = await collectStatus(cluster, ctx.runtime, ctx.driver, secrets);
+    const db = status.nodes.flatMap((n) => (n.type === 'db' ? [n] : []));
+    const target = db.find((n) => n.name === name);
+    if (!target) throw badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+    const active = db.find((n) => n.role === 'active');
+    if (!active) throw new HactlError('lb-db names no active master to rebuild from (hactl status; hactl up)');
+    if (active.name === name) {
+      throw badInput(`${name} is the active master: it is what the others are rebuilt from, not rebuilt itself`, [`to rebuild it, move the writes first: hactl switchover ${db.find((n) => n.name !== name)?.name ?? 'mysqlN'}, then hactl db resync ${name}`]);
+    }
+    if (target.process !== 'running') throw badInput(`${name} is not running: start it first (hactl start ${name})`);
+    const t0 = Date.now();
+    const node = cluster.db.find((n) => n.name === name)!;
+    const donor = cluster.db.find((n) => n.name === active.name)!;
+    const position = await resyncMaster(cluster, secrets, node, donor, ctx.driver.dbAccess(cluster, secrets), runner, progress);
+    return { node: name, from: donor.name, position, took_ms: Date.now() - t0 };
   });
 }

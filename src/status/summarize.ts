@@ -75,14 +75,16 @@ export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancer
   // One master has nothing to replicate from: no replication is expected of it.
   const alone = db.length === 1;
   for (const n of db) {
+    const stopped = n.replication.filter((l) => l.io_running !== 'Yes' || l.sql_running !== 'Yes');
+    // An error stopped it: the data differ, and only a rebuild from the writer mends that.
+    const hint = stopped.some((l) => l.last_error && l.sql_running !== 'Yes') && n.role === 'backup' ? ` (hactl db resync ${n.name} rebuilds it from the active master)` : '';
     if (conditionOf(n.status) !== 'up') {
-      reasons.push(`${n.name} is ${n.reason ?? n.status}`);
+      reasons.push(`${n.name} is ${n.reason ?? n.status}${hint}`);
       continue;
     }
     if (n.reason) reasons.push(`${n.name}: ${n.reason}`);
     // The error itself is in the replication details.
-    const stopped = n.replication.filter((l) => l.io_running !== 'Yes' || l.sql_running !== 'Yes').map((l) => l.from);
-    if (stopped.length > 0) reasons.push(`${n.name}: replication from ${stopped.join(', ')} is not running`);
+    if (stopped.length > 0) reasons.push(`${n.name}: replication from ${stopped.map((l) => l.from).join(', ')} is not running${hint}`);
     else if (n.replication_summary !== 'Synced' && !(alone && n.replication_summary === 'no replication')) reasons.push(`${n.name}: replication ${n.replication_summary}`);
   }
   if (!serving) return { health: 'down', reasons };

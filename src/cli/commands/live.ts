@@ -129,6 +129,18 @@ export function register(program: Command): void {
       done(out, r, r.moved ? `${name} is the active master${r.from ? ` (was ${r.from})` : ''}; writes paused ${r.pause_ms} ms` : `${name} already is the active master: nothing to do`);
     });
 
+  const db = program.command('db').description('the DB tier: its masters and their replication');
+  db.command('resync')
+    .description('rebuild a backup master from the active one while the cluster serves (a diverged or stale node): its copy dropped, the clone add db makes, replication again')
+    .argument('<name>', 'a backup DB node')
+    .addHelpText('after', examples('hactl db resync mysql2', 'hactl db resync mysql2 --json'))
+    .action(async (name: string, _opts: object, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      const { resyncDb } = await import('../../ops/db-ops.js');
+      const r = await resyncDb(project, name, { runtime }, runner, progressPrinter(out));
+      done(out, r, `${name} rebuilt from ${r.from} (at ${r.position || 'its start'}) and replicating again, in ${(r.took_ms / 1000).toFixed(1)} s`);
+    });
+
   for (const verb of Object.keys(STATE_VERB)) {
     program
       .command(verb)

@@ -261,7 +261,11 @@ export class ComposeDriver implements Driver {
   }
 
   #bootstrap(cluster: Cluster, secrets: Secrets, fresh: ReadonlySet<string>, progress: Progress): Promise<void> {
-    const access: DbAccess = {
+    return setUpReplication(cluster, secrets, fresh, this.dbAccess(cluster, secrets), this.runner, progress);
+  }
+
+  dbAccess(cluster: Cluster, secrets: Secrets): DbAccess {
+    return {
       connect: (node) => connectRoot(this.#dbSocket(node.name), secrets),
       // Containers reach each other by name on the project's network.
       hostOf: (node) => node.name,
@@ -273,7 +277,6 @@ export class ComposeDriver implements Driver {
         cleanup: () => undefined,
       }),
     };
-    return setUpReplication(cluster, secrets, fresh, access, this.runner, progress);
   }
 
   async down(options: { purge: boolean }, progress: Progress): Promise<string[]> {

@@ -315,8 +315,12 @@ export class LocalDriver implements Driver {
   }
 
   #bootstrap(cluster: Cluster, secrets: Secrets, fresh: ReadonlySet<string>, progress: Progress): Promise<void> {
+    return setUpReplication(cluster, secrets, fresh, this.dbAccess(cluster, secrets), this.runner, progress);
+  }
+
+  dbAccess(cluster: Cluster, secrets: Secrets): DbAccess {
     const socket = (node: DbNode) => this.#layout.database(node.name)!.socket;
-    const access: DbAccess = {
+    return {
       connect: (node) => connectRoot(socket(node), secrets),
       hostOf: (node) => node.host,
       // The source address the kernel picks towards another loopback address.
@@ -332,7 +336,6 @@ export class LocalDriver implements Driver {
         };
       },
     };
-    return setUpReplication(cluster, secrets, fresh, access, this.runner, progress);
   }
 
   async down(options: { purge: boolean }, progress: Progress): Promise<string[]> {
