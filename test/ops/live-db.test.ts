@@ -204,6 +204,50 @@ describe('switchover', () => {
   }, 60_000);
 });
 
+describe('divergence', () => {
+  it("shows a link an error stopped with MariaDB's error and the hint, and db resync rebuilds the backup from the active master under writes", async () => {
+    const m1 = await cluster.root('mysql1');
+    const m2 = await cluster.root('mysql2');
+    try {
+      await m1.query('CREATE TABLE IF NOT EXISTS diverge (id INT PRIMARY KEY, v VARCHAR(10))');
+      await eventually('diverge on mysql2', async () => ((await m2.query<RowDataPacket[]>("SHOW TABLES LIKE 'diverge'"))[0].length === 1));
+      // A row mysql2 alone has (not logged): mysql1's own row 7 then stops mysql2's SQL thread on a duplicate key.
+      await m2.query('SET SESSION sql_log_bin = 0');
+      await m2.query("INSERT INTO diverge VALUES (7, 'mysql2')");
+      await m1.query("INSERT INTO diverge VALUES (7, 'mysql1')");
+    } finally {
+      await m1.end();
+      await m2.end();
+    }
+    const status = await eventually('mysql2 down by its agent', async () => {
+      const r = await cluster.hactl('status', '--json');
+      const s = JSON.parse(r.stdout) as { health: string; health_reasons: string[]; nodes: DbJson[] };
+      return s.nodes.find((n) => n.name === 'mysql2')?.reason?.startsWith('DOWN: replication from mysql1 stopped') ? { code: r.code, s } : undefined;
+    });
+    expect(status.code).toBe(3);
+    expect(status.s.health_reasons.join('\n')).toMatch(/mysql2 is DOWN: replication from mysql1 stopped: .*Duplicate entry '7' for key 'PRIMARY'.* \(hactl db resync mysql2 rebuilds it from the active master\)/);
+    const refused = await cluster.hactl('db', 'resync', 'mysql1');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/mysql1 is the active master: it is what the others are rebuilt from/);
+
+    const writer = startWriter();
+    await sleep(300);
+    const r = await cluster.hactl('db', 'resync', 'mysql2', '--json');
+    await sleep(300);
+    const { acked, errors } = await writer.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ node: 'mysql2', from: 'mysql1' });
+    expect(errors).toEqual([]);
+    const tables = await settledTables(['mysql1', 'mysql2', 'mysql3']);
+    for (const t of tables) for (const id of acked) expect(t.ids.has(id)).toBe(true);
+    const m2again = await cluster.root('mysql2');
+    const [rows] = await m2again.query<RowDataPacket[]>('SELECT v FROM diverge WHERE id = 7');
+    await m2again.end();
+    expect(rows.map((x) => x.v)).toEqual(['mysql1']);
+    await eventually('a healthy cluster again', async () => (await cluster.hactl('status')).code === 0, 15_000);
+  }, 90_000);
+});
+
 describe('remove db', () => {
   it('refuses the active master and the last node without --force, changing nothing', async () => {
     const before = yaml();

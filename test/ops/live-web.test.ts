@@ -201,15 +201,16 @@ describe('the lock', () => {
 });
 
 describe('reload', () => {
-  it('is hitless, keeps the sticky table (peers), and reports a new worker', async () => {
+  it('is hitless, keeps the sticky table (peers) across 10 reloads: the sticky visitor stays on its node after each', async () => {
     // A client that sends only the session cookie: stuck through the stick table, not SERVERID.
     const cookie = { cookie: 'PHPSESSID=stickytablekeep' };
     const node = (await request(`${cluster.url}/api/session`, { headers: cookie })).headers['x-served-by'];
     expect(await admin('show table web')).toMatch(/key=stickytablekeep/);
     const run = await under(async () => {
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 10; i++) {
         const r = await cluster.hactl('reload', '--json');
         expect(r.code, r.stderr).toBe(0);
+        expect((await request(`${cluster.url}/api/session`, { headers: cookie })).headers['x-served-by'], `after reload ${i + 1}`).toBe(node);
       }
     });
     expect(run.failures).toEqual([]);
