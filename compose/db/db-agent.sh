@@ -89,8 +89,17 @@ if [ -n "$view" ]; then
     # A writer that is down, drained or in maintenance (hactl switchover) is none.
     case "$(status_of "$entry")" in UP*) writer=$entry ;; esac
   elif printf '%s\n' "$view" | grep -q '^# table: mariadb,.* used:0$'; then
-    # No writer yet: the first connection through lb-db makes one.
     writer=''
+    # No entry, yet this node is writable: it was the writer and lb-db lost its
+    # entry (a restart, not a reload; HAProxy 2.6 also emptied it when a killed
+    # container came back, seen in compose). It names itself again, by its
+    # server id, before a connection could name the first master in line. A
+    # node that just started is read-only and never does; on a fresh lb-db
+    # the first connection (hactl up makes one) names the writer.
+    if [ "$read_only" = 0 ] && [ "$mine" = UP ]; then
+      id=$(printf '%s\n' "$view" | awk -F , -v s="$NODE" '$1 == "mariadb" && $2 == s { print $29 }')
+      [ -n "$id" ] && lb_cmd "set table mariadb key 1 data.server_id $id" >/dev/null && writer=$NODE
+    fi
   fi
   # Otherwise the entry was being updated as HAProxy listed the table (it skips
   # it then): unknown, as when lb-db does not answer.
@@ -122,14 +131,15 @@ if [ "${FAILBACK:-manual}" = auto ] && [ "$writer" != '?' ]; then
   if [ -f "$failback_file" ]; then
     old='' since=0
     read -r old since < "$failback_file"
-    if [ "$exact" = 1 ] && [ "$answer" = up ] && [ $((now - since)) -ge "$FAILBACK_SETTLE_S" ]; then
+    if [ $((now - since)) -ge "$FAILBACK_GIVE_UP_S" ] || [ "$writer" = "$NODE" ]; then
+      # Never caught up (or a failback of an earlier life, or done by someone
+      # else): the writer comes back into the pick; its agent makes it writable again.
+      lb_cmd "set weight mariadb/$old 100%" >/dev/null
+      rm -f "$failback_file"
+    elif [ "$exact" = 1 ] && [ "$answer" = up ] && [ $((now - since)) -ge "$FAILBACK_SETTLE_S" ]; then
       lb_cmd "clear table mariadb;shutdown sessions server mariadb/$old" >/dev/null
       client -e 'SET GLOBAL read_only = OFF' >/dev/null 2>&1 && read_only=0
       writer=$NODE
-      lb_cmd "set weight mariadb/$old 100%" >/dev/null
-      rm -f "$failback_file"
-    elif [ $((now - since)) -ge "$FAILBACK_GIVE_UP_S" ]; then
-      # Never caught up: the writer comes back into the pick, and its agent makes it writable again.
       lb_cmd "set weight mariadb/$old 100%" >/dev/null
       rm -f "$failback_file"
     fi
