@@ -203,6 +203,7 @@ describe('with a login', () => {
       ['POST', '/api/reload', {}],
       ['DELETE', '/api/web/web2'],
       ['DELETE', '/api/db/mysql2'],
+      ['POST', '/api/db/mysql2/switchover', {}],
       ['POST', '/api/logout', {}],
     ];
     for (const token of [null, '', `${csrf}x`, 'x'.repeat(csrf.length)]) {
@@ -320,6 +321,22 @@ describe('with a login', () => {
       expect(ops).toContainEqual(expect.objectContaining({ op: 'set web1', state: 'done' }));
       expect((await call('POST', '/api/web/web1/state', { state: 'ready' })).status).toBe(200);
       await eventually('web1 UP on the feed', async () => feed.seen.some((e) => e.event === 'status' && nodeIn(e.data, 'web1')?.status === 'UP'), 3000);
+    } finally {
+      feed.stop();
+    }
+  });
+
+  it('makes mysql2 the active master and mysql1 again (Make active): the pause in writes answered, the roles pushed to an open page; an unknown node is a 400', async () => {
+    const feed = events(jar);
+    try {
+      const r = await call('POST', '/api/db/mysql2/switchover', {});
+      expect(r.status, r.body).toBe(200);
+      expect(JSON.parse(r.body).result).toMatchObject({ from: 'mysql1', to: 'mysql2', moved: true, pause_ms: expect.any(Number) });
+      await eventually('mysql2 active on the feed', async () => feed.seen.some((e) => e.event === 'status' && (nodeIn(e.data, 'mysql2') as { role?: string } | undefined)?.role === 'active'), 3000);
+      const unknown = await call('POST', '/api/db/mysql9/switchover', {});
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toMatch(/no DB node named \\"mysql9\\"|no DB node named "mysql9"/);
+      expect((await call('POST', '/api/db/mysql1/switchover', {})).status).toBe(200);
     } finally {
       feed.stop();
     }

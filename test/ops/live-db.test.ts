@@ -156,6 +156,10 @@ describe('switchover', () => {
     const tables = await settledTables(['mysql1', 'mysql2', 'mysql3']);
     for (const t of tables) for (const id of acked) expect(t.ids.has(id)).toBe(true);
     expect(await writerEntry()).toBe('mysql2');
+    // A connection of the app's opened on the old writer (pooled, or made before the move) cannot write there.
+    const stale = await cluster.appOn('mysql1');
+    await expect(stale.query("INSERT INTO drill_writes (v) VALUES ('stale')")).rejects.toThrow(/read-only/);
+    await stale.end();
     const nodes = await dbNodes();
     expect(nodes.map((n) => [n.name, n.role, n.read_only])).toEqual([
       ['mysql1', 'backup', true],

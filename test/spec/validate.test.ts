@@ -185,4 +185,18 @@ describe('validation of cluster.yaml', () => {
     expect(checkClusterText('health: {interval: 500}\nweb: [web1]\n').cluster.health.intervalMs).toBe(500);
     expect(problems('health: {interval: 5}\nweb: [web1]\n')[0]).toMatch(/health\.interval: 5 is out of range/);
   });
+
+  it('reads the DB tier settings: max_lag a duration (5 s by default), failback manual or auto, and says what is wrong with the line', () => {
+    const c = checkClusterText('web: [web1]\ndb: [mysql1, mysql2]\n').cluster;
+    expect(c.database).toMatchObject({ maxLagMs: 5000, failback: 'manual' });
+    expect(c.ports).toMatchObject({ db_peers: 8406, db_agent: 9200 });
+    expect(checkClusterText('database: {max_lag: 30s, failback: auto}\nweb: [web1]\n').cluster.database).toMatchObject({ maxLagMs: 30_000, failback: 'auto' });
+    expect(problems('database:\n  max_lag: fast\nweb: [web1]\n')[0]).toMatch(/^c\.yaml:2:\d+ database\.max_lag: "fast" is not valid: expected a duration/);
+    expect(problems('database: {failback: sometimes}\nweb: [web1]\n')[0]).toMatch(/database\.failback: .*sometimes.*manual, auto/);
+  });
+
+  it('refuses two DB nodes on one address: their health agents would share ports.db_agent', () => {
+    const found = problems('web: [web1]\ndb:\n  - {name: mysql1, host: 127.0.2.1, port: 3306}\n  - {name: mysql2, host: 127.0.2.1, port: 3307}\n');
+    expect(found.join('\n')).toMatch(/db\[1\]\.host: 127\.0\.2\.1:9200 is already used by mysql1's agent \(ports\.db_agent\)/);
+  });
 });

@@ -92,6 +92,12 @@ db: [${(options.db ?? ['mysql1', 'mysql2']).join(', ')}]
     return mysql.createConnection({ host: this.listen, port: 13307, user: 'hactl_app', password: this.secrets().app_password, database: 'hactl' });
   }
 
+  /** The app's login on one DB node directly, not through lb-db (local runtime: the node's own address). */
+  appOn(node: string): Promise<mysql.Connection> {
+    const n = Number(/\d+$/.exec(node)![0]);
+    return mysql.createConnection({ host: `127.0.${this.octet + 20}.${n}`, port: 3306, user: 'hactl_app', password: this.secrets().app_password, database: 'hactl' });
+  }
+
   /** Root on one DB node, directly (its unix socket; mounted from the container in compose). */
   root(node: string): Promise<mysql.Connection> {
     const socketPath = join(this.dir, this.runtime === 'local' ? `.hactl/run/${node}.sock` : `.hactl/compose/run/${node}/mysqld.sock`);
