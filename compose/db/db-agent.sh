@@ -42,7 +42,12 @@ fi
 
 # One line: verdict (up, drain, down), whether it holds everything every
 # reachable master sent (1/0), and the reason.
-verdict=$(client -e 'SHOW ALL SLAVES STATUS' 2>/dev/null | awk -F '\t' -v max="$MAX_LAG_S" -v gone="$UNREACHABLE" '
+# A status that cannot be read says nothing of being caught up (awk alone would
+# take no rows for "no links, nothing to wait for").
+if ! slaves=$(client -e 'SHOW ALL SLAVES STATUS' 2>/dev/null); then
+  slaves='' unreadable=1
+fi
+verdict=$(printf '%s\n' "$slaves" | awk -F '\t' -v max="$MAX_LAG_S" -v gone="$UNREACHABLE" '
   BEGIN { verdict = "up"; exact = 1; reason = ""; split(gone, g, " "); for (i in g) unreachable[g[i]] = 1 }
   NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
   {
@@ -61,7 +66,7 @@ verdict=$(client -e 'SHOW ALL SLAVES STATUS' 2>/dev/null | awk -F '\t' -v max="$
     if (verdict == "up") { verdict = "drain"; reason = "not replicating from " from " (IO " io ", SQL " sql ")" }
   }
   END { print verdict "\t" exact "\t" reason }')
-[ -n "$verdict" ] || verdict="down	0	cannot read the replication status"
+[ -z "${unreadable:-}" ] || verdict="drain	0	cannot read its replication status"
 answer=$(printf '%s' "$verdict" | cut -f1)
 exact=$(printf '%s' "$verdict" | cut -f2)
 reason=$(printf '%s' "$verdict" | cut -f3- | tr -d '\r\n#')

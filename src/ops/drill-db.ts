@@ -30,7 +30,7 @@ import { up } from './up.js';
  */
 
 export interface DbDrillOptions extends OpOptions {
-  /** Keep the old master's SQL threads stopped this long once it is back, writes going on (a master held behind on purpose). */
+  /** Hold the old master's replay back this long once it is back (its copy of the drill's table locked), writes going on: a master behind on purpose. */
   holdBehindMs?: number;
   /** Writes before the kill, and after each step, this long. */
   settleMs?: number;
@@ -167,8 +167,8 @@ async function currentWriter(ctx: OpContext, cluster: Cluster, secrets: Secrets)
 /**
  * `hactl up` starts the old master again; meanwhile it is watched: when it
  * answers (its start), and when it holds all the writer has written at
- * that moment and replicates (caught up). With HOLD, its SQL threads are
- * stopped for that long as soon as replication runs, writes going on.
+ * that moment and replicates (caught up). With HOLD, its replay is held
+ * back that long from the moment it answers, writes going on.
  */
 async function bringBack(ctx: OpContext, project: Project, cluster: Cluster, secrets: Secrets, node: string, writer: string, options: DbDrillOptions): Promise<{ startedAt?: number; caughtUpAt?: number }> {
   const times: { startedAt?: number; caughtUpAt?: number } = {};
@@ -187,12 +187,13 @@ async function bringBack(ctx: OpContext, project: Project, cluster: Cluster, sec
         return links.length === cluster.db.length - 1 && links.every(replicating);
       };
       if (options.holdBehindMs) {
-        await pollUntil(running, Date.now() + 30_000, 20);
-        ctx.progress('drill db', `holding ${node} behind for ${options.holdBehindMs} ms (its SQL threads stopped, writes going on)`);
-        await conn.query('STOP ALL SLAVES');
-        await conn.query("START ALL SLAVES IO_THREAD");
+        // From the moment it answers, before replication starts: the drill's table
+        // locked on it, so its SQL threads wait on the first write they replay while
+        // its IO threads fetch what the writer takes meanwhile.
+        ctx.progress('drill db', `holding ${node} behind for ${options.holdBehindMs} ms (the drill's table locked on it, writes going on)`);
+        await conn.query(`LOCK TABLES \`${cluster.database.name}\`.${TABLE} WRITE`);
         await sleep(options.holdBehindMs);
-        await conn.query('START ALL SLAVES');
+        await conn.query('UNLOCK TABLES');
       }
       await pollUntil(async () => {
         if (done && times.caughtUpAt) return true;

@@ -34,7 +34,7 @@ describe('hactl drill db', () => {
     expect(r.switchover!.pause_ms).toBeLessThanOrEqual(1000);
     // Both masters compared, and the app's tables with them.
     expect(Object.keys(r.checksums).sort()).toEqual(['mysql1', 'mysql2']);
-    expect(Object.keys(r.checksums.mysql1!)).toContain('sessions');
+    expect(Object.keys(r.checksums.mysql1!)).toContain('hactl_sessions');
     // Restored: every node up, mysql1 the writer again.
     expect(await dbRoles()).toEqual([['mysql1', 'active', false], ['mysql2', 'backup', true]]);
     expect(Object.keys(r.checksums.mysql1!)).toContain('hactl_drill');

@@ -76,7 +76,7 @@ export function register(program: Command): void {
       'under steady writes through lb-db, kill -9 the active master; bring it back and time its catch-up; switch the writes back; ' +
         'print the write outage, failed and lost writes, whether two masters took writes at once, and whether every master ends identical',
     )
-    .option('--hold-behind <ms>', "keep the old master's SQL threads stopped this long once it is back, writes going on", count('--hold-behind', 0, 60_000), 0)
+    .option('--hold-behind <ms>', "hold the old master's replay back this long once it is back (the drill's table locked on it), writes going on", count('--hold-behind', 0, 60_000), 0)
     .addHelpText('after', examples('hactl drill db', 'hactl drill db --hold-behind 3000', 'hactl drill db --json | jq .write_outage_ms') + '\nExit 0 when the drill ran (its figures are facts), 1 when it could not; docs/operations.md explains each figure.\n')
     .action(async (opts: { holdBehind: number }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
