@@ -96,6 +96,10 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
     const back = await bringBack(ctx, project, cluster, secrets, killed, tookOver, options);
     await sleep(settle);
 
+    if (cluster.database.failback === 'auto' && killed === cluster.db[0]!.name) {
+      step(`waiting for ${killed}'s agent to take the writes back (failback: auto)`);
+      await pollUntil(async () => (await currentWriter(ctx, cluster, secrets)) === killed, Date.now() + 20_000, 200);
+    }
     const acksBeforeSwitch = load.acked.length;
     const writer = (await currentWriter(ctx, cluster, secrets)) ?? tookOver;
     let moved: { to: string; pause_ms: number; from: number } | null = null;

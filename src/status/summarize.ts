@@ -42,11 +42,12 @@ export function summarizeReplication(links: ReplicationLink[] | undefined): Repl
 }
 
 /**
- * The master lb-db writes to: its writer entry; with none (or none known),
- * the one HAProxy will pick: the first usable in cluster.yaml's order.
+ * The master lb-db writes to: its writer entry, while lb-db can use that
+ * master; otherwise (none, none known, or one that is down) the one HAProxy
+ * will pick: the first usable in cluster.yaml's order.
  */
 export function activeMaster(masters: { name: string; status: NodeStatusWord }[], entry: string | null | undefined): string | undefined {
-  if (entry && masters.some((m) => m.name === entry)) return entry;
+  if (entry && masters.some((m) => m.name === entry && ['up', 'failing', 'drain'].includes(conditionOf(m.status)))) return entry;
   return masters.find((m) => conditionOf(m.status) === 'up')?.name;
 }
 

@@ -144,7 +144,8 @@ describe('lb-web on Apache in a container of its own', () => {
 
   it('hactl engine apache replaces lb-web by an Apache container and says how long the site did not answer', async () => {
     // Sticky, as the scenarios start: the live operations above may have left another mode.
-    expect((await cluster.hactl('session-mode', 'sticky')).code).toBe(0);
+    const sticky = await cluster.hactl('session-mode', 'sticky');
+    expect(sticky.code, `${sticky.stderr}\n${(await cluster.hactl('status')).stdout}`).toBe(0);
     const r = await cluster.switchEngine('apache');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^✓ lb-web runs on apache; the site did not answer for \d+\.\d\d s while it switched$/m);
@@ -159,7 +160,8 @@ describe('lb-web on Apache in a container of its own', () => {
   it('drain, add web3, disable, weight, session-mode, trace, reload and remove web3 under steady traffic: balancer-manager or a graceful restart in the container, no failed request', async () => {
     // The scenarios killed nodes on their way, and left session mode db.
     expect((await cluster.hactl('up')).code).toBe(0);
-    expect((await cluster.hactl('session-mode', 'sticky')).code).toBe(0);
+    const sticky = await cluster.hactl('session-mode', 'sticky');
+    expect(sticky.code, `${sticky.stderr}\n${(await cluster.hactl('status')).stdout}`).toBe(0);
     await bothUp();
     const run = await under(async () => {
       const codes = [];

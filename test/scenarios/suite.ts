@@ -182,7 +182,8 @@ export function scenarios(cluster: TestCluster): void {
 
   describe('DB sessions (scenario 5)', () => {
     it('a colour set through one node is read through the other, and survives that node\'s death', async () => {
-      expect((await cluster.hactl('session-mode', 'db')).code).toBe(0);
+      const db = await cluster.hactl('session-mode', 'db');
+      expect(db.code, `${db.stderr}\n${(await cluster.hactl('status')).stdout}`).toBe(0);
       await healthy();
       const jar = new CookieJar();
       const set = await session(jar, 'olive');

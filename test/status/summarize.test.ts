@@ -98,6 +98,8 @@ describe('status summaries', () => {
     expect(activeMaster([{ name: 'mysql1', status: 'DOWN' }, masters[1]!], undefined)).toBe('mysql2');
     // An entry for a master cluster.yaml no longer has (removed while lb-db still held it).
     expect(activeMaster(masters, 'mysql9')).toBe('mysql1');
+    // An entry for a master that died: no connection goes there any more.
+    expect(activeMaster([{ name: 'mysql1', status: 'DOWN' }, masters[1]!], 'mysql1')).toBe('mysql2');
   });
 });
 
