@@ -89,6 +89,11 @@ if [ -n "$view" ]; then
   # A server at weight 0 (hactl switchover, a failback) is out of the pick: drained.
   status_of() { printf '%s\n' "$view" | awk -F , -v s="$1" '$1 == "mariadb" && $2 == s { print ($18 ~ /^UP/ && $19 == "0") ? "DRAIN" : $18 }'; }
   mine=$(status_of "$NODE")
+  if [ "$entry" = - ]; then
+    # An entry an agent made (below) names its server by id until a connection goes through it.
+    sid=$(printf '%s\n' "$view" | sed -n 's/.* server_id=\([0-9]*\) server_key=-.*/\1/p' | head -n 1)
+    entry=$(printf '%s\n' "$view" | awk -F , -v id="$sid" '$1 == "mariadb" && $2 != "BACKEND" && $29 == id { print $2; exit }')
+  fi
   if [ -n "$entry" ]; then
     writer=''
     # A writer that is down, drained or in maintenance (hactl switchover) is none.

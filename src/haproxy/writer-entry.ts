@@ -9,9 +9,10 @@ export const WRITER_TABLE = 'mariadb';
  * The runtime API commands that show the entry: the whole table (its header
  * says how many entries it holds, even none), then the key alone (HAProxy
  * leaves an entry that a connection is updating out of a listing; asked by
- * its key, it rarely does).
+ * its key, it rarely does), then the servers with their ids (an entry a DB
+ * agent made names its server by id until a connection goes through it).
  */
-export const SHOW_WRITER = `show table ${WRITER_TABLE};show table ${WRITER_TABLE} key 1`;
+export const SHOW_WRITER = `show table ${WRITER_TABLE};show table ${WRITER_TABLE} key 1;show servers state ${WRITER_TABLE}`;
 
 /**
  * The master the entry names; null when there is none yet (the first
@@ -19,8 +20,13 @@ export const SHOW_WRITER = `show table ${WRITER_TABLE};show table ${WRITER_TABLE
  * because a connection was updating it right then.
  */
 export function parseWriterEntry(answer: string): string | null | undefined {
-  const named = / server_key=(\S+)/.exec(answer);
-  if (named) return named[1]!;
+  const entry = / server_id=(\d+) server_key=(\S+)/.exec(answer);
+  if (entry) {
+    if (entry[2] !== '-') return entry[2]!;
+    // `show servers state`: be_id be_name srv_id srv_name …
+    const byId = new RegExp(`^\\d+ ${WRITER_TABLE} ${entry[1]} (\\S+) `, 'm').exec(answer);
+    return byId ? byId[1]! : undefined;
+  }
   return /^# table: \S+, .* used:0$/m.test(answer) ? null : undefined;
 }
 

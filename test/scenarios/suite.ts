@@ -84,7 +84,8 @@ export function scenarios(cluster: TestCluster): void {
       }
       // Native (files) sessions live on the dead node: the colour is gone (scenario 5, first half).
       expect(moved!.color).toBeNull();
-      expect((await cluster.hactl('up', '--json')).code).toBe(0);
+      const back = await cluster.hactl('up', '--json');
+      expect(back.code, `${back.stderr}\n${(await cluster.hactl('status')).stdout}`).toBe(0);
     }, 60_000);
   });
 
@@ -144,7 +145,8 @@ export function scenarios(cluster: TestCluster): void {
       await app.end();
       expect(who!.node).toBe('mysql2');
 
-      expect((await cluster.hactl('up', '--json')).code).toBe(0);
+      const back = await cluster.hactl('up', '--json');
+      expect(back.code, `${back.stderr}\n${(await cluster.hactl('status')).stdout}`).toBe(0);
       const rowsOn = async (node: string) => {
         const c = await cluster.root(node);
         const [rows] = (await c.query('SELECT id, v, at_node FROM s4 ORDER BY id')) as [unknown[], unknown];

@@ -115,5 +115,8 @@ describe("a DB node's health agent, as status reads it", () => {
     expect(parseWriterEntry('# table: mariadb, type: integer, size:1, used:1\n0x55: key=1 use=0 exp=0 server_id=2 server_key=mysql2\n')).toBe('mysql2');
     expect(parseWriterEntry('# table: mariadb, type: integer, size:1, used:0\n\n')).toBeNull();
     expect(parseWriterEntry('# table: mariadb, type: integer, size:1, used:1\n\n')).toBeUndefined();
+    // Made by a DB agent (set table … data.server_id): the server by its id until a connection names it.
+    const byId = '# table: mariadb, type: integer, size:1, used:1\n0x55: key=1 use=0 exp=0 server_id=2 server_key=-\n\n1\n# be_id be_name srv_id srv_name srv_addr\n4 mariadb 1 mysql1 127.0.2.1 2 0 1 1\n4 mariadb 2 mysql2 127.0.2.2 2 0 1 1\n';
+    expect(parseWriterEntry(byId)).toBe('mysql2');
   });
 });
