@@ -21,8 +21,8 @@ export interface WriteRun {
   acked: Ack[];
   /** Writes that failed (refused read-only, connection lost…), by MariaDB's or Node's error code. */
   failed: Record<string, number>;
-  /** When each failure came back. */
-  failedAt: number[];
+  /** Each failure, when it came back and its code. */
+  failures: { at: number; code: string }[];
 }
 
 export interface WriteLoad {
@@ -37,7 +37,7 @@ const RETRY_MS = 20;
 export function steadyWrites(connect: () => Promise<Connection>, table: string, workers = 4): WriteLoad {
   const acked: Ack[] = [];
   const failed: Record<string, number> = {};
-  const failedAt: number[] = [];
+  const failures: { at: number; code: string }[] = [];
   let running = true;
   const worker = async (n: number) => {
     while (running) {
@@ -52,7 +52,7 @@ export function steadyWrites(connect: () => Promise<Connection>, table: string, 
       } catch (err) {
         const code = String((err as { code?: string }).code ?? (err as Error).message);
         failed[code] = (failed[code] ?? 0) + 1;
-        failedAt.push(Date.now());
+        failures.push({ at: Date.now(), code });
         await sleep(RETRY_MS);
       } finally {
         await conn?.end().catch(() => undefined);
@@ -65,7 +65,7 @@ export function steadyWrites(connect: () => Promise<Connection>, table: string, 
     async stop() {
       running = false;
       await all;
-      return { acked, failed, failedAt };
+      return { acked, failed, failures };
     },
   };
 }

@@ -58,7 +58,8 @@ export interface DbDrillReport {
   held_behind_ms: number;
   /** Writes the old master took before it had caught up: 0 is the rule. */
   writes_before_caught_up: number;
-  switchover: { to: string; pause_ms: number; failed_writes: number; lost_writes: number } | null;
+  /** The switchover back, and the writes that failed from its start on, by error code. */
+  switchover: { to: string; pause_ms: number; failed_writes: number; failed_by: Record<string, number>; lost_writes: number } | null;
   /** Every master's tables of the app's database have the same checksums. */
   identical: boolean;
   checksums: Record<string, Record<string, number | null>>;
@@ -88,6 +89,8 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
     step(`killing ${killed}, the active master, under steady writes`);
     const killedAt = Date.now();
     await ctx.driver.kill(killed);
+    // Writes it acknowledged until it was dead (docker kill takes a moment) were its own, as writer.
+    const deadAt = Date.now();
     const tookOver = await pollUntil(() => load!.acked.find((a) => a.at > killedAt && a.node !== killed)?.node, Date.now() + 15_000, 20);
     if (!tookOver) throw new HactlError(`no master took the writes within 15 s of ${killed}'s death`);
     await sleep(settle);
@@ -126,7 +129,7 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
       killed,
       took_over: tookOver,
       write_outage_ms: longestPause(run.acked, kill.from - 200, kill.to),
-      failed_writes: run.failedAt.filter((t) => t >= kill.from - 200 && t <= kill.to).length,
+      failed_writes: run.failures.filter((f) => f.at >= kill.from - 200 && f.at <= kill.to).length,
       acknowledged_writes: run.acked.length,
       lost_writes: missing.size,
       // The kill moves the writes once, a failback (auto) and the switchover each once more.
@@ -134,11 +137,12 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
       writers: writerRuns(run.acked),
       catch_up_ms: back.caughtUpAt && back.startedAt ? back.caughtUpAt - back.startedAt : null,
       held_behind_ms: options.holdBehindMs ?? 0,
-      writes_before_caught_up: writesBefore(run.acked, killed, killedAt, back.caughtUpAt ?? Number.POSITIVE_INFINITY),
+      writes_before_caught_up: writesBefore(run.acked, killed, deadAt, back.caughtUpAt ?? Number.POSITIVE_INFINITY),
       switchover: moved && {
         to: moved.to,
         pause_ms: moved.pause_ms,
-        failed_writes: run.failedAt.filter((t) => t >= moved!.from).length,
+        failed_writes: run.failures.filter((f) => f.at >= moved!.from).length,
+        failed_by: countBy(run.failures.filter((f) => f.at >= moved!.from).map((f) => f.code)),
         lost_writes: run.acked.slice(acksBeforeSwitch).filter((a) => missing.has(a.id)).length,
       },
       identical: sums.every((s) => s === sums[0]),
@@ -262,6 +266,12 @@ async function tableChecksums(ctx: OpContext, cluster: Cluster, secrets: Secrets
       await conn.end().catch(() => undefined);
     }
   }
+  return out;
+}
+
+function countBy(codes: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of codes) out[c] = (out[c] ?? 0) + 1;
   return out;
 }
 
