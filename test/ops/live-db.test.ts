@@ -19,16 +19,23 @@ function startWriter() {
   const acked: number[] = [];
   const errors: string[] = [];
   let running = true;
+  let last = Date.now();
+  let longestGapMs = 0;
   const loop = (async () => {
     while (running) {
+      let conn: Awaited<ReturnType<typeof cluster.app>> | undefined;
       try {
-        const conn = await cluster.app();
+        conn = await cluster.app();
         const [r] = await conn.query<{ insertId: number } & RowDataPacket[]>('INSERT INTO drill_writes (v) VALUES (?)', [`w${acked.length}`]);
         acked.push((r as unknown as { insertId: number }).insertId);
-        await conn.end();
+        const now = Date.now();
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
       } catch (err) {
         errors.push((err as Error).message);
         await sleep(20);
+      } finally {
+        await conn?.end().catch(() => undefined);
       }
     }
   })();
@@ -36,7 +43,7 @@ function startWriter() {
     async stop() {
       running = false;
       await loop;
-      return { acked, errors };
+      return { acked, errors, longestGapMs };
     },
   };
 }
@@ -146,11 +153,13 @@ describe('switchover', () => {
     await sleep(500);
     const r = await cluster.hactl('switchover', 'mysql2', '--json');
     await sleep(500);
-    const { acked, errors } = await writer.stop();
+    const { acked, errors, longestGapMs } = await writer.stop();
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as { from: string; to: string; moved: boolean; pause_ms: number };
     expect(result).toMatchObject({ from: 'mysql1', to: 'mysql2', moved: true });
     expect(result.pause_ms).toBeLessThan(1000);
+    // As the client saw it too: never a second without an acknowledged write.
+    expect(longestGapMs, errors.join('\n')).toBeLessThan(1000);
     expect(r.stderr).toMatch(/mysql2: writable: writes resume \(paused \d+ ms\)/);
     // Refused read-only during the pause, or cut when lb-db ended the old writer's connections: never acknowledged.
     for (const e of errors) expect(e).toMatch(/read-only|Connection lost/);
