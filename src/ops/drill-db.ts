@@ -59,7 +59,7 @@ export interface DbDrillReport {
   /** Writes the old master took before it had caught up: 0 is the rule. */
   writes_before_caught_up: number;
   /** The switchover back, and the writes that failed from its start on, by error code. */
-  switchover: { to: string; pause_ms: number; failed_writes: number; failed_by: Record<string, number>; lost_writes: number } | null;
+  switchover: { to: string; pause_ms: number; client_gap_ms: number; failed_writes: number; failed_by: Record<string, number>; lost_writes: number } | null;
   /** Every master's tables of the app's database have the same checksums. */
   identical: boolean;
   checksums: Record<string, Record<string, number | null>>;
@@ -105,13 +105,13 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
     }
     const acksBeforeSwitch = load.acked.length;
     const writer = (await currentWriter(ctx, cluster, secrets)) ?? tookOver;
-    let moved: { to: string; pause_ms: number; from: number } | null = null;
+    let moved: { to: string; pause_ms: number; from: number; until: number } | null = null;
     if (writer !== killed) {
       step(`switching the writes back to ${killed} (hactl switchover)`);
       const from = Date.now();
       const r = await switchover(project, killed, { runtime: options.runtime }, runner, progress);
       if ('dry_run' in r) throw new Error('unreachable: not a dry run');
-      moved = { to: killed, pause_ms: r.pause_ms, from };
+      moved = { to: killed, pause_ms: r.pause_ms, from, until: Date.now() };
       await sleep(settle);
     }
     const run = await load.stop();
@@ -141,6 +141,8 @@ export async function drillDb(project: Project, options: DbDrillOptions, runner:
       switchover: moved && {
         to: moved.to,
         pause_ms: moved.pause_ms,
+        // As the writing clients saw it: from the command's start until it returned.
+        client_gap_ms: longestPause(run.acked, moved.from, moved.until),
         failed_writes: run.failures.filter((f) => f.at >= moved!.from).length,
         failed_by: countBy(run.failures.filter((f) => f.at >= moved!.from).map((f) => f.code)),
         lost_writes: run.acked.slice(acksBeforeSwitch).filter((a) => missing.has(a.id)).length,

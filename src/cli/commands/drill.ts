@@ -99,7 +99,7 @@ export function register(program: Command): void {
             ['writers, in order', r.writers.join(' → ')],
             [`${r.killed} caught up after`, r.catch_up_ms === null ? '-' : `${r.catch_up_ms} ms${r.held_behind_ms ? ` (held behind ${r.held_behind_ms} ms)` : ''}`],
             [`writes ${r.killed} took before it caught up`, r.writes_before_caught_up],
-            ['switchover back: pause', r.switchover ? `${r.switchover.pause_ms} ms (${r.switchover.failed_writes} failed, ${r.switchover.lost_writes} lost)` : `- (failback: ${r.failback})`],
+            ['switchover back: pause', r.switchover ? `${r.switchover.pause_ms} ms; clients ${r.switchover.client_gap_ms} ms without a write (${r.switchover.failed_writes} failed, ${r.switchover.lost_writes} lost)` : `- (failback: ${r.failback})`],
             ['every master identical (checksums)', yes(r.identical)],
           ],
         );
