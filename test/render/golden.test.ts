@@ -109,7 +109,7 @@ describe('what the rendered configs say', () => {
     // A master that comes back must not end the sessions of the one that took over.
     expect(db).not.toContain('shutdown-backup-sessions');
     expect(db).toMatch(/server mysql1 127\.0\.2\.1:3306\n/);
-    expect(db).toMatch(/stick-table type integer size 1 peers hactl\n\s+stick on int\(1\)\n/);
+    expect(db).toMatch(/stick-table type integer size 1k peers hactl\n\s+stick on int\(1\)\n/);
     expect(db).toMatch(/localpeer lb-db\n[\s\S]*peers hactl\n\s+peer lb-db 127\.0\.0\.1:8407\n/);
     expect(db).toMatch(/default-server check .*agent-check agent-port 9200 agent-inter 500ms/);
     expect(db).toMatch(/server mysql2 127\.0\.2\.2:3306 backup\n/);
