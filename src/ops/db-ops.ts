@@ -1,5 +1,5 @@
 import type { Progress } from '../drivers/driver.js';
-import { planAddDb, planRemoveDb, removableDb } from '../plan/changes.js';
+import { noSuchDbNode, planAddDb, planRemoveDb, removableDb } from '../plan/changes.js';
 import { addNode, removeNode, type NewDbNode } from '../spec/edit.js';
 import type { DbNode } from '../spec/model.js';
 import { hostPort } from '../util/net.js';
@@ -12,10 +12,9 @@ import { openContext, type OpOptions } from './context.js';
 import { badInput, HactlError } from '../errors.js';
 import { resyncMaster } from '../mysql/replication-setup.js';
 import { withLock } from './lock.js';
-import { readWriter } from './observe.js';
 import { planSwitchover } from '../plan/switchover.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import { collectStatus } from '../status/collect.js';
+import { collectStatus, readWriterEntry } from '../status/collect.js';
 import type { Project } from './project.js';
 import { planChange, planThenCarryOut, type UpSummary } from './up.js';
 
@@ -54,7 +53,7 @@ export async function removeDb(project: Project, name: string, options: Live & {
   // Refused before anything is touched, the lock included; again by the planner, on the file as it is then.
   const now = loadClusterFile(project.file).cluster;
   // A name it does not have is the edit's to refuse, in the words every remove uses.
-  if (now.db.some((n) => n.name === name)) removableDb(name, now, await readWriter(await openContext(project, options, runner, progress)), options.force);
+  if (now.db.some((n) => n.name === name)) removableDb(name, now, await readWriterEntry((await openContext(project, options, runner, progress)).driver), options.force);
   return changeCluster(project, options, runner, progress, (src) => removeNode(src, 'db', name), async (ctx, change) => {
     let moved: string | undefined;
     const planned = await planChange(ctx, change, (desired, observed) => {
@@ -64,7 +63,7 @@ export async function removeDb(project: Project, name: string, options: Live & {
     });
     const r = await planThenCarryOut(ctx, change, planned, options.dryRun);
     if ('dry_run' in r) return r;
-    return { node: name, active: moved ?? (await readWriter(ctx)) ?? null, moved_active: moved !== undefined };
+    return { node: name, active: moved ?? (await readWriterEntry(ctx.driver)) ?? null, moved_active: moved !== undefined };
   });
 }
 
@@ -125,7 +124,7 @@ export async function resyncDb(project: Project, name: string, options: OpOption
     const status = await collectStatus(cluster, ctx.runtime, ctx.driver, secrets);
     const db = status.nodes.flatMap((n) => (n.type === 'db' ? [n] : []));
     const target = db.find((n) => n.name === name);
-    if (!target) throw badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+    if (!target) throw noSuchDbNode(name, cluster);
     const active = db.find((n) => n.role === 'active');
     if (!active) throw new HactlError('lb-db names no active master to rebuild from (hactl status; hactl up)');
     if (active.name === name) {

@@ -6,7 +6,7 @@ import type { LbWebClient, WebMember } from '../lb-web/index.js';
 import { conditionOf } from '../status/model.js';
 import { checkPassed, checkText } from '../status/summarize.js';
 import { pollUntil } from '../util/poll.js';
-import { parseWriterEntry, SHOW_WRITER } from '../haproxy/writer-entry.js';
+import { readWriterEntry } from '../status/collect.js';
 import { parseAgentState } from '../status/db-agent.js';
 import { connectAddress } from '../util/net.js';
 import { tcpGreets } from '../util/probe.js';
@@ -51,7 +51,7 @@ export function membersNotInRotation(members: readonly WebMember[], names: reado
  * within one check of being named).
  */
 async function writerNotReady(driver: Driver, cluster: Cluster): Promise<string | undefined> {
-  const entry = parseWriterEntry(await driver.balancerCommand('lb-db', SHOW_WRITER).catch(() => ''));
+  const entry = await readWriterEntry(driver);
   if (entry === null) await tcpGreets(connectAddress(cluster.listen), cluster.ports.db);
   if (!entry) return 'lb-db names no writer yet';
   const agent = parseAgentState(await driver.dbAgentState(entry), Math.floor(Date.now() / 1000));

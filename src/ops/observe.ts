@@ -9,7 +9,7 @@ import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { lbWebOf, readLbWebServers } from './server-state.js';
-import { parseWriterEntry, SHOW_WRITER } from '../haproxy/writer-entry.js';
+import { readWriterEntry } from '../status/collect.js';
 
 /**
  * What a plan is made from, gathered side by side: CLUSTER's processes as
@@ -32,7 +32,7 @@ export async function observe(
     readLbWebServers(lbWebOf(ctx, cluster, options.previous)),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
-    readWriter(ctx),
+    readWriterEntry(ctx.driver),
   ]);
   const applied = readApplied(ctx.project.stateDir);
   const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: configHash(p.name, files), launch: launchHash(p.launch) }));
@@ -46,15 +46,6 @@ export async function observe(
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },
     observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled, writer },
   };
-}
-
-/** lb-db's writer entry; undefined when lb-db does not answer. */
-export async function readWriter(ctx: OpContext): Promise<string | null | undefined> {
-  try {
-    return parseWriterEntry(await ctx.driver.balancerCommand('lb-db', SHOW_WRITER));
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { badInput } from '../errors.js';
+import { badInput, type HactlError } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import type { ServerAdmin } from '../haproxy/servers-state.js';
 import type { Cluster, DbNode, NodeState } from '../spec/model.js';
@@ -117,6 +117,11 @@ export function planRemoveDb(name: string, previous: Cluster, desired: Desired, 
   ];
 }
 
+/** Exit 2 for a DB node name CLUSTER does not have, naming those it has. */
+export function noSuchDbNode(name: string, cluster: Cluster): HactlError {
+  return badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+}
+
 /**
  * NAME may leave: never the last DB node (it holds the app's data, and the
  * file would be left with an empty db: list), the active master (lb-db's
@@ -126,7 +131,7 @@ export function planRemoveDb(name: string, previous: Cluster, desired: Desired, 
 export function removableDb(name: string, cluster: Cluster, writer: string | null | undefined, force: boolean): { active: boolean; successor: DbNode } {
   const index = cluster.db.findIndex((n) => n.name === name);
   const successor = cluster.db.find((n) => n.name !== name);
-  if (index < 0) throw badInput(`there is no DB node named ${JSON.stringify(name)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+  if (index < 0) throw noSuchDbNode(name, cluster);
   if (!successor) {
     throw badInput(`${name} is the last DB node and holds the app's data: it cannot be removed, with or without --force`, [
       'to run without a database, delete the db: key from cluster.yaml by hand (after switching away from session_mode: db), then hactl up',

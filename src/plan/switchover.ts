@@ -2,6 +2,7 @@ import { badInput } from '../errors.js';
 import type { Cluster } from '../spec/model.js';
 import { conditionOf, type DbNodeStatus } from '../status/model.js';
 import type { MoveWriterAction } from './action.js';
+import { noSuchDbNode } from './changes.js';
 
 /**
  * hactl switchover TARGET: the writer moves to TARGET, which must be a
@@ -12,7 +13,7 @@ import type { MoveWriterAction } from './action.js';
  */
 export function planSwitchover(target: string, cluster: Cluster, db: readonly DbNodeStatus[]): MoveWriterAction[] {
   const node = db.find((n) => n.name === target);
-  if (!node) throw badInput(`there is no DB node named ${JSON.stringify(target)}; this cluster has ${cluster.db.map((n) => n.name).join(', ')}`);
+  if (!node) throw noSuchDbNode(target, cluster);
   const writer = db.find((n) => n.role === 'active');
   if (writer?.name === target) return [];
   const first = cluster.db[0]!.name;

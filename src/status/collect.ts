@@ -22,9 +22,8 @@ async function stat(driver: Driver, running: boolean): Promise<Map<string, StatR
   }
 }
 
-/** lb-db's writer entry: a name, null (none yet), undefined (not known now). */
-async function writerEntry(driver: Driver, running: boolean): Promise<string | null | undefined> {
-  if (!running) return undefined;
+/** lb-db's writer entry: a master's name, null (none yet), undefined (lb-db does not say now). */
+export async function readWriterEntry(driver: Driver): Promise<string | null | undefined> {
   try {
     return parseWriterEntry(await driver.balancerCommand('lb-db', SHOW_WRITER));
   } catch {
@@ -98,7 +97,7 @@ export async function collectStatus(
     members(lbWebClient(driver, cluster, secrets), running('lb-web') === 'running'),
     stat(driver, running('lb-db') === 'running'),
     Promise.all(cluster.db.map((n) => (running(n.name) === 'running' ? replication(n.name) : Promise.resolve(undefined)))),
-    writerEntry(driver, running('lb-db') === 'running'),
+    running('lb-db') === 'running' ? readWriterEntry(driver) : undefined,
     Promise.all(cluster.db.map((n) => driver.dbAgentState(n.name))),
   ]);
   const nowS = Math.floor(Date.now() / 1000);
