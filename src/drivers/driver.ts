@@ -99,8 +99,8 @@ export interface Driver {
   removeLeftover(leftover: Leftover): Promise<void>;
   /** Where a node's log is: a file hactl tails itself, or a command that prints it (docker logs). */
   logSource(name: string, lines: number, follow: boolean): LogSource;
-  /** One command on a balancer's admin socket (the runtime API). */
-  balancerCommand(lb: Balancer, command: string): Promise<string>;
+  /** One command on a balancer's admin socket (the runtime API), with a PAYLOAD for those that take one (set ssl cert). */
+  balancerCommand(lb: Balancer, command: string, payload?: string): Promise<string>;
   /** Where hactl itself reaches a web node (host:port), not through lb-web. */
   webAddress(node: WebNode): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { HactlError } from '../errors.js';
 import { checkApacheConfig, checkHaproxyConfig, type ConfigCheck } from '../render/check.js';
 import type { RenderedFile } from '../render/index.js';
@@ -26,6 +26,7 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
   if (files.length === 0) return { written: [], checks: [] };
   let checks: (Checked | undefined)[] = [];
   const written = await writeAllOrNothing(out, files, async (staging) => {
+    stageSiblings(out, staging, files);
     checks = await checkAll(staging, files, runner);
     // A checker that is missing does not excuse what another one found.
     const failed = checks.filter((c) => c !== undefined && !c.ok) as Checked[];
@@ -39,6 +40,29 @@ export async function writeRendered(out: string, all: RenderedFile[], runner: Ru
     }
   });
   return { written, checks: checks.every((c) => c !== undefined) ? checks.map(({ kind: _, ...check }) => check) : undefined };
+}
+
+/**
+ * A config reads the files beside it (lb-web's certificate): those not
+ * written anew are checked as they are in OUT, which is what it will read.
+ */
+function stageSiblings(out: string, staging: string, files: readonly RenderedFile[]): void {
+  const staged = new Set(files.map((f) => f.path));
+  const dirs = new Set(files.filter((f) => f.kind in CHECKERS).map((f) => dirname(f.path)));
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(join(out, dir));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      const from = join(out, path);
+      if (staged.has(path) || name.startsWith('.') || !statSync(from).isFile()) continue;
+      copyFileSync(from, join(staging, path));
+    }
+  }
 }
 
 /** The configs that have a checker, and how each is checked. */

@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import type { Connection } from 'mysql2/promise';
+import { swapSslCert } from '../haproxy/ssl-cert.js';
 import type { LbWebClient } from '../lb-web/index.js';
 import { detachMaster } from '../mysql/replication-setup.js';
 import { isProcessAction, isServerAction, runtimeCommand, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
@@ -99,6 +101,12 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
     } else if (action.kind === 'detach') await detach(ctx, clusters, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
     else if (action.kind === 'move-writer') done.writerMoves.push(await moveWriter(ctx, next, action));
+    else if (action.kind === 'swap-cert') {
+      ctx.progress(action.lb, 'serving the new certificate (set ssl cert, commit ssl cert)');
+      const pem = files.find((f) => f.path === action.file)!.content;
+      await swapSslCert((command, payload) => ctx.driver.balancerCommand(action.lb, command, payload), basename(action.file), pem);
+      done.told.push(`set ssl cert ${basename(action.file)}`);
+    }
     else {
       ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
       await ctx.driver.removeLeftover({ name: action.node, paths: action.paths, running: false });

@@ -11,6 +11,9 @@ import { refuseUnusableTarget } from '../util/write-all.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { writeRendered, type WriteResult } from '../drivers/write-rendered.js';
+import type { Progress } from '../drivers/driver.js';
+import { ensureServingCert, loadServingCert } from '../tls/store.js';
+import { displayPath } from '../util/display-path.js';
 
 export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTarget {
   return {
@@ -22,7 +25,21 @@ export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTar
 
 /** CLUSTER's files for the context's runtime: what a plan writes and its processes read. */
 export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
-  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources());
+  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources(), servingPem(ctx.project, cluster));
+}
+
+/** The PEM lb-web serves for CLUSTER, as on disk (ensureServingCert has made or checked it). */
+function servingPem(project: Project, cluster: Cluster): string | undefined {
+  return loadServingCert(project.stateDir, project.dir, cluster)?.pem;
+}
+
+/**
+ * Before a plan: hactl's own certificate made when tls wants one and there
+ * is none (or it no longer covers the names), a user's checked; said on PROGRESS.
+ */
+export async function prepareCert(project: Project, cluster: Cluster, runner: Runner, progress: Progress): Promise<void> {
+  const { made } = await ensureServingCert(project.stateDir, project.dir, cluster, runner);
+  if (made.length > 0) progress('tls', `made ${made.map((f) => displayPath(f)).join(' and ')} (hactl's own CA; hactl cert show says how to trust it)`);
 }
 
 export interface RenderOptions {
@@ -43,7 +60,8 @@ export async function renderProject(project: Project, options: RenderOptions, ru
   // A --out that can take no files at all is refused before secrets.json is made for them.
   if (options.out !== undefined) refuseUnusableTarget(options.out);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources());
+  await prepareCert(project, cluster, runner, () => undefined);
+  const files = renderCluster(cluster, secrets, targetFor(runtime, project), loadTemplateSources(), servingPem(project, cluster));
   const out = options.out ?? join(project.stateDir, 'rendered', runtime);
   return { runtime, out, files, ...(await writeRendered(out, files, runner)) };
 }

@@ -17,12 +17,15 @@ import { observe } from './observe.js';
 import { forgetApplied } from './applied.js';
 import { forgetRuntime } from './runtime-record.js';
 import type { Project } from './project.js';
-import { renderFor } from './render.js';
+import { prepareCert, renderFor } from './render.js';
 import { lbWebOf } from './server-state.js';
+import { loadServingCert, tlsDir } from '../tls/store.js';
 
 export interface UpSummary extends UpResult {
   runtime: ConcreteRuntime;
   endpoints: Endpoints;
+  /** With tls served by hactl's own certificate: the CA a client trusts it by (curl --cacert). */
+  ca?: string;
 }
 
 /** lb-db checks every second and needs three passes in a row: a few seconds after a start is usual. */
@@ -39,6 +42,7 @@ export interface Planned {
  * what nodes PREVIOUS does not have left), then PLAN, a pure planner.
  */
 export async function planChange(ctx: OpContext, change: Change, plan: (desired: Desired, observed: Observed) => Action[], options: { leftovers?: boolean } = {}): Promise<Planned> {
+  await prepareCert(ctx.project, change.next, ctx.runner, ctx.progress);
   const files = renderFor(ctx, change.next);
   const { desired, observed } = await observe(ctx, change.next, files, { previous: change.previous, ...(options.leftovers ? { leftoversOf: change.previous } : {}) });
   return { files, actions: plan(desired, observed) };
@@ -51,7 +55,8 @@ export async function planChange(ctx: OpContext, change: Change, plan: (desired:
 export async function carryOut(ctx: OpContext, change: Change, planned: Planned, options: UpOptions = {}): Promise<UpSummary & Executed> {
   const done = await execute(ctx, change, planned.files, planned.actions, options);
   await waitInRotation(ctx.driver, lbWebOf(ctx, change.next), change.next, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
-  return { ...done, runtime: ctx.runtime, endpoints: endpointsOf(change.next) };
+  const ca = loadServingCert(ctx.project.stateDir, ctx.project.dir, change.next)?.source === 'own' ? tlsDir(ctx.project.stateDir).caCert : undefined;
+  return { ...done, runtime: ctx.runtime, endpoints: endpointsOf(change.next), ...(ca ? { ca } : {}) };
 }
 
 /** A change's plan carried out or, with DRY_RUN, only answered. */

@@ -104,10 +104,22 @@ export interface MoveWriterAction {
 }
 
 /**
+ * Give a running HAProxy lb-web the certificate FILE now holds through its
+ * runtime API (set ssl cert, commit ssl cert): no reload, no connection
+ * touched. Written first, so that the next start or reload reads the same.
+ */
+export interface SwapCertAction {
+  kind: 'swap-cert';
+  lb: 'lb-web';
+  file: string;
+  reason: string;
+}
+
+/**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; the executor only carries an action out.
  */
-export type Action = ServerAction | SyncWebStatesAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction | MoveWriterAction;
+export type Action = ServerAction | SyncWebStatesAction | SwapCertAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction | MoveWriterAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -137,6 +149,8 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.lb, what: 'node states and weights from cluster.yaml' };
     case 'write':
       return { on: 'config', what: `write ${action.file}` };
+    case 'swap-cert':
+      return { on: action.lb, what: `serve ${action.file} (set ssl cert, no reload)` };
     case 'replicate':
       return { on: 'replication', what: 'users, database, master-master connections (a new node is cloned first)' };
     case 'wait-idle':

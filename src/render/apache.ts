@@ -3,7 +3,7 @@ import { ENGINE_METHODS, type Cluster, type WebNode } from '../spec/model.js';
 import { HCHECK_TICK_MS } from '../spec/warnings.js';
 import { hostPort } from '../util/net.js';
 import { compile } from './engine.js';
-import { nodeAddress, SESSION_COOKIE } from './haproxy.js';
+import { nodeAddress, SESSION_COOKIE, tlsContext } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 
 /** Seconds a member has to accept a connection (HAProxy's lb-web: timeout connect 2s). */
@@ -28,11 +28,12 @@ export function renderApacheWeb(cluster: Cluster, secrets: Secrets, target: Rend
   const paths = target.layout.apache();
   return compile(source)({
     cluster,
+    ...tlsContext(cluster),
     sticky: cluster.sessionMode === 'sticky',
     sessionCookie: SESSION_COOKIE,
     paths,
     basicCredentials: basicCredentials(secrets),
-    bind: { http: bind(cluster, target, cluster.ports.http), stats: bind(cluster, target, cluster.ports.stats) },
+    bind: { http: bind(cluster, target, cluster.ports.http), stats: bind(cluster, target, cluster.ports.stats), https: bind(cluster, target, cluster.ports.https) },
     // Validation has refused a method the engine lacks.
     lbmethod: ENGINE_METHODS.apache[cluster.balancer.method],
     hcInterval: `${Math.max(HCHECK_TICK_MS, cluster.health.intervalMs)}ms`,

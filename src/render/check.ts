@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { alertLines } from '../haproxy/alerts.js';
 import type { Runner } from '../util/runner.js';
 
@@ -25,8 +26,10 @@ export async function checkHaproxyConfig(runner: Runner, file: string): Promise<
  * even for a good file. undefined when apache2 is not installed.
  */
 export async function checkApacheConfig(runner: Runner, file: string): Promise<ConfigCheck | undefined> {
+  // The files rendered beside it (lb-web's certificate) are read from where it is, not where it will be.
+  const beside = ['-C', `Define HACTL_CONFIG_DIR ${dirname(file)}`];
   for (const bin of ['apache2', '/usr/sbin/apache2']) {
-    const r = await runner.run([bin, ['-t', '-f', file]], { timeoutMs: 20_000 });
+    const r = await runner.run([bin, [...beside, '-t', '-f', file]], { timeoutMs: 20_000 });
     if (r.notFound) continue;
     return { file, ok: r.exitCode === 0, output: `${r.stdout}${r.stderr}`.trim() };
   }

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { Cluster } from '../spec/model.js';
+import { lbWebPorts } from '../spec/endpoints.js';
 import { hostPort } from '../util/net.js';
 import { IMAGES, type Image } from './compose-images.js';
 import { dbAgentListen } from './db-agent.js';
@@ -106,8 +107,8 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       logging: logging(),
     };
   }
-  const lbWebPorts = [publish(cluster.ports.http), publish(cluster.ports.stats)];
-  services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPorts) : balancer(cluster, target, 'lb-web', lbWebPorts);
+  const lbWebPublished = lbWebPorts(cluster).map(publish);
+  services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPublished) : balancer(cluster, target, 'lb-web', lbWebPublished);
   services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db)]);
   const doc = {
     version: '2.4',

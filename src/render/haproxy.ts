@@ -23,15 +23,33 @@ function peersBind(cluster: Cluster, target: RenderTarget, port: number): string
   return hostPort(target.runtime === 'local' ? peersAddress(cluster.listen) : '127.0.0.1', port);
 }
 
+/** The certificate lb-web serves, rendered beside its config (HAProxy: crt site.pem; Apache: SSLCertificateFile). */
+export const SITE_PEM = 'site.pem';
+
+/** What both engines' templates need for HTTPS. */
+export function tlsContext(cluster: Cluster) {
+  const tls = cluster.tls;
+  return {
+    tls: tls !== undefined,
+    redirect: tls?.redirect === true,
+    hsts: tls && tls.hstsS > 0 ? tls.hstsS : false,
+    // A redirect names the port unless it is HTTPS's own.
+    httpsPortSuffix: cluster.ports.https === 443 ? '' : `:${cluster.ports.https}`,
+    secureCookie: tls !== undefined && cluster.sessionMode === 'sticky',
+  };
+}
+
 export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, source: string): string {
   return compile(source)({
     cluster,
+    ...tlsContext(cluster),
     compose: target.runtime === 'compose',
     // Validation has refused a method the engine lacks.
     balance: ENGINE_METHODS.haproxy[cluster.balancer.method],
     paths: target.layout.balancer('lb-web'),
     bind: {
       http: bind(cluster, target, cluster.ports.http),
+      https: bind(cluster, target, cluster.ports.https),
       stats: bind(cluster, target, cluster.ports.stats),
       peers: peersBind(cluster, target, cluster.ports.peers),
     },

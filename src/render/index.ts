@@ -5,14 +5,18 @@ import { renderApacheNode } from './apache-node.js';
 import { renderAppSettings } from './app-settings.js';
 import { renderComposeFile } from './compose-file.js';
 import { assertConfigSafe } from './engine.js';
-import { renderHaproxyDb, renderHaproxyWeb } from './haproxy.js';
+import { renderHaproxyDb, renderHaproxyWeb, SITE_PEM } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 import { renderMariadb } from './mariadb.js';
 import { renderDbAgentClient, renderDbAgentEnv } from './db-agent.js';
 import type { TemplateSources } from './templates.js';
 
-/** app and agent: read afresh on every request or check, so a change needs no restart. */
-export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose';
+/**
+ * app and agent: read afresh on every request or check, so a change needs
+ * no restart. cert: lb-web's certificate, swapped on a running HAProxy
+ * through its runtime API (the planner decides how).
+ */
+export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose' | 'cert';
 
 export interface RenderedFile {
   /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
@@ -44,6 +48,13 @@ function runtimeNeutral(cluster: Cluster): Cluster {
   return { ...cluster, web: cluster.web.map((n) => ({ ...n, state: 'ready', weight: 100 })) };
 }
 
+/** With tls, the certificate and key lb-web serves (SERVING: the PEM), beside its config. */
+function siteCert(cluster: Cluster, serving: string | undefined): RenderedFile[] {
+  if (!cluster.tls) return [];
+  if (serving === undefined) throw new Error('tls is on, and no certificate was given to render');
+  return [{ path: `lb-web/${SITE_PEM}`, content: serving, mode: 0o600, kind: 'cert' }];
+}
+
 /** lb-web's files for its engine: HAProxy's config, or Apache's config and the stats page's login. */
 function lbWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
   if (cluster.balancer.engine === 'apache') {
@@ -71,11 +82,16 @@ function lbWeb(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources
   ];
 }
 
-/** Everything a cluster needs, derived from the model alone. Pure: no I/O. */
-export function renderCluster(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources): RenderedFile[] {
-  assertConfigSafe(cluster);
+/**
+ * Everything a cluster needs, derived from the model alone (and, with tls,
+ * SERVING: the PEM of the certificate lb-web serves). Pure: no I/O.
+ */
+export function renderCluster(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: TemplateSources, serving?: string): RenderedFile[] {
+  // tls.cert and tls.key are paths only hactl reads (their content is SERVING): they reach no config.
+  assertConfigSafe({ ...cluster, tls: cluster.tls && { ...cluster.tls, cert: undefined, key: undefined } });
   const files: RenderedFile[] = [
     ...lbWeb(cluster, secrets, target, sources),
+    ...siteCert(cluster, serving),
     { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, target, sources.haproxyDb), mode: 0o644, kind: 'haproxy' },
     ...cluster.db.flatMap((n): RenderedFile[] => [
       { path: `${n.name}/my.cnf`, content: renderMariadb(cluster, n, target, sources.mariadb), mode: 0o644, kind: 'mariadb' },

@@ -11,7 +11,8 @@ export const DEFAULTS = {
   compose: { container_prefix: '' },
   session_mode: 'sticky',
   listen: '127.0.0.1',
-  ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405, db_peers: 8406, db_agent: 9200 },
+  ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405, db_peers: 8406, db_agent: 9200, https: 8443 },
+  tls: { redirect: false, hsts: false, dashboard: false },
   health: { path: '/health', interval: '250ms', fall: 2, rise: 2 },
   database: { name: 'hactl', user: 'hactl_app', max_lag: '5s', failback: 'manual' },
   defaults: {

@@ -4,6 +4,8 @@ import type { Cluster, ConcreteRuntime } from './model.js';
 /** Where users and scripts reach the cluster. */
 export interface Endpoints {
   http: string;
+  /** With tls. */
+  https?: string;
   stats: string;
   db: string;
 }
@@ -12,9 +14,15 @@ export function endpointsOf(cluster: Cluster): Endpoints {
   const host = connectAddress(cluster.listen);
   return {
     http: `http://${hostPort(host, cluster.ports.http)}/`,
+    ...(cluster.tls ? { https: `https://${hostPort(host, cluster.ports.https)}/` } : {}),
     stats: `http://${hostPort(host, cluster.ports.stats)}/`,
     db: hostPort(host, cluster.ports.db),
   };
+}
+
+/** The ports lb-web listens on: the site, its stats page, and the site over HTTPS with tls. */
+export function lbWebPorts(cluster: Cluster): number[] {
+  return [cluster.ports.http, cluster.ports.stats, ...(cluster.tls ? [cluster.ports.https] : [])];
 }
 
 /**

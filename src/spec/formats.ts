@@ -49,6 +49,16 @@ export const FORMATS: Record<string, FormatRule> = {
     test: (v) => /^([a-z0-9][a-z0-9-]{0,31})?$/.test(v),
     expected: "empty, or up to 32 lower-case letters, digits and '-', starting with a letter or digit (e.g. staging-)",
   },
+  'tls-name': {
+    // A certificate's name: a hostname, an address, or a wildcard over one label (*.example.com).
+    test: (v) => isHost(v) || (v.startsWith('*.') && HOSTNAME.test(v.slice(2)) && v.slice(2).includes('.')),
+    expected: 'a hostname, an IP address, or *.domain (a wildcard over one label)',
+  },
+  'file-path': {
+    // Only hactl reads it (its content goes into the rendered files, never the path): any characters a file name may have but control characters.
+    test: (v) => /^[^\0-\x1f\x7f]{1,4096}$/.test(v),
+    expected: 'a file path without control characters or line breaks',
+  },
   'sql-identifier': {
     test: (v) => /^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(v),
     expected: "a letter or '_' followed by letters, digits or '_', at most 32 characters",

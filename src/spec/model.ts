@@ -56,6 +56,23 @@ export const ENGINE_METHODS: Record<Engine, Partial<Record<Method, string>>> = {
   apache: { roundrobin: 'byrequests', leastconn: 'bybusyness', traffic: 'bytraffic' },
 };
 
+/**
+ * HTTPS on lb-web. cert and key: the user's files (paths as cluster.yaml
+ * gives them, relative to its folder); without them hactl's own CA signs a
+ * certificate. hstsS: Strict-Transport-Security's max-age, 0 for none.
+ */
+export interface TlsSettings {
+  names: string[];
+  cert: string | undefined;
+  key: string | undefined;
+  redirect: boolean;
+  hstsS: number;
+  dashboard: boolean;
+}
+
+/** tls.hsts: true: two years, as Mozilla's configuration guide has it. */
+export const HSTS_DEFAULT_S = 63_072_000;
+
 export interface Cluster {
   name: string;
   runtime: Runtime;
@@ -65,7 +82,9 @@ export interface Cluster {
   compose: { containerPrefix: string };
   sessionMode: SessionMode;
   listen: string;
-  ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number };
+  ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number; https: number };
+  /** undefined: no HTTPS. */
+  tls: TlsSettings | undefined;
   health: { path: string; intervalMs: number; fall: number; rise: number };
   /** maxLagMs: how far behind a backup may be and still take over; failback: see FAILBACKS. */
   database: { name: string; user: string; maxLagMs: number; failback: Failback };

@@ -3,6 +3,7 @@ import { DEFAULTS, defaultCookie } from './defaults.js';
 import {
   ENGINES,
   FAILBACKS,
+  HSTS_DEFAULT_S,
   METHODS,
   NODE_STATES,
   RUNTIMES,
@@ -10,6 +11,7 @@ import {
   type Cluster,
   type DbNode,
   type NodeState,
+  type TlsSettings,
   type WebNode,
 } from './model.js';
 
@@ -72,6 +74,22 @@ export function nodeNumbers(nodes: readonly { name: string; id?: number | undefi
 
 function hostFor(pattern: string, n: number): string {
   return pattern.replaceAll('{n}', String(n));
+}
+
+/** tls: present (a mapping, or empty) turns HTTPS on. */
+function tlsSettings(raw: Raw): TlsSettings | undefined {
+  if (!('tls' in raw) || (raw.tls !== null && obj(raw.tls) !== raw.tls)) return undefined;
+  const tls = obj(raw.tls);
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const hsts = tls.hsts === true ? HSTS_DEFAULT_S : int(tls.hsts, 0);
+  return {
+    names: Array.isArray(tls.names) ? tls.names.filter((n): n is string => typeof n === 'string') : [],
+    cert: text(tls.cert),
+    key: text(tls.key),
+    redirect: tls.redirect === true,
+    hstsS: hsts,
+    dashboard: tls.dashboard === true,
+  };
 }
 
 /**
@@ -138,7 +156,9 @@ export function normalize(input: unknown): Cluster {
       peers: int(ports.peers, DEFAULTS.ports.peers),
       db_peers: int(ports.db_peers, DEFAULTS.ports.db_peers),
       db_agent: int(ports.db_agent, DEFAULTS.ports.db_agent),
+      https: int(ports.https, DEFAULTS.ports.https),
     },
+    tls: tlsSettings(raw),
     health: {
       path: str(health.path, DEFAULTS.health.path),
       intervalMs: duration(health.interval, DEFAULTS.health.interval),

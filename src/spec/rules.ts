@@ -22,6 +22,7 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
     if (usable(['ports', key]) && usable(hostPath)) out.push({ owner: `ports.${key}`, host, port: c.ports[key], path: ['ports', key] });
   };
   for (const key of ['http', 'stats', 'db'] as const) entry(key, c.listen, ['listen']);
+  if (c.tls) entry('https', c.listen, ['listen']);
   entry('peers', peersAddress(c.listen), ['listen']);
   entry('db_peers', peersAddress(c.listen), ['listen']);
   // The dashboard does not follow listen: 127.0.0.1 unless hactl dashboard --host says otherwise.
@@ -146,6 +147,10 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   }
   if (usable(['database', 'name']) && SYSTEM_SCHEMAS.includes(c.database.name.toLowerCase())) {
     problems.push({ path: ['database', 'name'], message: `${JSON.stringify(c.database.name)} is one of the server's own schemas (${SYSTEM_SCHEMAS.join(', ')}); the application needs a database of its own` });
+  }
+  if (c.tls && (c.tls.cert === undefined) !== (c.tls.key === undefined)) {
+    const [has, lacks] = c.tls.cert === undefined ? ['key', 'cert'] : ['cert', 'key'];
+    problems.push({ path: ['tls', has], message: `tls.${has} is given without tls.${lacks}: a certificate of yours needs both (or neither, for hactl's own)` });
   }
   if (usable(['balancer', 'method']) && ENGINE_METHODS[c.balancer.engine][c.balancer.method] === undefined) {
     const has = Object.keys(ENGINE_METHODS[c.balancer.engine]).join(', ');

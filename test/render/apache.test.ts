@@ -10,8 +10,11 @@ const lbWeb = (files: RenderedFile[]) => files.find((f) => f.path === 'lb-web/ht
 describe.each(['local', 'compose'] as const)('the apache engine for the %s runtime', (runtime) => {
   const files = renderFixture(FIXTURE, runtime);
 
-  it("renders lb-web's httpd.conf instead of haproxy.cfg, mode 0600 as it holds the stats login", () => {
-    expect(files.filter((f) => f.path.startsWith('lb-web/')).map((f) => [f.path, f.kind, f.mode.toString(8)])).toEqual([['lb-web/httpd.conf', 'apache', '600']]);
+  it("renders lb-web's httpd.conf instead of haproxy.cfg, mode 0600 as it holds the stats login, and the certificate beside it", () => {
+    expect(files.filter((f) => f.path.startsWith('lb-web/')).map((f) => [f.path, f.kind, f.mode.toString(8)])).toEqual([
+      ['lb-web/httpd.conf', 'apache', '600'],
+      ['lb-web/site.pem', 'cert', '600'],
+    ]);
   });
 
   it("says what cluster.yaml says: method, routes, shares, states, checks (at Apache's 100 ms floor)", () => {

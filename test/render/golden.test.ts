@@ -17,6 +17,7 @@ const fixtures: [string, string][] = [
   ['variety', new URL('../fixtures/render/variety.yaml', import.meta.url).pathname],
   ['none', new URL('../fixtures/render/none.yaml', import.meta.url).pathname],
   ['apache', new URL('../fixtures/render/apache.yaml', import.meta.url).pathname],
+  ['tls', new URL('../fixtures/render/tls.yaml', import.meta.url).pathname],
 ];
 
 describe.each(fixtures)('rendering %s', (name, file) => {
@@ -43,8 +44,14 @@ describe.each(fixtures)('rendering %s', (name, file) => {
       const haproxy = files.filter((f) => f.kind === 'haproxy');
       expect(haproxy.map((f) => f.path)).toEqual([...(name === 'apache' ? [] : ['lb-web/haproxy.cfg']), 'lb-db/haproxy.cfg']);
       const tmp = tempDir('hactl-golden-');
+      // Each beside the files rendered with it (lb-web's certificate), as hactl writes them.
+      for (const f of files.filter((g) => g.kind === 'cert')) {
+        mkdirSync(dirname(join(tmp, f.path)), { recursive: true });
+        writeFileSync(join(tmp, f.path), f.content);
+      }
       for (const f of haproxy) {
-        const path = join(tmp, f.path.replace('/', '-'));
+        const path = join(tmp, f.path);
+        mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, f.content);
         const check = await checkHaproxyConfig(execaRunner, path);
         expect(check, 'haproxy is not installed (apt-get install haproxy; .ci/run does)').toBeDefined();
@@ -61,6 +68,7 @@ describe.each(fixtures)('rendering %s', (name, file) => {
         const tmp = tempDir('hactl-golden-');
         mkdirSync(join(tmp, 'run'));
         const path = join(tmp, 'httpd.conf');
+        for (const cert of files.filter((g) => g.kind === 'cert' && dirname(g.path) === dirname(f.path))) writeFileSync(join(tmp, 'site.pem'), cert.content);
         const runDirs = [target(runtime).layout.apache().runDir, ...(f.runtimeDirs ?? [])];
         writeFileSync(path, runDirs.reduce((text, dir) => text.replaceAll(dir, join(tmp, 'run')), f.content));
         const check = await checkApacheConfig(execaRunner, path);

@@ -3,6 +3,7 @@ import { contextOf, examples, type Context } from '../context.js';
 import type { Output } from '../output.js';
 import type { Executed } from '../../ops/execute.js';
 import type { UpSummary } from '../../ops/up.js';
+import { displayPath } from '../../util/display-path.js';
 
 /** One progress line per step, on stderr so that --json output stays one document. */
 export function progressPrinter(out: Output) {
@@ -26,6 +27,7 @@ function printUp(out: Output, result: UpSummary & Pick<Executed, 'written' | 'to
   // A balancer restarted rather than reloaded (a new engine, a new port): say what it cost.
   for (const o of result.outages ?? []) out.print(`  ${o.process} was restarted: its entry points did not answer for ${(o.ms / 1000).toFixed(2)} s`);
   out.print(`  site:   ${result.endpoints.http}`);
+  if (result.endpoints.https) out.print(`  https:  ${result.endpoints.https}${result.ca ? `  (hactl's own CA: curl --cacert ${displayPath(result.ca)})` : ''}`);
   out.print(`  stats:  ${result.endpoints.stats}  (user admin; password: hactl config --show-secrets)`);
   out.print(`  DB:     ${result.endpoints.db}  (through lb-db)`);
 }

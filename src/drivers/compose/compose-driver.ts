@@ -1,3 +1,4 @@
+import { lbWebPorts } from '../../spec/endpoints.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -219,11 +220,7 @@ export class ComposeDriver implements Driver {
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
   async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
-    const published: [Balancer, number][] = [
-      ['lb-web', cluster.ports.http],
-      ['lb-web', cluster.ports.stats],
-      ['lb-db', cluster.ports.db],
-    ];
+    const published: [Balancer, number][] = [...lbWebPorts(cluster).map((port): [Balancer, number] => ['lb-web', port]), ['lb-db', cluster.ports.db]];
     for (const [lb, port] of published) if (starting.has(lb)) await assertFree(cluster.listen, port, lb, 'publish it');
   }
 
@@ -380,8 +377,8 @@ export class ComposeDriver implements Driver {
     }
   }
 
-  balancerCommand(lb: Balancer, command: string): Promise<string> {
-    return socketCommand(this.#sockets(lb).adminSocket, command);
+  balancerCommand(lb: Balancer, command: string, payload?: string): Promise<string> {
+    return socketCommand(this.#sockets(lb).adminSocket, command, undefined, payload === undefined ? {} : { payload });
   }
 
   dbRoot(name: string, secrets: Secrets): Promise<Connection> {

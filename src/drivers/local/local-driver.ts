@@ -1,3 +1,4 @@
+import { lbWebPorts } from '../../spec/endpoints.js';
 import type { Connection } from 'mysql2/promise';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -110,7 +111,7 @@ export class LocalDriver implements Driver {
     }
     const lbs = [
       { name: 'lb-db' as const, ports: [cluster.ports.db] },
-      { name: 'lb-web' as const, ports: [cluster.ports.http, cluster.ports.stats] },
+      { name: 'lb-web' as const, ports: lbWebPorts(cluster) },
     ];
     for (const lb of lbs) {
       const binds = lb.ports.map((port) => ({ host: cluster.listen, port }));
@@ -369,8 +370,8 @@ export class LocalDriver implements Driver {
     });
   }
 
-  balancerCommand(lb: 'lb-web' | 'lb-db', command: string): Promise<string> {
-    return socketCommand(this.#layout.balancer(lb).adminSocket, command);
+  balancerCommand(lb: 'lb-web' | 'lb-db', command: string, payload?: string): Promise<string> {
+    return socketCommand(this.#layout.balancer(lb).adminSocket, command, undefined, payload === undefined ? {} : { payload });
   }
 
   dbRoot(name: string, secrets: Secrets): Promise<Connection> {
