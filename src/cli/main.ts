@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { PACKAGE_ROOT } from '../paths.js';
 import { EXIT, HactlError } from '../errors.js';
 import { RUNTIMES } from '../spec/model.js';
+import { register as registerCert } from './commands/cert.js';
 import { register as registerConfig } from './commands/config.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerDrill } from './commands/drill.js';
@@ -45,7 +46,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
-  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerPs, registerNodes, registerLive, registerDrill, registerDashboard]) register(program);
+  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerPs, registerNodes, registerLive, registerDrill, registerCert, registerDashboard]) register(program);
   const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
   for (const c of all(program)) addGlobalOptions(c, false).exitOverride();
   return program;

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { canonicalAddress } from '../util/net.js';
 
 /**
  * What a certificate says, read with Node's own X.509 parser: no openssl
@@ -47,8 +48,9 @@ export function certInfo(pem: string): CertInfo {
 function subjectAltNames(cert: X509Certificate): string[] {
   return (cert.subjectAltName ?? '')
     .split(', ')
-    .map((entry) => /^(?:DNS|IP Address):(.+)$/.exec(entry)?.[1])
-    .filter((n): n is string => n !== undefined);
+    .map((entry) => /^(DNS|IP Address):(.+)$/.exec(entry))
+    .filter((m) => m !== null)
+    .map(([, kind, name]) => (kind === 'DNS' ? name! : canonicalAddress(name!)));
 }
 
 /** Whole days from NOW until the certificate's end (negative once expired). */

@@ -1,0 +1,153 @@
+import { rmSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { Progress } from '../drivers/driver.js';
+import { badInput } from '../errors.js';
+import { planUp } from '../plan/changes.js';
+import { loadClusterFile } from '../spec/load.js';
+import type { Cluster } from '../spec/model.js';
+import { daysLeft, EXPIRY_WARNING_DAYS, servedPem, type CertInfo } from '../tls/certificate.js';
+import { loadServingCert, makeOwnCert, readPair, tlsDir, type CertSource } from '../tls/store.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { readIfThereSync } from '../util/read-if-there.js';
+import type { Runner } from '../util/runner.js';
+import { changeCluster } from './change.js';
+import { openContext, type OpContext, type OpOptions } from './context.js';
+import type { Executed } from './execute.js';
+import { withLock } from './lock.js';
+import type { Project } from './project.js';
+import { renderFor } from './render.js';
+import { carryOut, planChange, type UpSummary } from './up.js';
+
+/** What hactl cert show says: the certificate lb-web serves, from where, and for how long. */
+export interface CertReport extends CertInfo {
+  source: CertSource;
+  cert_file: string;
+  key_file: string;
+  days_left: number;
+  /** Under EXPIRY_WARNING_DAYS days left, or expired. */
+  expiring: boolean;
+  /** hactl's own CA, when its certificate serves: what a browser or curl --cacert trusts. */
+  ca?: string;
+}
+
+/** The certificate CLUSTER serves as a report; undefined without tls. */
+export function certReport(project: Project, cluster: Cluster, now = new Date()): CertReport | undefined {
+  const cert = loadServingCertQuietly(project, cluster);
+  if (!cert) return undefined;
+  const days = daysLeft(cert.info, now);
+  return {
+    source: cert.source,
+    cert_file: cert.certFile,
+    key_file: cert.keyFile,
+    ...cert.info,
+    days_left: days,
+    expiring: days < EXPIRY_WARNING_DAYS,
+    ...(cert.source === 'own' ? { ca: tlsDir(project.stateDir).caCert } : {}),
+  };
+}
+
+/** For status: a certificate not made yet, or a file gone, is no certificate to report rather than a failed status. */
+function loadServingCertQuietly(project: Project, cluster: Cluster) {
+  try {
+    return loadServingCert(project.stateDir, project.dir, cluster);
+  } catch {
+    return undefined;
+  }
+}
+
+export function certShow(project: Project): CertReport {
+  const cluster = loadClusterFile(project.file).cluster;
+  requireTls(cluster);
+  const report = certReport(project, cluster);
+  if (!report) throw badInput(`no certificate is made yet for ${project.file}'s tls: hactl up or hactl cert renew makes hactl's own`);
+  return report;
+}
+
+function requireTls(cluster: Cluster): asserts cluster is Cluster & { tls: NonNullable<Cluster['tls']> } {
+  if (!cluster.tls) throw badInput('cluster.yaml has no tls: section, so lb-web serves no certificate (add tls: {} to turn HTTPS on)');
+}
+
+export type CertChange = UpSummary & Executed & { cert: CertReport };
+
+/**
+ * A new certificate from hactl's own CA, served at once (HAProxy: through
+ * its runtime API; Apache: a graceful restart). It replaces one that hactl
+ * cert set installed; a certificate named in cluster.yaml is the user's to
+ * replace.
+ */
+export async function certRenew(project: Project, options: OpOptions, runner: Runner, progress: Progress): Promise<CertChange & { replaced_set: boolean }> {
+  const cluster = loadClusterFile(project.file).cluster;
+  requireTls(cluster);
+  if (cluster.tls.cert !== undefined) {
+    throw badInput(`the certificate is yours (tls.cert: ${cluster.tls.cert}); hactl renews only its own: put the new files in place and run hactl cert set --cert FILE --key FILE`);
+  }
+  const ctx = await openContext(project, options, runner, progress);
+  return withLock(project.stateDir, 'cert', async () => {
+    const files = tlsDir(project.stateDir);
+    const before = { own: readIfThereSync(files.own), set: readIfThereSync(files.set) };
+    progress('tls', 'making a new certificate from hactl\'s own CA');
+    await makeOwnCert(project.stateDir, cluster, cluster.tls, runner);
+    rmSync(files.set, { force: true });
+    const done = await serveNow(ctx, cluster, () => {
+      if (before.own !== undefined) writeFileAtomic(files.own, before.own, 0o600);
+      if (before.set !== undefined) writeFileAtomic(files.set, before.set, 0o600);
+    });
+    return { ...done, replaced_set: before.set !== undefined };
+  });
+}
+
+/**
+ * Serve the user's CERT and KEY: checked first (PEM, the key matches, valid
+ * now, covers tls.names, the key readable by its owner only), refused with
+ * nothing changed otherwise. Kept for the next start: in cluster.yaml's
+ * tls.cert and tls.key when it names the user's files, else as
+ * .hactl/tls/set.pem.
+ */
+export async function certSet(project: Project, files: { cert: string; key: string }, options: OpOptions, runner: Runner, progress: Progress): Promise<CertChange> {
+  const cluster = loadClusterFile(project.file).cluster;
+  requireTls(cluster);
+  const certFile = resolve(files.cert);
+  const keyFile = resolve(files.key);
+  const pair = readPair(certFile, keyFile, cluster.tls.names);
+  if (cluster.tls.cert !== undefined) {
+    // cluster.yaml names the user's files: it names the new ones, as the user would write them.
+    const asWritten = (file: string) => {
+      const rel = relative(project.dir, file);
+      return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+    };
+    return changeCluster(
+      project,
+      options,
+      runner,
+      progress,
+      (src) => {
+        src.setKeyIn('tls', 'cert', asWritten(certFile));
+        src.setKeyIn('tls', 'key', asWritten(keyFile));
+      },
+      async (ctx, change) => withReport(ctx, change.next, await carryOut(ctx, change, await planChange(ctx, change, planUp))),
+    );
+  }
+  const ctx = await openContext(project, options, runner, progress);
+  return withLock(project.stateDir, 'cert', async () => {
+    const set = tlsDir(project.stateDir).set;
+    const before = readIfThereSync(set);
+    writeFileAtomic(set, servedPem(pair.cert, pair.key), 0o600);
+    return serveNow(ctx, cluster, () => (before === undefined ? rmSync(set, { force: true }) : writeFileAtomic(set, before, 0o600)));
+  });
+}
+
+/** Converge to the certificate now on disk; if that fails, UNDO puts the previous one back and its files are written again. */
+async function serveNow(ctx: OpContext, cluster: Cluster, undo: () => void): Promise<CertChange> {
+  const change = { previous: cluster, next: cluster };
+  try {
+    return withReport(ctx, cluster, await carryOut(ctx, change, await planChange(ctx, change, planUp)));
+  } catch (err) {
+    undo();
+    await ctx.driver.writeConfig(renderFor(ctx, cluster)).catch(() => undefined);
+    throw err;
+  }
+}
+
+function withReport(ctx: OpContext, cluster: Cluster, done: UpSummary & Executed): CertChange {
+  return { ...done, cert: certReport(ctx.project, cluster)! };
+}
