@@ -5,8 +5,9 @@ import { badInput } from '../errors.js';
 import { planUp } from '../plan/changes.js';
 import { loadClusterFile } from '../spec/load.js';
 import type { Cluster } from '../spec/model.js';
-import { daysLeft, EXPIRY_WARNING_DAYS, servedPem, type CertInfo } from '../tls/certificate.js';
-import { loadServingCert, makeOwnCert, readPair, tlsDir, type CertSource } from '../tls/store.js';
+import { servedPem } from '../tls/certificate.js';
+import { certReport, type CertReport } from '../tls/report.js';
+import { makeOwnCert, readPair, tlsDir } from '../tls/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readIfThereSync } from '../util/read-if-there.js';
 import type { Runner } from '../util/runner.js';
@@ -15,50 +16,15 @@ import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Executed } from './execute.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
+
+export type { CertReport };
 import { renderFor } from './render.js';
 import { carryOut, planChange, type UpSummary } from './up.js';
-
-/** What hactl cert show says: the certificate lb-web serves, from where, and for how long. */
-export interface CertReport extends CertInfo {
-  source: CertSource;
-  cert_file: string;
-  key_file: string;
-  days_left: number;
-  /** Under EXPIRY_WARNING_DAYS days left, or expired. */
-  expiring: boolean;
-  /** hactl's own CA, when its certificate serves: what a browser or curl --cacert trusts. */
-  ca?: string;
-}
-
-/** The certificate CLUSTER serves as a report; undefined without tls. */
-export function certReport(project: Project, cluster: Cluster, now = new Date()): CertReport | undefined {
-  const cert = loadServingCertQuietly(project, cluster);
-  if (!cert) return undefined;
-  const days = daysLeft(cert.info, now);
-  return {
-    source: cert.source,
-    cert_file: cert.certFile,
-    key_file: cert.keyFile,
-    ...cert.info,
-    days_left: days,
-    expiring: days < EXPIRY_WARNING_DAYS,
-    ...(cert.source === 'own' ? { ca: tlsDir(project.stateDir).caCert } : {}),
-  };
-}
-
-/** For status: a certificate not made yet, or a file gone, is no certificate to report rather than a failed status. */
-function loadServingCertQuietly(project: Project, cluster: Cluster) {
-  try {
-    return loadServingCert(project.stateDir, project.dir, cluster);
-  } catch {
-    return undefined;
-  }
-}
 
 export function certShow(project: Project): CertReport {
   const cluster = loadClusterFile(project.file).cluster;
   requireTls(cluster);
-  const report = certReport(project, cluster);
+  const report = certReport(project.stateDir, project.dir, cluster);
   if (!report) throw badInput(`no certificate is made yet for ${project.file}'s tls: hactl up or hactl cert renew makes hactl's own`);
   return report;
 }
@@ -149,5 +115,5 @@ async function serveNow(ctx: OpContext, cluster: Cluster, undo: () => void): Pro
 }
 
 function withReport(ctx: OpContext, cluster: Cluster, done: UpSummary & Executed): CertChange {
-  return { ...done, cert: certReport(ctx.project, cluster)! };
+  return { ...done, cert: certReport(ctx.project.stateDir, ctx.project.dir, cluster)! };
 }

@@ -6,7 +6,9 @@ import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
 import { loadClusterModel } from '../spec/cached.js';
 import type { Cluster, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
-import type { ClusterStatus } from '../status/model.js';
+import type { ClusterStatus, TlsStatus } from '../status/model.js';
+import { withTls } from '../status/summarize.js';
+import { certReport } from '../tls/report.js';
 import { processRows, type ProcessRow } from '../status/processes.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
@@ -16,7 +18,14 @@ import type { Project } from './project.js';
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  return collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets);
+  return withTls(await collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets), tlsStatus(project, cluster));
+}
+
+/** The certificate CLUSTER's lb-web serves, as status shows it. */
+function tlsStatus(project: Project, cluster: Cluster): TlsStatus | null {
+  const cert = certReport(project.stateDir, project.dir, cluster);
+  if (!cert) return null;
+  return { source: cert.source, subject: cert.subject, names: cert.names, not_after: cert.notAfter, days_left: cert.days_left, expiring: cert.expiring, fingerprint: cert.fingerprint };
 }
 
 /** hactl ps: every process of the cluster, where it runs, and how to kill it as a crash would. */
@@ -107,7 +116,7 @@ export async function statusReader(project: Project, runtimeOverride: Runtime | 
         configError = err;
       }
     }
-    return { status: await collectStatus(cluster, runtime, driver, secrets, replication.source), cluster, configError };
+    return { status: withTls(await collectStatus(cluster, runtime, driver, secrets, replication.source), tlsStatus(project, cluster)), cluster, configError };
   };
   return { read, close: replication.close };
 }

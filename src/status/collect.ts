@@ -152,6 +152,8 @@ export async function collectStatus(
     health: health.health,
     health_reasons: health.reasons,
     endpoints: endpointsOf(cluster),
+    // Read from the project's files by whoever knows them (src/ops/status.ts).
+    tls: null,
     nodes: [...web, ...db],
     balancers,
   };

@@ -94,6 +94,18 @@ export interface BalancerStatus extends ProcessIds {
   process: 'running' | 'stopped';
 }
 
+export interface TlsStatus {
+  /** own: hactl's CA; set: hactl cert set; file: cluster.yaml's tls.cert. */
+  source: 'own' | 'set' | 'file';
+  subject: string;
+  names: string[];
+  not_after: string;
+  days_left: number;
+  /** Fewer than 30 days left, or expired. */
+  expiring: boolean;
+  fingerprint: string;
+}
+
 export type Health = 'healthy' | 'degraded' | 'down';
 
 export interface ClusterStatus {
@@ -104,7 +116,9 @@ export interface ClusterStatus {
   health: Health;
   /** Why it is not healthy, one line per cause; empty when healthy. */
   health_reasons: string[];
-  endpoints: { http: string; stats: string; db: string };
+  endpoints: { http: string; https?: string; stats: string; db: string };
+  /** The certificate lb-web serves (tls: in cluster.yaml); null without tls, or none made yet. */
+  tls: TlsStatus | null;
   nodes: (WebNodeStatus | DbNodeStatus)[];
   balancers: BalancerStatus[];
 }

@@ -1,6 +1,6 @@
 import type { StatRow } from '../haproxy/stat.js';
 import { AGENT_STALE_S, type AgentAnswer } from './db-agent.js';
-import { conditionOf, type BalancerStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
+import { conditionOf, type BalancerStatus, type ClusterStatus, type TlsStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
 
 // HAProxy's words for a server in `show stat`; anything else is not taken for a status.
 const HAPROXY_STATUS = /^(UP|DOWN|NOLB|DRAIN|MAINT)( \d+\/\d+|.*)?$/;
@@ -90,4 +90,11 @@ export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancer
   }
   if (!serving) return { health: 'down', reasons };
   return { health: reasons.length === 0 ? 'healthy' : 'degraded', reasons };
+}
+
+/** STATUS with the certificate lb-web serves: an expired one degrades it (clients refuse it). */
+export function withTls(status: ClusterStatus, tls: TlsStatus | null): ClusterStatus {
+  if (!tls || tls.days_left >= 0 || status.health === 'down') return { ...status, tls };
+  const reason = `lb-web's certificate expired on ${tls.not_after.slice(0, 10)}: browsers refuse it (hactl cert renew, or hactl cert set)`;
+  return { ...status, tls, health: 'degraded', health_reasons: [...status.health_reasons, reason] };
 }

@@ -12,7 +12,7 @@ const SOURCE_WORDS: Record<CertReport['source'], string> = {
 };
 
 /** The days left, yellow under 30 and red once expired (on a TTY). */
-export function daysLeftText(out: Output, cert: Pick<CertReport, 'days_left' | 'expiring'>): string {
+export function daysLeftText(out: Output, cert: { days_left: number; expiring: boolean }): string {
   const text = cert.days_left < 0 ? `expired ${-cert.days_left} day${cert.days_left === -1 ? '' : 's'} ago` : `${cert.days_left} day${cert.days_left === 1 ? '' : 's'} left`;
   if (cert.days_left < 0) return out.color.red(text);
   return cert.expiring ? out.color.yellow(`${text} (renew it: under 30)`) : text;

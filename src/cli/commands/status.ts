@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { badInput, EXIT, HactlError } from '../../errors.js';
-import { conditionOf, type ClusterStatus, type Condition, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationSummary, type WebNodeStatus } from '../../status/model.js';
+import { conditionOf, type ClusterStatus, type Condition, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationSummary, type TlsStatus, type WebNodeStatus } from '../../status/model.js';
 import { sleep } from '../../util/poll.js';
 import { contextOf, examples } from '../context.js';
 import { visibleLength, wrap } from '../fit.js';
 import { localClock } from '../local-time.js';
 import type { Output } from '../output.js';
+import { daysLeftText } from './cert.js';
 
 const EXIT_FOR: Record<Health, 0 | 1 | 3> = { healthy: EXIT.ok, degraded: EXIT.degraded, down: EXIT.failed };
 
@@ -31,7 +32,7 @@ function paintReplication(out: Output, summary: ReplicationSummary): string {
 export function statusHeader(s: ClusterStatus, health: string, width: number | undefined): string[] {
   // HAProxy is the default engine: only the other one is named.
   const title = `cluster ${s.cluster} (${s.runtime}${s.engine === 'haproxy' ? '' : `, lb-web on ${s.engine}`}): ${health}`;
-  const endpoints = `site ${s.endpoints.http}  stats ${s.endpoints.stats}  DB ${s.endpoints.db}`;
+  const endpoints = `site ${s.endpoints.http}${s.endpoints.https ? `  ${s.endpoints.https}` : ''}  stats ${s.endpoints.stats}  DB ${s.endpoints.db}`;
   const one = `${title}    ${endpoints}`;
   return width === undefined || visibleLength(one) <= width ? [one] : [title, endpoints];
 }
@@ -55,6 +56,8 @@ export function replicationDetails(s: ClusterStatus): string[] {
 
 /** Characters of a replication summary the table shows at most; the rest is in the detail lines and --json. */
 const REASON_WIDTH = 40;
+
+const CERT_SOURCE: Record<TlsStatus['source'], string> = { own: "hactl's own CA", set: 'set by hactl cert set', file: 'tls.cert' };
 
 export function printStatus(out: Output, s: ClusterStatus): void {
   const health = s.health === 'healthy' ? out.color.green(s.health) : s.health === 'degraded' ? out.color.yellow(s.health) : out.color.red(s.health);
@@ -85,6 +88,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
     { shrink: [4, 5, 3], cap: REASON_WIDTH },
   );
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
+  if (s.tls) out.print(`certificate: ${s.tls.names[0] ?? s.tls.subject}${s.tls.names.length > 1 ? ` (+${s.tls.names.length - 1} names)` : ''}, ${CERT_SOURCE[s.tls.source]}, ${daysLeftText(out, s.tls)}`);
   for (const reason of s.health_reasons) for (const line of wrap(`${s.health}: ${reason}`, out.width)) out.print(s.health === 'down' ? out.color.red(line) : out.color.yellow(line));
 }
 
