@@ -29,6 +29,8 @@ export interface AppDeps {
   servedAs: ServedAs;
   feed: LiveFeed<DashboardSnapshot>;
   files: StaticFiles;
+  /** Served over HTTPS: the session cookie is Secure. */
+  secure?: boolean;
 }
 
 type Env = { Variables: { session: Session; body: Record<string, unknown> } };
@@ -142,7 +144,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const body = (await c.req.json().catch(() => undefined)) as { user?: unknown; password?: unknown } | undefined;
     if (!credentialsMatch(deps.credentials, body?.user, body?.password)) return fail(c, 401, 'wrong user name or password');
     const session = sessions.create(deps.credentials.user);
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
+    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/', secure: deps.secure === true });
     return c.json({ user: session.user, csrf: session.csrf });
   });
 

@@ -1,5 +1,7 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { certificateBlocks, keyBlock } from '../tls/certificate.js';
 import { HactlError } from '../errors.js';
 import type { Project } from '../ops/project.js';
 import type { Runtime } from '../spec/model.js';
@@ -21,7 +23,12 @@ export interface DashboardOptions {
   /** Names the dashboard is also served as (a DNS name, a reverse proxy's); see served-as.ts. */
   hostNames: readonly string[];
   runtime?: Runtime | undefined;
+  /** Serve over HTTPS with the PEM (certificate and key) this gives, asked again now and then: a renewed one is taken up. */
+  tls?: (() => string) | undefined;
 }
+
+/** How often a served certificate is looked at again (hactl cert renew or set while the dashboard runs). */
+const CERT_RECHECK_MS = 5000;
 
 /** How often the cluster is read while a page is open: a crash must reach the page within a second. */
 const READ_INTERVAL_MS = 250;
@@ -46,9 +53,13 @@ export async function startDashboard(project: Project, options: DashboardOptions
     servedAs: served,
     feed,
     files: loadStaticFiles(),
+    secure: options.tls !== undefined,
   });
+  const pem = options.tls?.();
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }) as Server;
+    const s = (pem === undefined
+      ? serve({ fetch: app.fetch, hostname: options.host, port: options.port })
+      : serve({ fetch: app.fetch, hostname: options.host, port: options.port, createServer: createHttpsServer, serverOptions: secureContext(pem) })) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -60,10 +71,24 @@ export async function startDashboard(project: Project, options: DashboardOptions
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  let servedPem = pem;
+  const recheck = options.tls
+    ? setInterval(() => {
+        try {
+          const now = options.tls!();
+          if (now !== servedPem) (server as unknown as HttpsServer).setSecureContext(secureContext(now));
+          servedPem = now;
+        } catch {
+          /* a certificate being replaced: the one served stays until the next look */
+        }
+      }, CERT_RECHECK_MS)
+    : undefined;
+  recheck?.unref();
   return {
-    url: `http://${hostPort(options.host, port)}/`,
+    url: `${pem === undefined ? 'http' : 'https'}://${hostPort(options.host, port)}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(recheck);
         // Open event streams would keep close() waiting for ever.
         server.closeAllConnections();
         server.close(() => {
@@ -72,4 +97,9 @@ export async function startDashboard(project: Project, options: DashboardOptions
         });
       }),
   };
+}
+
+/** A PEM of certificates and a key as Node's TLS takes them. */
+function secureContext(pem: string): { cert: string; key: string; minVersion: 'TLSv1.2' } {
+  return { cert: certificateBlocks(pem).join('\n'), key: keyBlock(pem) ?? '', minVersion: 'TLSv1.2' };
 }

@@ -17,7 +17,7 @@ export interface DashboardSnapshot extends ClusterStatus {
   observed_at: number;
   /** Per node: when hactl last read a check result for it from its balancer (epoch ms), null if never. */
   last_check: Record<string, number | null>;
-  links: { site: string; conntest: string; stats: string };
+  links: { site: string; https: string | null; conntest: string; stats: string };
   /** cluster.yaml as it is now does not load: the last valid one is shown, with this error. */
   config_error: Problem | null;
 }

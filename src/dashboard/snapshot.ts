@@ -29,7 +29,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
       check_interval_ms: cluster.health.intervalMs,
       observed_at: observedAt,
       last_check: Object.fromEntries(status.nodes.map((n) => [n.name, lastCheck.get(n.name) ?? null])),
-      links: { site: status.endpoints.http, conntest: `${status.endpoints.http}conntest`, stats: status.endpoints.stats },
+      links: { site: status.endpoints.http, https: status.endpoints.https ?? null, conntest: `${status.endpoints.http}conntest`, stats: status.endpoints.stats },
       config_error: configError === null ? null : problemOf(configError),
     };
   };

@@ -7,7 +7,7 @@ import { loadClusterFile } from '../spec/load.js';
 import type { Cluster } from '../spec/model.js';
 import { servedPem } from '../tls/certificate.js';
 import { certReport, type CertReport } from '../tls/report.js';
-import { makeOwnCert, readPair, tlsDir } from '../tls/store.js';
+import { ensureServingCert, loadServingCert, makeOwnCert, readPair, tlsDir } from '../tls/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { readIfThereSync } from '../util/read-if-there.js';
 import type { Runner } from '../util/runner.js';
@@ -116,4 +116,19 @@ async function serveNow(ctx: OpContext, cluster: Cluster, undo: () => void): Pro
 
 function withReport(ctx: OpContext, cluster: Cluster, done: UpSummary & Executed): CertChange {
   return { ...done, cert: certReport(ctx.project.stateDir, ctx.project.dir, cluster)! };
+}
+
+/** tls: as an empty section gives it: hactl's own certificate for the listen address and localhost. */
+const DEFAULT_TLS = { names: [], cert: undefined, key: undefined, redirect: false, hstsS: 0, dashboard: false };
+
+/**
+ * The certificate the dashboard serves over HTTPS: lb-web's (hactl's own,
+ * made if need be, or the user's), or without tls: in cluster.yaml hactl's
+ * own for the listen address and localhost. Read again on every call, so a
+ * renewed one is taken up.
+ */
+export async function dashboardCert(project: Project, cluster: Cluster, runner: Runner): Promise<() => string> {
+  const withTls = { ...cluster, tls: cluster.tls ?? DEFAULT_TLS };
+  await ensureServingCert(project.stateDir, project.dir, withTls, runner);
+  return () => loadServingCert(project.stateDir, project.dir, withTls)!.pem;
 }

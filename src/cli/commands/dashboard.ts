@@ -10,6 +10,8 @@ export interface DashboardCliOptions {
   allow: string[];
   /** --host-name; `up --dashboard` has none. */
   hostNames?: string[];
+  /** --tls; without it, tls.dashboard in cluster.yaml decides. */
+  tls?: boolean;
 }
 
 /** Serve the dashboard in the foreground until Ctrl-C; the cluster keeps running after it. */
@@ -17,8 +19,10 @@ export async function serveDashboard({ project, out, runner, runtime }: Context,
   const { loadClusterFile } = await import('../../spec/load.js');
   const { LOGIN_HINT } = await import('../../dashboard/credentials.js');
   const { startDashboard } = await import('../../dashboard/server.js');
-  const port = opts.port ?? loadClusterFile(project.file).cluster.ports.dashboard;
-  const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, hostNames: opts.hostNames ?? [], runtime }, runner);
+  const cluster = loadClusterFile(project.file).cluster;
+  const port = opts.port ?? cluster.ports.dashboard;
+  const tls = opts.tls === true || cluster.tls?.dashboard === true ? await (await import('../../ops/cert.js')).dashboardCert(project, cluster, runner) : undefined;
+  const dashboard = await startDashboard(project, { host: opts.host, port, allow: opts.allow, hostNames: opts.hostNames ?? [], runtime, tls }, runner);
   if (out.json) out.printJson({ url: dashboard.url, allow: opts.allow });
   else {
     out.print(`${out.color.green('✓')} dashboard: ${dashboard.url}  (Ctrl-C stops it; the cluster keeps running)`);
@@ -50,6 +54,7 @@ export function register(program: Command): void {
       (v: string, all: string[]) => [...all, v],
       [] as string[],
     )
+    .option('--tls', "serve it over HTTPS with lb-web's certificate (tls: in cluster.yaml), or hactl's own for the address and localhost; the session cookie is then Secure (tls.dashboard: true does the same)")
     .option('--show-credentials', 'print the dashboard login and exit')
     .addHelpText(
       'after',
@@ -58,10 +63,11 @@ export function register(program: Command): void {
         'hactl dashboard --port 9001',
         'hactl dashboard --host 0.0.0.0 --allow 192.168.1.0/24',
         'hactl dashboard --host-name dash.example.org',
+        'hactl dashboard --tls',
         'hactl dashboard --show-credentials',
       ),
     )
-    .action(async (opts: { host: string; port?: number; allow: string[]; hostName: string[]; showCredentials?: boolean }, command: Command) => {
+    .action(async (opts: { host: string; port?: number; allow: string[]; hostName: string[]; tls?: boolean; showCredentials?: boolean }, command: Command) => {
       const ctx = await contextOf(command);
       if (opts.showCredentials) {
         // The login belongs to a cluster: without its cluster.yaml, say so and make no secrets.json (in a folder that may not exist).
@@ -73,6 +79,6 @@ export function register(program: Command): void {
         else ctx.out.print(`user: ${user}\npassword: ${password.reveal()}`);
         return;
       }
-      await serveDashboard(ctx, { host: checkedHost(opts.host), port: opts.port, allow: opts.allow, hostNames: opts.hostName });
+      await serveDashboard(ctx, { host: checkedHost(opts.host), port: opts.port, allow: opts.allow, hostNames: opts.hostName, tls: opts.tls === true });
     });
 }

@@ -215,6 +215,16 @@ function safeHref(url: string): string {
   }
 }
 
+/** The certificate lb-web serves: its days left, amber under 30, red once expired; its names and end in the tooltip. */
+function renderCert(tls: Snapshot['tls']): void {
+  $('#cert-item').hidden = tls === null;
+  if (tls === null) return;
+  const badge = $('#cert');
+  badge.textContent = tls.days_left < 0 ? t('cert_expired') : t(tls.expiring ? 'cert_expiring' : 'cert_days', { n: tls.days_left });
+  badge.className = `badge ${tls.days_left < 0 ? 'bad' : tls.expiring ? 'warn' : 'ok'}`;
+  badge.title = `${tls.names.join(', ')} (${tls.source}) · ${tls.not_after}`;
+}
+
 function render(s: Snapshot): void {
   snapshot = s;
   clockSkew = s.observed_at - Date.now();
@@ -228,6 +238,10 @@ function render(s: Snapshot): void {
   const reasons = $('#health-reasons');
   reasons.hidden = s.health_reasons.length === 0;
   reasons.replaceChildren(...s.health_reasons.map((r) => h('li', {}, r)));
+  renderCert(s.tls);
+  const https = $('#link-https') as HTMLAnchorElement;
+  $('#link-https-item').hidden = s.links.https === null;
+  https.href = s.links.https === null ? '#' : safeHref(s.links.https);
   const banner = $('#config-error');
   banner.hidden = !s.config_error;
   // Its problem lines are what to fix: "has 1 problem" alone says nothing.

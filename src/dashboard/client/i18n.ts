@@ -114,6 +114,11 @@ const en = {
   config_error: 'cluster.yaml does not load now; the last valid version is shown:',
   reload_result: 'Reloaded: {list}',
   nothing: 'nothing',
+  certificate: 'Certificate',
+  cert_days: '{n} days left',
+  cert_expiring: '{n} days left: renew it',
+  cert_expired: 'expired',
+  link_https: 'The site over HTTPS',
 };
 
 export type Key = keyof typeof en;
@@ -229,6 +234,11 @@ const fr: Record<Key, string> = {
   config_error: 'cluster.yaml ne se charge pas actuellement ; la dernière version valide est affichée :',
   reload_result: 'Rechargé : {list}',
   nothing: 'rien',
+  certificate: 'Certificat',
+  cert_days: '{n} jours restants',
+  cert_expiring: '{n} jours restants : à renouveler',
+  cert_expired: 'expiré',
+  link_https: 'Le site en HTTPS',
 };
 
 export const LANGUAGES = { en, fr } as const;
