@@ -18,6 +18,7 @@ function page_conntest(Settings $settings, Request $request): void
         'via_balancer' => $trusted,
         'balancer' => $trusted ? ['address' => $request->remoteAddr, 'name' => $request->header('X-Balancer')] : null,
         'forwarded_for' => forwarded_for($request),
+        'connection' => client_connection($settings, $request),
     ];
 
     if ($request->wantsJson()) {
@@ -59,6 +60,27 @@ function probe_db(DbSettings $db): array
     ];
 }
 
+/**
+ * How the client reached the balancer, as the balancer saw it (X-Forwarded-Proto,
+ * -Http-Version, -Tls): believed from a trusted proxy only; null otherwise.
+ *
+ * @return array{scheme: string, http_version: string|null, tls_version: string|null, cipher: string|null}|null
+ */
+function client_connection(Settings $settings, Request $request): ?array
+{
+    if (!via_trusted_proxy($settings, $request)) {
+        return null;
+    }
+    $tls = $request->header('X-Forwarded-Tls');
+    [$version, $cipher] = $tls !== null && preg_match('/^(\S+) (\S+)$/D', $tls, $m) === 1 ? [$m[1], $m[2]] : [null, null];
+    return [
+        'scheme' => is_https($settings, $request) ? 'https' : 'http',
+        'http_version' => $request->header('X-Forwarded-Http-Version'),
+        'tls_version' => $version,
+        'cipher' => $cipher,
+    ];
+}
+
 /** @param array<string, mixed> $path */
 function conntest_path_html(Settings $settings, array $path): string
 {
@@ -76,7 +98,24 @@ function conntest_path_html(Settings $settings, array $path): string
         ? 'believed: it came from ' . $path['remote_addr'] . ', a trusted proxy'
         : 'ignored: ' . $path['remote_addr'] . ' is not in trusted_proxies, so it is the client';
     return '<h2>Path</h2><ol class="path">' . implode('', $hops) . '</ol>'
-        . '<p>X-Forwarded-For: <code>' . h($chain) . '</code> (' . h($trust) . ')</p>';
+        . '<p>X-Forwarded-For: <code>' . h($chain) . '</code> (' . h($trust) . ')</p>'
+        . conntest_connection_html($path['connection']);
+}
+
+/** @param array<string, string|null>|null $connection */
+function conntest_connection_html(?array $connection): string
+{
+    if ($connection === null) {
+        return '';
+    }
+    $html = '<h2>Client connection (as the balancer saw it)</h2><dl class="facts">'
+        . '<dt>Protocol</dt><dd><strong>' . h(strtoupper($connection['scheme'])) . '</strong>'
+        . ($connection['http_version'] === null ? '' : ' <code>' . h($connection['http_version']) . '</code>') . '</dd>';
+    if ($connection['tls_version'] !== null) {
+        $html .= '<dt>TLS version</dt><dd><code>' . h($connection['tls_version']) . '</code></dd>'
+            . '<dt>Cipher</dt><dd><code>' . h($connection['cipher']) . '</code></dd>';
+    }
+    return $html . '</dl>';
 }
 
 /** @param array<string, mixed> $db */
