@@ -20,20 +20,23 @@ import type { Cluster, ConcreteRuntime } from '../../src/spec/model.js';
 
 const SECRETS = wrap({ db_root_password: 'r', replication_password: 'p', app_password: 'a', stats_password: 's', dashboard_password: 'd' });
 
-function cluster(extra: { web?: string; db?: string; session?: string } = {}): Cluster {
+function cluster(extra: { web?: string; db?: string; session?: string; more?: string } = {}): Cluster {
   return validCluster(
     'cluster.yaml',
-    `name: shop\nsession_mode: ${extra.session ?? 'sticky'}\nweb: ${extra.web ?? '[web1, web2]'}\ndb: ${extra.db ?? '[mysql1, mysql2]'}\n`,
+    `name: shop\nsession_mode: ${extra.session ?? 'sticky'}\nweb: ${extra.web ?? '[web1, web2]'}\ndb: ${extra.db ?? '[mysql1, mysql2]'}\n${extra.more ?? ''}`,
   ).cluster;
 }
 
+/** The certificate lb-web serves in this world, with tls: what hactl cert set or renew changes. */
+let servedCert = 'CERTIFICATE-1';
+
 function render(c: Cluster, runtime: ConcreteRuntime): RenderedFile[] {
-  return renderCluster(c, SECRETS, { runtime, layout: runtime === 'local' ? localLayout('/srv/.hactl') : composeLayout, composeDir: '/opt/compose' }, loadTemplateSources());
+  return renderCluster(c, SECRETS, { runtime, layout: runtime === 'local' ? localLayout('/srv/.hactl') : composeLayout, composeDir: '/opt/compose' }, loadTemplateSources(), servedCert);
 }
 
-/** A process's hash in this world: the files of its own (the app's settings are re-read per request, not in it). */
+/** A process's hash in this world: the files of its own (the app's settings are re-read per request, lb-web's certificate swapped: not in it). */
 function hashOf(name: string, files: RenderedFile[]): string {
-  return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app').map((f) => f.shape ?? f.content));
+  return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app' && f.kind !== 'cert').map((f) => f.shape ?? f.content));
 }
 
 /** How every process is run in this world (a command line, an image's sources). */
@@ -112,6 +115,41 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'lb-web: start',
         'lb-web: node states and weights from cluster.yaml',
       ]);
+    });
+
+    describe('a new certificate (hactl cert set, cert renew)', () => {
+      const tls = (engine = 'haproxy') => cluster({ more: `tls: {}\nbalancer: {engine: ${engine}}\n` });
+      const newCert = (c: Cluster, world: World) => {
+        servedCert = 'CERTIFICATE-2';
+        try {
+          return view(c, runtime, world);
+        } finally {
+          servedCert = 'CERTIFICATE-1';
+        }
+      };
+
+      it('HAProxy: written, then swapped through the runtime API; no reload', () => {
+        const c = tls();
+        const { desired, observed } = newCert(c, running(c, runtime));
+        expect(lines(planUp(desired, observed))).toEqual(['config: write lb-web/site.pem', 'lb-web: serve lb-web/site.pem (set ssl cert, no reload)']);
+      });
+
+      it('Apache: written, then read by a graceful restart, after which lb-web is told the states again', () => {
+        const c = tls('apache');
+        const { desired, observed } = newCert(c, running(c, runtime));
+        expect(lines(planUp(desired, observed))).toEqual(['config: write lb-web/site.pem', 'lb-web: reload (hitless)', 'lb-web: node states and weights from cluster.yaml']);
+      });
+
+      it('a lb-web that starts or reloads anyway reads it: no swap', () => {
+        const c = tls();
+        const stopped = running(c, runtime);
+        stopped.processes.set('lb-web', { running: false });
+        stopped.lbWeb = undefined;
+        expect(lines(planUp(newCert(c, stopped).desired, newCert(c, stopped).observed))).toEqual(['config: write lb-web/site.pem', 'lb-web: start', 'lb-web: node states and weights from cluster.yaml']);
+        const redirect = cluster({ more: 'tls: {redirect: true}\n' });
+        const { desired, observed } = newCert(redirect, running(c, runtime));
+        expect(lines(planUp(desired, observed))).toEqual(['config: write lb-web/haproxy.cfg', 'config: write lb-web/site.pem', 'lb-web: reload (hitless)', 'lb-web: node states and weights from cluster.yaml']);
+      });
     });
 
     it('a running cluster as cluster.yaml says: nothing', () => {

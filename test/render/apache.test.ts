@@ -31,6 +31,19 @@ describe.each(['local', 'compose'] as const)('the apache engine for the %s runti
     expect(conf).toContain('Header add Set-Cookie "ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/; HttpOnly; SameSite=Lax" env=BALANCER_ROUTE_CHANGED');
   });
 
+  it('HTTPS: a second vhost on the same balancer (one <Proxy> in the main server), TLS 1.2+, h2, HSTS, Secure ROUTEID', () => {
+    const conf = lbWeb(files);
+    expect(conf.match(/<Proxy balancer:\/\/web>/g)).toHaveLength(1);
+    expect(conf.indexOf('<Proxy balancer://web>')).toBeLessThan(conf.indexOf('<VirtualHost'));
+    expect(conf).toContain('SSLProtocol -all +TLSv1.2 +TLSv1.3\n');
+    expect(conf).toContain('SSLCertificateFile ${HACTL_CONFIG_DIR}/site.pem');
+    expect(conf).toContain('    Protocols h2 http/1.1\n');
+    expect(conf).toContain('Header always set Strict-Transport-Security "max-age=63072000"');
+    expect(conf).toContain('ROUTEID=.%{BALANCER_WORKER_ROUTE}e; path=/; HttpOnly; SameSite=Lax; Secure" env=BALANCER_ROUTE_CHANGED');
+    expect(conf).toContain('RequestHeader set X-Forwarded-Tls "%{SSL_PROTOCOL}s %{SSL_CIPHER}s"');
+    expect(conf.match(/ProxyPass \/ balancer:\/\/web\//g)).toHaveLength(2);
+  });
+
   it('carries no stickiness outside sticky mode, and round robin is byrequests', () => {
     const text = readFileSync(FIXTURE, 'utf8').replace('session_mode: sticky', 'session_mode: db').replace('method: leastconn', 'method: roundrobin');
     const conf = lbWeb(renderFixture(FIXTURE, runtime, text));

@@ -99,6 +99,31 @@ describe('what the rendered configs say', () => {
     expect(web).toContain('default-server check inter 250ms fall 2 rise 2');
   });
 
+  it("tls: HTTPS beside HTTP with Mozilla's intermediate profile and h2, the client's protocol passed on, redirect, HSTS, a Secure sticky cookie", () => {
+    const files = renderFixture(fixtures.find(([n]) => n === 'tls')![1], 'local');
+    const web = byPath(files, 'lb-web/haproxy.cfg');
+    expect(web).toContain('    default-path config\n');
+    expect(web).toContain('    bind 127.0.0.1:9443 ssl crt site.pem alpn h2,http/1.1\n');
+    expect(web).toContain('ssl-default-bind-options prefer-client-ciphers ssl-min-ver TLSv1.2 no-tls-tickets');
+    expect(web).toMatch(/ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:[A-Z0-9:-]+\n/);
+    expect(web).not.toMatch(/ssl-default-bind-ciphers [^\n]*(CBC|SHA1|RC4|3DES|:AES)/);
+    expect(web).toContain('http-request redirect location https://%[req.hdr(host),regsub(:\\d+$,)]:9443%[capture.req.uri] code 301 if !{ ssl_fc }');
+    expect(web).toContain('http-response set-header Strict-Transport-Security max-age=3600 if { ssl_fc }');
+    expect(web).toContain('http-after-response replace-header Set-Cookie ^(SERVERID=.*)$ "\\1; Secure" if { ssl_fc }');
+    expect(files.find((f) => f.path === 'lb-web/site.pem')).toMatchObject({ kind: 'cert', mode: 0o600 });
+    // The compose file publishes the HTTPS port.
+    expect(byPath(renderFixture(fixtures.find(([n]) => n === 'tls')![1], 'compose'), 'compose.yaml')).toContain('- 127.0.0.1:9443:9443');
+  });
+
+  it('without tls: no TLS at all, but the protocol is still passed on (a client cannot pass its own)', () => {
+    const files = renderFixture(fixtures[0]![1], 'local');
+    const web = byPath(files, 'lb-web/haproxy.cfg');
+    expect(web).not.toMatch(/ ssl crt|ssl-default|Strict-Transport|default-path|Secure/);
+    expect(web).toContain('http-request set-header X-Forwarded-Proto http if !{ ssl_fc }');
+    expect(web).toContain('http-request del-header X-Forwarded-Tls if !{ ssl_fc }');
+    expect(files.some((f) => f.kind === 'cert')).toBe(false);
+  });
+
   it('db and none modes carry no persistence at all', () => {
     for (const fx of [fixtures[1]!, fixtures[2]!]) {
       const web = byPath(renderFixture(fx[1], 'local'), 'lb-web/haproxy.cfg');

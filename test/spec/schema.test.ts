@@ -17,7 +17,8 @@ describe('the published JSON Schema', () => {
     expect(p.listen.default).toBe(DEFAULTS.listen);
     expect(p.balancer.properties.engine.default).toBe(DEFAULTS.balancer.engine);
     expect(p.balancer.properties.method.default).toBe(DEFAULTS.balancer.method);
-    for (const k of ['http', 'stats', 'db', 'dashboard', 'peers', 'db_peers', 'db_agent'] as const) expect(p.ports.properties[k].default).toBe(DEFAULTS.ports[k]);
+    for (const k of ['http', 'stats', 'db', 'dashboard', 'peers', 'db_peers', 'db_agent', 'https'] as const) expect(p.ports.properties[k].default).toBe(DEFAULTS.ports[k]);
+    for (const k of ['redirect', 'hsts', 'dashboard'] as const) expect(p.tls.properties[k].default).toBe(DEFAULTS.tls[k]);
     for (const k of ['path', 'interval', 'fall', 'rise'] as const) expect(p.health.properties[k].default).toBe(DEFAULTS.health[k]);
     for (const k of ['name', 'user', 'max_lag', 'failback'] as const) expect(p.database.properties[k].default).toBe(DEFAULTS.database[k]);
     for (const k of ['host', 'port', 'weight'] as const) expect(p.defaults.properties.web.properties[k].default).toBe(DEFAULTS.defaults.web[k]);

@@ -100,6 +100,34 @@ describe('validation of cluster.yaml', () => {
     expect(checkClusterText(text('250ms').replace('engine: apache', 'engine: haproxy')).warnings).toEqual([]);
   });
 
+  it('tls: present (even empty) turns HTTPS on with its defaults; hsts true is two years', () => {
+    expect(checkClusterText('web: [web1]\n').cluster.tls).toBeUndefined();
+    for (const text of ['tls:\nweb: [web1]\n', 'tls: {}\nweb: [web1]\n']) {
+      const { cluster, problems: found } = checkClusterText(text);
+      expect(found).toEqual([]);
+      expect(cluster.tls).toEqual({ names: [], cert: undefined, key: undefined, redirect: false, hstsS: 0, dashboard: false });
+      expect(cluster.ports.https).toBe(8443);
+    }
+    const { cluster } = checkClusterText('tls: {names: [shop.example, "*.shop.example", 10.0.0.5], redirect: true, hsts: true, dashboard: true}\nports: {https: 443}\nweb: [web1]\n');
+    expect(cluster.tls).toMatchObject({ names: ['shop.example', '*.shop.example', '10.0.0.5'], redirect: true, hstsS: 63_072_000, dashboard: true });
+    expect(cluster.ports.https).toBe(443);
+  });
+
+  it('tls: refuses a name no certificate holds, a cert without its key, an HTTPS port taken, naming field and line', () => {
+    expect(problems('tls:\n  names: ["shop example", "*.*.x.org", "a\\nb"]\nweb: [web1]\n')).toEqual([
+      expect.stringMatching(/^c\.yaml:2:\d+ tls\.names\[0\]: "shop example" is not valid \(it contains a space\): expected a hostname, an IP address, or \*\.domain/),
+      expect.stringMatching(/^c\.yaml:2:\d+ tls\.names\[1\]: "\*\.\*\.x\.org" is not valid/),
+      expect.stringMatching(/^c\.yaml:2:\d+ tls\.names\[2\]: "a\\nb" is not valid \(it contains a line break\)/),
+    ]);
+    expect(problems('tls:\n  cert: site.crt\nweb: [web1]\n')).toEqual([
+      "c.yaml:2:9 tls.cert: tls.cert is given without tls.key: a certificate of yours needs both (or neither, for hactl's own)",
+    ]);
+    expect(problems('tls: {}\nports: {https: 18080, http: 18080}\nweb: [web1]\n')).toEqual([expect.stringMatching(/^c\.yaml:2:\d+ ports\.https: 127\.0\.0\.1:18080 is already used by ports\.http$/)]);
+    // Without tls, ports.https binds nothing and clashes with nothing.
+    expect(problems('ports: {https: 18080, http: 18080}\nweb: [web1]\n')).toEqual([]);
+    expect(problems('tls: {hsts: 100000000, redirect: yes please}\nweb: [web1]\n')).toHaveLength(2);
+  });
+
   it('reports a duplicate name across web and DB nodes', () => {
     expect(problems('web: [web1]\ndb: [mysql1, web1]\n')).toEqual(['c.yaml:2:14 db[1].name: name "web1" is already used by web[0]']);
   });
