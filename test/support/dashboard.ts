@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { request } from './http.js';
 import { MAIN, sleep, type TestCluster } from './cluster.js';
 import { startDaemon } from './process-group.js';
+import { servedFingerprint } from './tls.js';
 
 export interface TestDashboard {
   /** e.g. http://127.0.91.1:19000/ */
@@ -26,7 +27,9 @@ export async function startDashboard(cluster: TestCluster, port = 19000, ...args
   const shown = await cluster.hactl('dashboard', '--show-credentials', '--json');
   if (shown.code !== 0) throw new Error(`hactl dashboard --show-credentials failed:\n${shown.stderr}`);
   const { user, password } = JSON.parse(shown.stdout) as { user: string; password: string };
-  const url = `http://${cluster.listen}:${port}/`;
+  // --tls: served over HTTPS; it answers once a TLS handshake does.
+  const tls = args.includes('--tls');
+  const url = `${tls ? 'https' : 'http'}://${cluster.listen}:${port}/`;
   const daemon = startDaemon('node', [MAIN, 'dashboard', '--host', cluster.listen, '-p', String(port), ...args], {
     cwd: cluster.dir,
     env: { ...process.env, NO_COLOR: '1' },
@@ -43,10 +46,15 @@ export async function startDashboard(cluster: TestCluster, port = 19000, ...args
   };
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const status = await request(url, { timeoutMs: 1_000 }).then(
-      (r) => r.status,
-      () => 0,
-    );
+    const status = tls
+      ? await servedFingerprint(cluster.listen, port).then(
+          () => 200,
+          () => 0,
+        )
+      : await request(url, { timeoutMs: 1_000 }).then(
+          (r) => r.status,
+          () => 0,
+        );
     if (status !== 0) return dashboard;
     if (daemon.hasExited() || Date.now() > deadline) {
       await dashboard.stop();
