@@ -33,6 +33,9 @@ declare -A NEEDS=(
   [setfacl]=acl
   # Each DB node's health agent answers lb-db's agent-check through socat.
   [socat]=socat
+  # hactl's own CA and certificates for HTTPS (tls:); the tests' TLS clients too (curl, s_client).
+  [openssl]=openssl
+  [curl]=curl
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io
