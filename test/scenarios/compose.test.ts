@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, TestCluster } from '../support/cluster.js';
 import { startLoad } from '../support/load.js';
 import { scenarios, scenarioSuite } from './suite.js';
+import { httpsGet, servedFingerprint, steadyHttps, TestCa } from '../support/tls.js';
 
 // The seeds' scenarios on the compose runtime: containers web1, web2,
 // mysql1, mysql2, lb-web, lb-db (names are global to the Docker engine, so
@@ -208,4 +212,45 @@ describe('lb-web on Apache in a container of its own', () => {
     expect(JSON.parse(back.stdout).outages).toEqual([{ process: 'lb-web', ms: expect.any(Number) }]);
     expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', c('lb-web')])).stdout).toBe('hactl/haproxy');
   }, 180_000);
+});
+
+// HTTPS on compose (tls: turned on by hand, as a user would): the certificate rendered into
+// lb-web's mounted folder, swapped through the runtime API of HAProxy in its container, and by
+// a graceful restart of Apache in its own; 0 failed requests under steady HTTPS load.
+describe('HTTPS on compose', () => {
+  const https = `https://${cluster.listen}:8443`;
+  const ownCa = () => readFileSync(join(cluster.dir, '.hactl/tls/ca.crt'), 'utf8');
+  const userCa = new TestCa(mkdtempSync(join(tmpdir(), 'hactl-user-ca-')));
+  afterAll(() => rmSync(userCa.dir, { recursive: true, force: true }));
+
+  it('tls: {} publishes the HTTPS port: h2 with hactl\'s own CA, the app sees https', async () => {
+    await userCa.init();
+    writeFileSync(join(cluster.dir, 'cluster.yaml'), `${readFileSync(join(cluster.dir, 'cluster.yaml'), 'utf8')}tls: {}\n`);
+    const up = await cluster.hactl('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain(`https:  ${https}/  (hactl's own CA: curl --cacert .hactl/tls/ca.crt)`);
+    await eventually('HTTPS answers', async () => (await httpsGet(`${https}/health`, ownCa()).catch(() => ({ status: 0 }))).status === 200, 20_000);
+    const curl = await execa('curl', ['-sS', '--cacert', join(cluster.dir, '.hactl/tls/ca.crt'), '-o', '/dev/null', '-w', '%{http_code} %{http_version}', `${https}/health`], { reject: false });
+    expect(curl.stdout).toBe('200 2');
+    expect(JSON.parse((await httpsGet(`${https}/conntest?format=json`, ownCa())).body).connection).toMatchObject({ scheme: 'https', tls_version: 'TLSv1.3' });
+  }, 300_000);
+
+  it.each(['haproxy', 'apache'] as const)('%s: hactl cert set, then cert renew, under steady HTTPS load: 0 failed requests', async (engine) => {
+    if (cluster.engine !== engine) expect((await cluster.switchEngine(engine)).code).toBe(0);
+    await eventually('HTTPS answers', async () => (await httpsGet(`${https}/health`, ownCa()).catch(() => ({ status: 0 }))).status === 200, 30_000);
+    const user = await userCa.issue(`compose-${engine}`, [cluster.listen]);
+    const load = steadyHttps(`${https}/health`, `${ownCa()}\n${userCa.caPem}`);
+    await sleep(300);
+    const set = await cluster.hactl('cert', 'set', '--cert', user.cert, '--key', user.key, '--json');
+    const renew = await cluster.hactl('cert', 'renew', '--json');
+    await sleep(300);
+    const { done, failures } = await load.stop();
+    expect(set.code, set.stderr).toBe(0);
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(failures).toEqual([]);
+    expect(done).toBeGreaterThan(20);
+    if (engine === 'haproxy') expect(JSON.parse(set.stdout)).toMatchObject({ told: ['set ssl cert site.pem'], reloaded: [] });
+    else expect(JSON.parse(set.stdout).reloaded).toEqual(['lb-web']);
+    expect(await servedFingerprint(cluster.listen, 8443)).toBe(JSON.parse(renew.stdout).cert.fingerprint);
+  }, 300_000);
 });

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { eventually, TestCluster } from '../support/cluster.js';
 import { startDashboard } from '../support/dashboard.js';
 import { request } from '../support/http.js';
-import { httpsGet, sClient, servedFingerprint, spkiHash, TestCa } from '../support/tls.js';
+import { httpsGet, sClient, servedFingerprint, spkiHash, steadyHttps, TestCa } from '../support/tls.js';
 
 // HTTPS on lb-web, for real, on both engines of one local cluster: entry points on
 // 127.0.72.1 (HTTPS on 8443), web nodes 127.0.82.n, DB nodes 127.0.92.n. Clients:
@@ -26,31 +26,6 @@ async function editAndUp(from: string, to: string): Promise<void> {
   writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace(from, to));
   const r = await cluster.hactl('up');
   expect(r.code, r.stderr).toBe(0);
-}
-
-/** Steady HTTPS requests, each on a new connection (a new handshake), until stop(): how many, and which failed. */
-function steadyHttps(ca: string, workers = 4) {
-  let running = true;
-  const failures: string[] = [];
-  let done = 0;
-  const loops = Array.from({ length: workers }, async () => {
-    while (running) {
-      try {
-        const r = await httpsGet(`${HTTPS}/health`, ca);
-        if (r.status !== 200) failures.push(`status ${r.status}`);
-      } catch (err) {
-        failures.push((err as Error).message);
-      }
-      done++;
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return { done, failures };
-    },
-  };
 }
 
 beforeAll(async () => {
@@ -171,7 +146,7 @@ describe.each(['haproxy', 'apache'] as const)('lb-web on %s over HTTPS', (engine
 
   it(`hactl cert set swaps a good one under steady HTTPS load with 0 failed requests (${engine === 'haproxy' ? 'runtime API, no reload' : 'graceful restart'}); cert renew brings hactl's own back`, async () => {
     const good = await userCa.issue(`serve-${engine}`, ['shop.example', HOST]);
-    const load = steadyHttps(`${ownCa()}\n${userCa.caPem}`);
+    const load = steadyHttps(`${HTTPS}/health`, `${ownCa()}\n${userCa.caPem}`);
     await new Promise((r) => setTimeout(r, 500));
     const set = await cluster.hactl('cert', 'set', '--cert', good.cert, '--key', good.key, '--json');
     await new Promise((r) => setTimeout(r, 500));

@@ -27,6 +27,31 @@ export function httpsGet(url: string, ca: string, headers: Record<string, string
   });
 }
 
+/** Steady HTTPS GETs of URL, each on a new connection (a new handshake), WORKERS at a time, until stop(): how many, and which failed. */
+export function steadyHttps(url: string, ca: string, workers = 4) {
+  let running = true;
+  const failures: string[] = [];
+  let done = 0;
+  const loops = Array.from({ length: workers }, async () => {
+    while (running) {
+      try {
+        const r = await httpsGet(url, ca);
+        if (r.status !== 200) failures.push(`status ${r.status}`);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+      done++;
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return { done, failures };
+    },
+  };
+}
+
 /** The SHA-256 fingerprint of the certificate HOST:PORT serves now (checked against nothing: only read). */
 export function servedFingerprint(host: string, port: number, servername = 'localhost'): Promise<string> {
   return new Promise((resolve, reject) => {
