@@ -14,6 +14,10 @@ import { writeRendered, type WriteResult } from '../drivers/write-rendered.js';
 import type { Progress } from '../drivers/driver.js';
 import { ensureServingCert, loadServingCert } from '../tls/store.js';
 import { displayPath } from '../util/display-path.js';
+import { badInput, EXIT, HactlError } from '../errors.js';
+import { locate } from '../spec/document.js';
+import { inspectClusterFile } from '../spec/load.js';
+import { formatProblem } from '../spec/problem.js';
 
 export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTarget {
   return {
@@ -33,12 +37,21 @@ function servingPem(project: Project, cluster: Cluster): string | undefined {
   return loadServingCert(project.stateDir, project.dir, cluster)?.pem;
 }
 
+/** A refusal of cluster.yaml's own certificate, said at the line of tls.cert, as validation says a problem. */
+function atTlsCert(project: Project, err: HactlError): HactlError {
+  const { parsed } = inspectClusterFile(project.file);
+  const problem = { path: ['tls', 'cert'], message: `${err.message.replace(/; the serving certificate is unchanged$/, '')}; nothing was changed`, ...locate(parsed, ['tls', 'cert']) };
+  return badInput(formatProblem(displayPath(project.file), problem), err.details);
+}
+
 /**
  * Before a plan: hactl's own certificate made when tls wants one and there
  * is none (or it no longer covers the names), a user's checked; said on PROGRESS.
  */
 export async function prepareCert(project: Project, cluster: Cluster, runner: Runner, progress: Progress): Promise<void> {
-  const { made } = await ensureServingCert(project.stateDir, project.dir, cluster, runner);
+  const { made } = await ensureServingCert(project.stateDir, project.dir, cluster, runner).catch((err: unknown) => {
+    throw cluster.tls?.cert !== undefined && err instanceof HactlError && err.exitCode === EXIT.badInput ? atTlsCert(project, err) : err;
+  });
   if (made.length > 0) progress('tls', `made ${made.map((f) => displayPath(f)).join(' and ')} (hactl's own CA; hactl cert show says how to trust it)`);
 }
 
