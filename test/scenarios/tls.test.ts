@@ -125,6 +125,7 @@ describe.each(['haproxy', 'apache'] as const)('lb-web on %s over HTTPS', (engine
     const good = await userCa.issue(`good-${engine}`, ['shop.example', HOST]);
     const other = await userCa.issue(`other-${engine}`, ['other.example']);
     const expired = await userCa.issue(`expired-${engine}`, ['shop.example'], { start: '20200101000000Z', end: '20210101000000Z' });
+    const future = await userCa.issue(`future-${engine}`, ['shop.example'], { start: '20990101000000Z', end: '21000101000000Z' });
     const loose = join(userCa.dir, `loose-${engine}.key`);
     copyFileSync(good.key, loose);
     chmodSync(loose, 0o644);
@@ -132,6 +133,7 @@ describe.each(['haproxy', 'apache'] as const)('lb-web on %s over HTTPS', (engine
       [['--cert', good.cert, '--key', other.key], new RegExp(`${other.key}: this key does not match the certificate in ${good.cert}`)],
       [['--cert', other.cert, '--key', other.key], /does not cover shop\.example \(tls\.names\); it covers other\.example/],
       [['--cert', expired.cert, '--key', expired.key], /expired on 2021-01-01/],
+      [['--cert', future.cert, '--key', future.key], /not valid yet: valid from 2099-01-01/],
       [['--cert', yamlFile, '--key', good.key], /not a PEM certificate/],
       [['--cert', good.cert, '--key', loose], /the key is readable by others \(mode 0644\); chmod 600/],
     ];
@@ -149,7 +151,10 @@ describe.each(['haproxy', 'apache'] as const)('lb-web on %s over HTTPS', (engine
     const load = steadyHttps(`${HTTPS}/health`, `${ownCa()}\n${userCa.caPem}`);
     await new Promise((r) => setTimeout(r, 500));
     const set = await cluster.hactl('cert', 'set', '--cert', good.cert, '--key', good.key, '--json');
-    await new Promise((r) => setTimeout(r, 500));
+    // The test CA's certificates last 30 days: under 30 left, status warns.
+    const status = await cluster.hactl('status');
+    expect(status.stdout).toMatch(/certificate: shop\.example \(\+1 names\), set by hactl cert set, 29 days left \(renew it: under 30\)/);
+    expect(JSON.parse((await cluster.hactl('status', '--json')).stdout).tls).toMatchObject({ source: 'set', days_left: 29, expiring: true });
     const renew = await cluster.hactl('cert', 'renew', '--json');
     await new Promise((r) => setTimeout(r, 500));
     const { done, failures } = await load.stop();
