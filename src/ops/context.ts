@@ -14,11 +14,14 @@ export interface OpContext {
   progress: Progress;
   /** Install missing programs (--install) when the cluster is to be started. */
   install: boolean;
+  /** Only a plan is asked for (--dry-run, hactl plan): nothing is made, not even a certificate. */
+  dryRun: boolean;
 }
 
 export interface OpOptions {
   runtime?: Runtime | undefined;
   install?: boolean;
+  dryRun?: boolean | undefined;
 }
 
 /** Validate cluster.yaml, pick the runtime and its driver. */
@@ -26,5 +29,5 @@ export async function openContext(project: Project, options: OpOptions, runner: 
   const { cluster, runtime, runtimeReason } = await openProject(project, options.runtime, runner);
   if (runtimeReason) progress('runtime', `auto: ${runtime}, because ${runtimeReason} (--runtime overrides)`);
   const driver = await driverFor(runtime, project.stateDir, runner, cluster);
-  return { project, runtime, driver, runner, progress, install: options.install === true };
+  return { project, runtime, driver, runner, progress, install: options.install === true, dryRun: options.dryRun === true };
 }

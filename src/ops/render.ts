@@ -12,7 +12,7 @@ import { openProject } from './open.js';
 import type { Project } from './project.js';
 import { writeRendered, type WriteResult } from '../drivers/write-rendered.js';
 import type { Progress } from '../drivers/driver.js';
-import { ensureServingCert, loadServingCert } from '../tls/store.js';
+import { ensureServingCert, loadServingCert, ownCertDue } from '../tls/store.js';
 import { displayPath } from '../util/display-path.js';
 import { badInput, EXIT, HactlError } from '../errors.js';
 import { locate } from '../spec/document.js';
@@ -29,11 +29,15 @@ export function targetFor(runtime: ConcreteRuntime, project: Project): RenderTar
 
 /** CLUSTER's files for the context's runtime: what a plan writes and its processes read. */
 export function renderFor(ctx: OpContext, cluster: Cluster, secrets = loadOrCreateSecrets(ctx.project.stateDir)): RenderedFile[] {
-  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources(), servingPem(ctx.project, cluster));
+  return renderCluster(cluster, secrets, targetFor(ctx.runtime, ctx.project), loadTemplateSources(), servingPem(ctx.project, cluster, ctx.dryRun));
 }
 
-/** The PEM lb-web serves for CLUSTER, as on disk (ensureServingCert has made or checked it). */
-function servingPem(project: Project, cluster: Cluster): string | undefined {
+/** What a dry run renders for a certificate that up would make anew: it differs from the one on disk, as the new one will. */
+const CERT_TO_MAKE = '# hactl up makes a new certificate from its own CA here\n';
+
+/** The PEM lb-web serves for CLUSTER, as on disk (ensureServingCert has made or checked it, unless DRY_RUN). */
+function servingPem(project: Project, cluster: Cluster, dryRun = false): string | undefined {
+  if (dryRun && ownCertDue(project.stateDir, cluster)) return CERT_TO_MAKE;
   return loadServingCert(project.stateDir, project.dir, cluster)?.pem;
 }
 
@@ -48,7 +52,11 @@ function atTlsCert(project: Project, err: HactlError): HactlError {
  * Before a plan: hactl's own certificate made when tls wants one and there
  * is none (or it no longer covers the names), a user's checked; said on PROGRESS.
  */
-export async function prepareCert(project: Project, cluster: Cluster, runner: Runner, progress: Progress): Promise<void> {
+export async function prepareCert(project: Project, cluster: Cluster, runner: Runner, progress: Progress, dryRun = false): Promise<void> {
+  if (dryRun) {
+    if (ownCertDue(project.stateDir, cluster)) progress('tls', "would make a new certificate from hactl's own CA (a dry run makes nothing)");
+    return;
+  }
   const { made } = await ensureServingCert(project.stateDir, project.dir, cluster, runner).catch((err: unknown) => {
     throw cluster.tls?.cert !== undefined && err instanceof HactlError && err.exitCode === EXIT.badInput ? atTlsCert(project, err) : err;
   });

@@ -42,7 +42,7 @@ export interface Planned {
  * what nodes PREVIOUS does not have left), then PLAN, a pure planner.
  */
 export async function planChange(ctx: OpContext, change: Change, plan: (desired: Desired, observed: Observed) => Action[], options: { leftovers?: boolean } = {}): Promise<Planned> {
-  await prepareCert(ctx.project, change.next, ctx.runner, ctx.progress);
+  await prepareCert(ctx.project, change.next, ctx.runner, ctx.progress, ctx.dryRun);
   const files = renderFor(ctx, change.next);
   const { desired, observed } = await observe(ctx, change.next, files, { previous: change.previous, ...(options.leftovers ? { leftoversOf: change.previous } : {}) });
   return { files, actions: plan(desired, observed) };
@@ -92,7 +92,7 @@ export async function up(project: Project, options: UpAsked, runner: Runner, pro
 
 /** up --dry-run, reload --dry-run and hactl plan: the plan up would carry out; nothing run or written (but secrets.json, as render). */
 export async function planProject(project: Project, options: UpAsked, runner: Runner, progress: Progress): Promise<DryRun & { runtime: ConcreteRuntime }> {
-  const ctx = await openContext(project, options, runner, progress);
+  const ctx = await openContext(project, { ...options, dryRun: true }, runner, progress);
   return { dry_run: true, actions: (await planConvergence(ctx, project, options)).planned.actions, runtime: ctx.runtime };
 }
 

@@ -13,6 +13,17 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     session_mode: c.sessionMode,
     listen: c.listen,
     ports: { ...c.ports },
+    ...(c.tls
+      ? {
+          tls: {
+            names: [...c.tls.names],
+            ...(c.tls.cert !== undefined && c.tls.key !== undefined ? { cert: c.tls.cert, key: c.tls.key } : {}),
+            redirect: c.tls.redirect,
+            hsts: c.tls.hstsS === 0 ? false : c.tls.hstsS,
+            dashboard: c.tls.dashboard,
+          },
+        }
+      : {}),
     health: { path: c.health.path, interval: `${c.health.intervalMs}ms`, fall: c.health.fall, rise: c.health.rise },
     database: { name: c.database.name, user: c.database.user, max_lag: `${c.database.maxLagMs}ms`, failback: c.database.failback },
     web: c.web.map((n) => ({ ...n })),

@@ -147,9 +147,14 @@ export function schemaProblems(raw: unknown): (Problem & { key?: string })[] {
   return errors.map((err) => {
     const path = toPath(err.instancePath);
     if (err.keyword === 'anyOf') {
-      const types = ((err.schema as { $ref?: string; type?: string }[]) ?? []).map((b) =>
-        b.$ref?.endsWith('/name') ? 'a node name' : b.$ref ? 'a mapping' : b.type === 'integer' ? 'a number of milliseconds' : 'a duration like 250ms',
-      );
+      const types = ((err.schema as { $ref?: string; type?: string; minimum?: number; maximum?: number }[]) ?? []).map((b) => {
+        if (b.$ref?.endsWith('/name')) return 'a node name';
+        if (b.$ref) return 'a mapping';
+        if (b.type === 'boolean') return 'true or false';
+        // A duration's number is milliseconds; another whole number says its own range (tls.hsts: seconds).
+        if (b.type === 'integer') return b.maximum === 3_600_000 ? 'a number of milliseconds' : `a whole number from ${b.minimum} to ${b.maximum}`;
+        return 'a duration like 250ms';
+      });
       return { path, message: `${show(err.data)} must be ${types.join(' or ')}` };
     }
     if (err.keyword === 'additionalProperties') {

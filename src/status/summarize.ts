@@ -95,6 +95,8 @@ export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancer
 /** STATUS with the certificate lb-web serves: an expired one degrades it (clients refuse it). */
 export function withTls(status: ClusterStatus, tls: TlsStatus | null): ClusterStatus {
   if (!tls || tls.days_left >= 0 || status.health === 'down') return { ...status, tls };
-  const reason = `lb-web's certificate expired on ${tls.not_after.slice(0, 10)}: browsers refuse it (hactl cert renew, or hactl cert set)`;
+  // hactl renews only its own; the user's is theirs to replace.
+  const way = tls.source === 'own' ? 'hactl cert renew makes a new one' : 'hactl cert set --cert FILE --key FILE serves a new one';
+  const reason = `lb-web's certificate expired on ${tls.not_after.slice(0, 10)}: browsers refuse it (${way})`;
   return { ...status, tls, health: 'degraded', health_reasons: [...status.health_reasons, reason] };
 }

@@ -105,11 +105,16 @@ export function readPair(certFile: string, keyFile: string, names: readonly stri
 export async function ensureServingCert(stateDir: string, projectDir: string, cluster: Cluster, runner: Runner): Promise<{ cert: ServingCert | undefined; made: string[] }> {
   const tls = cluster.tls;
   if (tls?.cert !== undefined && tls.key !== undefined) readPair(userFile(projectDir, tls.cert), userFile(projectDir, tls.key), tls.names);
-  if (!tls || tls.cert !== undefined || existsSync(tlsDir(stateDir).set)) return { cert: loadServingCert(stateDir, projectDir, cluster), made: [] };
-  const made: string[] = [];
-  const own = readIfThereSync(tlsDir(stateDir).own);
-  if (own === undefined || !ownStillGood(own, ownNames(cluster, tls))) made.push(...(await makeOwnCert(stateDir, cluster, tls, runner)));
+  const made = tls && ownCertDue(stateDir, cluster) ? await makeOwnCert(stateDir, cluster, tls, runner) : [];
   return { cert: loadServingCert(stateDir, projectDir, cluster), made };
+}
+
+/** hactl's own certificate is what CLUSTER serves, and there is none yet, or it no longer covers ownNames or is not valid now. */
+export function ownCertDue(stateDir: string, cluster: Cluster): boolean {
+  const tls = cluster.tls;
+  if (!tls || tls.cert !== undefined || existsSync(tlsDir(stateDir).set)) return false;
+  const own = readIfThereSync(tlsDir(stateDir).own);
+  return own === undefined || !ownStillGood(own, ownNames(cluster, tls));
 }
 
 function ownStillGood(pem: string, names: readonly string[]): boolean {

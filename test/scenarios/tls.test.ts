@@ -49,6 +49,22 @@ describe('hactl up with tls: {}', () => {
     const show = JSON.parse((await cluster.hactl('cert', 'show', '--json')).stdout);
     expect(show).toMatchObject({ source: 'own', ca: join(cluster.dir, '.hactl/tls/ca.crt'), fingerprint: await servedFingerprint(HOST, 8443) });
   });
+
+  it('a new name in tls.names: up --dry-run says a certificate would be made and plans its swap, and makes nothing; hactl config shows tls', async () => {
+    const own = join(cluster.dir, '.hactl/tls/own.pem');
+    const before = readFileSync(own, 'utf8');
+    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('names: [shop.example]', 'names: [shop.example, www.shop.example]'));
+    try {
+      const plan = await cluster.hactl('up', '--dry-run', '--json');
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(plan.stderr).toContain("would make a new certificate from hactl's own CA (a dry run makes nothing)");
+      expect(JSON.parse(plan.stdout).actions.map((a: { kind: string }) => a.kind)).toEqual(['write', 'swap-cert']);
+      expect(readFileSync(own, 'utf8')).toBe(before);
+      expect((await cluster.hactl('config')).stdout).toMatch(/^tls:\n {2}names:\n {4}- shop\.example\n {4}- www\.shop\.example\n {2}redirect: false\n {2}hsts: 600\n {2}dashboard: false$/m);
+    } finally {
+      writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('names: [shop.example, www.shop.example]', 'names: [shop.example]'));
+    }
+  });
 });
 
 describe.each(['haproxy', 'apache'] as const)('lb-web on %s over HTTPS', (engine) => {

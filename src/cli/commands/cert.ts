@@ -37,7 +37,13 @@ function printCert(out: Output, cert: CertReport): void {
 
 function printChange(out: Output, r: CertChange, line: string): void {
   if (out.json) return out.printJson(r);
-  const how = r.told.some((t) => t.startsWith('set ssl cert')) ? 'swapped on the running lb-web through its runtime API, no reload' : r.reloaded.includes('lb-web') ? 'lb-web restarted gracefully to read it' : 'lb-web reads it when it starts';
+  const how = r.told.some((t) => t.startsWith('set ssl cert'))
+    ? 'swapped on the running lb-web through its runtime API, no reload'
+    : r.reloaded.includes('lb-web')
+      ? 'lb-web restarted gracefully to read it'
+      : r.started.includes('lb-web')
+        ? 'lb-web started with it'
+        : 'lb-web serves it already: nothing to change';
   out.print(`${out.color.green('✓')} ${line}: ${how}`);
   printCert(out, r.cert);
 }
