@@ -144,19 +144,28 @@ describe('lb-web on Apache', () => {
     // A visitor pinned to web3 (Apache's route cookie), every 0.33 s, for 2.5 s: the removal waits for it.
     const t0 = Date.now();
     let pinned = 0;
+    let lastPinnedAt = 0;
     const visitor = (async () => {
       while (Date.now() - t0 < 2500) {
-        if ((await request(`${cluster.url}/health`, { headers: { cookie: 'ROUTEID=.S3' } })).headers['x-served-by'] === 'web3') pinned++;
+        if ((await request(`${cluster.url}/health`, { headers: { cookie: 'ROUTEID=.S3' } })).headers['x-served-by'] === 'web3') {
+          pinned++;
+          lastPinnedAt = Date.now();
+        }
         await new Promise((r) => setTimeout(r, 330));
       }
     })();
     // The load's own clients keep no cookie: those pinned to web3 would keep it busy until the timeout.
     const load = startLoad(cluster.url, { keepAlive: 3, fresh: 3, sticky: false });
     await new Promise((r) => setTimeout(r, 300));
-    const run = { value: await cluster.hactl('remove', 'web', 'web3', '--timeout', '10', '--json'), ...(await load.stop()) };
+    const value = await cluster.hactl('remove', 'web', 'web3', '--timeout', '10', '--json');
+    const removedAt = Date.now();
+    const run = { value, ...(await load.stop()) };
     await visitor;
     expect(pinned).toBeGreaterThan(5);
-    expect(JSON.parse(run.value.stdout).waited_s).toBeGreaterThanOrEqual(2.5);
+    // It waited for the visitor: out only once none of its requests came for QUIET_S (1 s). Not measured
+    // by waited_s, which starts once hactl has planned: how long that takes depends on the machine's load.
+    expect(removedAt - lastPinnedAt).toBeGreaterThanOrEqual(1000);
+    expect(JSON.parse(run.value.stdout).waited_s).toBeGreaterThan(1);
     expect(run.value.code, run.value.stderr).toBe(0);
     expect(run.failures).toEqual([]);
     expect(JSON.parse(run.value.stdout)).toMatchObject({ node: 'web3', drained: true });
