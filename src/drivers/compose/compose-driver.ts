@@ -151,10 +151,13 @@ export class ComposeDriver implements Driver {
   async view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView> {
     // A container is run from its image: an image whose sources changed (hactl updated) is
     // a different program, which the plan restarts the container into. Its config is its
-    // mounted files; compose.yaml itself compose applies when a container starts.
+    // mounted files; compose.yaml itself compose applies when a container starts. A
+    // balancer's published ports are part of its container too: compose up makes a new
+    // one for a new port (tls: adds ports.https), which a reload cannot give.
     const sources = this.#sources();
+    const published = (p: { name: string; kind: string }) => (p.kind !== 'lb' ? [] : [cluster.listen, ...(p.name === 'lb-web' ? lbWebPorts(cluster) : [cluster.ports.db])]);
     return {
-      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: sources.get(imageOf(cluster, p).tag) })),
+      processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: p.kind === 'lb' ? { image: sources.get(imageOf(cluster, p).tag), published: published(p) } : sources.get(imageOf(cluster, p).tag) })),
       changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
     };
   }
