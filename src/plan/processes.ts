@@ -16,7 +16,7 @@ export function planProcesses(
     const seen = observed.get(p.name);
     const step = (kind: ProcessAction['kind'], reason: string): ProcessAction[] => [{ kind, process: p.name, hash: p.hash, launch: p.launch, reason }];
     if (!seen?.running) return step('start', 'not running');
-    if (seen.launch !== p.launch) return step('restart', p.kind === 'lb' ? 'how it is run changed: its command or image (a reload keeps the old program)' : 'how it is run changed: its command or image');
+    if (seen.launch !== p.launch) return step('restart', p.kind === 'lb' ? 'how it is run changed: its command, image or published ports (a reload keeps the old program and ports)' : 'how it is run changed: its command or image');
     if (seen.hash !== p.hash) return p.kind === 'lb' ? step('reload', 'its config changed') : step('restart', 'its settings changed');
     if (p.kind === 'lb' && options.reloadBalancers) return step('reload', 'a reload was asked for');
     return [];
