@@ -106,6 +106,8 @@ describe('dashboard in a browser', () => {
     await page.goto(dashboard!.url);
     await page.locator('#login-view').waitFor({ state: 'visible' });
     expect(await page.locator('#app-view').isHidden()).toBe(true);
+    // No live feed before anyone has logged in: no badge saying "reconnecting…" either.
+    expect(await page.locator('#live').isHidden()).toBe(true);
     expect(await page.inputValue('#login [name=user]')).toBe('admin');
     await shot('login');
 
@@ -362,6 +364,7 @@ describe('dashboard in a browser', () => {
     await page.click('#logout');
     await page.locator('#login-view').waitFor({ state: 'visible' });
     expect(await page.locator('#app-view').isHidden()).toBe(true);
+    expect(await page.locator('#live').isHidden()).toBe(true);
     const status = await page.evaluate(async () => (await fetch('/api/status')).status);
     expect(status).toBe(401);
   });

@@ -47,6 +47,8 @@ async function start(): Promise<void> {
 
 function showLogin(): void {
   events?.close();
+  // No live feed without a session: the badge would say "reconnecting…" to someone who never connected.
+  $('#live').hidden = true;
   $('#app-view').hidden = true;
   $('#logout').hidden = true;
   $('#login-view').hidden = false;
@@ -78,6 +80,7 @@ async function showApp(status = call<Snapshot>('GET', '/api/status')): Promise<v
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;
   $('#logout').hidden = false;
+  $('#live').hidden = false;
   connect();
   const first = await status;
   // The live feed may have brought a newer one meanwhile.
