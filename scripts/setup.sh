@@ -36,6 +36,8 @@ declare -A NEEDS=(
   # hactl's own CA and certificates for HTTPS (tls:); the tests' TLS clients too (curl, s_client).
   [openssl]=openssl
   [curl]=curl
+  # session_mode: memcached (its nodes; the web nodes' PHP extension is checked below).
+  [memcached]=memcached
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io
@@ -51,6 +53,7 @@ done
 # pdo_mysql has no command of its own.
 if command -v php >/dev/null 2>&1 && ! php -m 2>/dev/null | grep -qi '^pdo_mysql$'; then missing+=(php-mysql); fi
 if ! command -v php >/dev/null 2>&1; then missing+=(php-mysql); fi
+if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qi '^memcached$'; then missing+=(php-memcached); fi
 # mod_php has no command either: its phpX.Y.load is what a web node's config loads.
 compgen -G '/etc/apache2/mods-available/php*.load' >/dev/null || missing+=(libapache2-mod-php)
 

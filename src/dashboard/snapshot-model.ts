@@ -11,6 +11,8 @@ export interface Problem {
 /** What the page shows: hactl status's snapshot, and what the page needs around it. */
 export interface DashboardSnapshot extends ClusterStatus {
   session_mode: SessionMode;
+  /** The modes this cluster can switch to (db needs DB nodes, memcached its nodes). */
+  session_modes: SessionMode[];
   /** lb-web's check interval: how old a check result read from it can be. */
   check_interval_ms: number;
   /** When hactl read this snapshot (epoch ms). */

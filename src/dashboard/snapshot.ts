@@ -1,6 +1,6 @@
 import type { Project } from '../ops/project.js';
 import { statusReader } from '../ops/status.js';
-import type { Runtime } from '../spec/model.js';
+import { availableSessionModes, type Runtime } from '../spec/model.js';
 import { conditionOf, type NodeStatusWord } from '../status/model.js';
 import type { Runner } from '../util/runner.js';
 import { problemOf } from './problem.js';
@@ -26,6 +26,7 @@ export async function snapshotReader(project: Project, runtimeOverride: Runtime 
     return {
       ...status,
       session_mode: cluster.sessionMode,
+      session_modes: availableSessionModes(cluster),
       check_interval_ms: cluster.health.intervalMs,
       observed_at: observedAt,
       last_check: Object.fromEntries(status.nodes.map((n) => [n.name, lastCheck.get(n.name) ?? null])),

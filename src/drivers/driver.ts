@@ -28,9 +28,10 @@ export interface ProcessStatus {
   startedAt?: string;
 }
 
-/** Every process of a cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
+/** Every process of a cluster, in start order: session stores, DB nodes, web nodes, lb-db, lb-web. */
 export function clusterProcesses(cluster: Cluster): { name: string; kind: ProcessKind }[] {
   return [
+    ...cluster.memcached.map((n) => ({ name: n.name, kind: 'store' as const })),
     ...cluster.db.map((n) => ({ name: n.name, kind: 'db' as const })),
     ...cluster.web.map((n) => ({ name: n.name, kind: 'web' as const })),
     { name: 'lb-db', kind: 'lb' },

@@ -8,7 +8,7 @@ import { badInput, HactlError } from '../errors.js';
 import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
 import { endpointsOf } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
-import { SESSION_MODES, type Cluster, type SessionMode } from '../spec/model.js';
+import { availableSessionModes, type Cluster, type SessionMode } from '../spec/model.js';
 import { collectStatus } from '../status/collect.js';
 import { conditionOf, type ClusterStatus } from '../status/model.js';
 import { pollUntil } from '../util/poll.js';
@@ -52,9 +52,10 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 export async function drillSessions(project: Project, options: DrillOptions, runner: Runner, progress: Progress): Promise<DrillReport> {
   const start = loadClusterFile(project.file).cluster;
-  const modes = options.modes ?? SESSION_MODES;
+  const modes = options.modes ?? availableSessionModes(start);
   if (start.web.length < 2) throw badInput(`the drill kills the client's web node, so it needs at least two; cluster.yaml has ${start.web.length} (hactl add web web2)`);
-  if (modes.includes('db') && start.db.length === 0) throw badInput('db sessions need a DB node, and cluster.yaml has none');
+  const missing = modes.filter((m) => !availableSessionModes(start).includes(m));
+  if (missing.length > 0) throw badInput(`${missing.join(' and ')} sessions need their store, and cluster.yaml has none (db: DB nodes; memcached: memcached nodes)`);
   const ctx = await openContext(project, { runtime: options.runtime }, runner, progress);
   const secrets = loadOrCreateSecrets(project.stateDir);
   const inRotation = await requireReady(ctx, start, secrets);

@@ -50,7 +50,7 @@ export interface PlanClusters {
 export async function execute(ctx: OpContext, clusters: PlanClusters, files: RenderedFile[], plan: readonly Action[], options: UpOptions = {}): Promise<Executed> {
   const { next } = clusters;
   const processes = plan.filter(isProcessAction);
-  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress);
+  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress, undefined, undefined, { memcached: next.memcached.length > 0 });
   // A node the plan stops first (restart) holds its own address until then.
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);

@@ -23,6 +23,12 @@ const LOCAL: [bin: string, pkg: string][] = [
   ['php', PHP_PACKAGES],
 ];
 const PHP_HAS_PDO_MYSQL: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);']];
+const PHP_HAS_MEMCACHED: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("memcached") ? 0 : 3);']];
+
+/** What a cluster's session stores add: memcached nodes need the server, and the web nodes' PHP its extension. */
+export interface StoreNeeds {
+  memcached: boolean;
+}
 
 /**
  * Each web node is an apache2 with mod_php, run by its path (Debian's
@@ -47,14 +53,15 @@ export async function requireBinaries(
   progress?: Progress,
   path = process.env.PATH,
   apache = APACHE,
+  stores: StoreNeeds = { memcached: false },
 ): Promise<void> {
   if (runtime !== 'local') return;
-  const missing = [...(await missingBinaries(runner, path)), ...missingApache(apache)];
+  const missing = [...(await missingBinaries(runner, path, stores)), ...missingApache(apache)];
   if (missing.length > 0 && install) {
     progress?.('install', `missing ${missing.join(', ')}: running scripts/setup.sh`);
     const r = await runner.run(['bash', [join(PACKAGE_ROOT, 'scripts', 'setup.sh')]], { timeoutMs: 900_000 });
     if (r.exitCode !== 0) throw new HactlError('scripts/setup.sh failed', 1, `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15));
-    return requireBinaries(runtime, runner, false, undefined, path, apache);
+    return requireBinaries(runtime, runner, false, undefined, path, apache, stores);
   }
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((m) => /\((.*)\)/.exec(m)![1]!))].join(' ');
@@ -62,9 +69,11 @@ export async function requireBinaries(
   }
 }
 
-async function missingBinaries(runner: Runner, path: string | undefined): Promise<string[]> {
-  const missing = LOCAL.filter(([bin]) => !onPath(bin, path)).map(([bin, pkg]) => `${bin} (${pkg})`);
+async function missingBinaries(runner: Runner, path: string | undefined, stores: StoreNeeds): Promise<string[]> {
+  const needed: [string, string][] = [...LOCAL, ...(stores.memcached ? [['memcached', 'memcached'] as [string, string]] : [])];
+  const missing = needed.filter(([bin]) => !onPath(bin, path)).map(([bin, pkg]) => `${bin} (${pkg})`);
   if (onPath('php', path) && (await runner.run(PHP_HAS_PDO_MYSQL, { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${PHP_PACKAGES})`);
+  if (stores.memcached && onPath('php', path) && (await runner.run(PHP_HAS_MEMCACHED, { timeoutMs: 10_000 })).exitCode !== 0) missing.push('php memcached (php-memcached)');
   return missing;
 }
 

@@ -1,7 +1,7 @@
 import { badInput, type HactlError } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import type { ServerAdmin } from '../haproxy/servers-state.js';
-import type { Cluster, DbNode, NodeState } from '../spec/model.js';
+import type { Cluster, DbNode, NodeState, SessionMode } from '../spec/model.js';
 import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
 import { planConverge, type ConvergeOptions } from './converge.js';
 import type { Desired, Observed } from './observed.js';
@@ -144,16 +144,20 @@ export function removableDb(name: string, cluster: Cluster, writer: string | nul
   return { active, successor };
 }
 
+/** Modes whose sessions every web node reaches (a shared store), so lb-web may send a visitor anywhere. */
+const SHARED_STORE: readonly SessionMode[] = ['db', 'memcached'];
+
 /**
- * session-mode: the converge, except that leaving db mode the app's files
- * are written only after lb-web has reloaded. In between, DB sessions still
- * work on every node; the other way round, a session created in files would
- * be lost on the visitor's next, unpinned request.
+ * session-mode: the converge, except that leaving a shared store (db,
+ * memcached) the app's files are written only after lb-web has reloaded.
+ * In between, stored sessions still work on every node; the other way
+ * round, a session created in files would be lost on the visitor's next,
+ * unpinned request.
  */
 export function planSessionMode(previous: Cluster, desired: Desired, observed: Observed): Action[] {
   if (previous.sessionMode === desired.cluster.sessionMode) return [];
   const plan = planConverge(desired, observed);
-  if (previous.sessionMode !== 'db') return plan;
+  if (!SHARED_STORE.includes(previous.sessionMode) || SHARED_STORE.includes(desired.cluster.sessionMode)) return plan;
   const isApp = (a: Action): a is WriteAction => a.kind === 'write' && a.fileKind === 'app';
   const rest = plan.filter((a) => !isApp(a));
   const later = plan.filter(isApp).map((a) => ({ ...a, reason: "after lb-web's reload: the app's session handler changes last" }));

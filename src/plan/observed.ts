@@ -8,7 +8,8 @@ import type { Cluster } from '../spec/model.js';
  * planner (src/plan) never reads a file, a socket or a process itself.
  */
 
-export type ProcessKind = 'web' | 'db' | 'lb';
+/** store: a session store node (memcached), which only the web nodes talk to. */
+export type ProcessKind = 'web' | 'db' | 'store' | 'lb';
 
 /** What a runtime does to one of its processes: the steps a plan is made of. */
 export type ProcessStep = 'start' | 'restart' | 'reload';
@@ -44,7 +45,7 @@ export interface Desired {
   cluster: Cluster;
   /** Every rendered file, written or not. */
   files: readonly FileRef[];
-  /** In start order: DB nodes, web nodes, lb-db, lb-web. */
+  /** In start order: session stores, DB nodes, web nodes, lb-db, lb-web. */
   processes: DesiredProcess[];
 }
 

@@ -1,6 +1,6 @@
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, WebNode } from '../spec/model.js';
-import { connectAddress } from '../util/net.js';
+import { connectAddress, hostPort } from '../util/net.js';
 import { SESSION_COOKIE } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 
@@ -18,7 +18,14 @@ export function renderAppSettings(cluster: Cluster, node: WebNode, secrets: Secr
   const settings = {
     cluster: cluster.name,
     node: { name: node.name, address: compose ? node.name : node.host, port: node.port },
-    session: { mode: cluster.sessionMode, name: SESSION_COOKIE, save_path: paths.sessions, lifetime: SESSION_LIFETIME },
+    session: {
+      mode: cluster.sessionMode,
+      name: SESSION_COOKIE,
+      save_path: paths.sessions,
+      lifetime: SESSION_LIFETIME,
+      // Where memcached sessions live (each on two of them): a node's own address, its service name in compose.
+      memcached: cluster.memcached.map((n) => hostPort(compose ? n.name : n.host, n.port)),
+    },
     db: {
       host: compose ? 'lb-db' : connectAddress(cluster.listen),
       port: cluster.ports.db,

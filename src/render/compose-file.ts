@@ -107,6 +107,16 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       logging: logging(),
     };
   }
+  // A memcached node has no authentication: on the project's network only, never published.
+  for (const n of cluster.memcached) {
+    services[n.name] = {
+      ...image(target, IMAGES.store),
+      container_name: cluster.compose.containerPrefix + n.name,
+      hostname: n.name,
+      command: ['memcached', '-l', '0.0.0.0', '-p', String(n.port), '-U', '0', '-m', '64', '-u', 'memcache'],
+      logging: logging(),
+    };
+  }
   const lbWebPublished = lbWebPorts(cluster).map(publish);
   services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPublished) : balancer(cluster, target, 'lb-web', lbWebPublished);
   services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db)]);

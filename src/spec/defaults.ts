@@ -18,6 +18,7 @@ export const DEFAULTS = {
   defaults: {
     web: { host: '127.0.1.{n}', port: 8000, weight: 100 },
     db: { host: '127.0.2.{n}', port: 3306 },
+    memcached: { host: '127.0.3.{n}', port: 11211 },
   },
   webNode: { state: 'ready' },
 } as const satisfies Record<string, unknown>;

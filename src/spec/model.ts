@@ -5,13 +5,17 @@ export type Runtime = (typeof RUNTIMES)[number];
 /** A runtime after `auto` has been resolved. */
 export type ConcreteRuntime = Exclude<Runtime, 'auto'>;
 
-export const SESSION_MODES = ['none', 'sticky', 'db'] as const;
+export const SESSION_MODES = ['none', 'sticky', 'db', 'memcached'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
 
 export const NODE_STATES = ['ready', 'drain', 'maint'] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
 export type Tier = 'web' | 'db';
+
+/** Session stores: nodes that only the web nodes talk to. */
+export const STORE_TIERS = ['memcached'] as const;
+export type StoreTier = (typeof STORE_TIERS)[number];
 
 /**
  * After a failover: manual keeps writes on the master that took over until
@@ -36,6 +40,13 @@ export interface DbNode {
   port: number;
   /** server_id, gtid_domain_id and auto_increment_offset: stable for the node's life. */
   id: number;
+}
+
+/** A session store node (memcached). */
+export interface StoreNode {
+  name: string;
+  host: string;
+  port: number;
 }
 
 export const ENGINES = ['haproxy', 'apache'] as const;
@@ -90,6 +101,7 @@ export interface Cluster {
   database: { name: string; user: string; maxLagMs: number; failback: Failback };
   web: WebNode[];
   db: DbNode[];
+  memcached: StoreNode[];
 }
 
 /**
@@ -98,6 +110,11 @@ export interface Cluster {
  * below it, which caps a cluster at this many DB nodes.
  */
 export const MAX_DB_NODES = 10;
+
+/** The session modes CLUSTER can run: db needs DB nodes, memcached its nodes. */
+export function availableSessionModes(cluster: Pick<Cluster, 'db' | 'memcached'>): SessionMode[] {
+  return SESSION_MODES.filter((m) => (m === 'db' ? cluster.db.length > 0 : m === 'memcached' ? cluster.memcached.length > 0 : true));
+}
 
 /** Where the dashboard listens unless hactl dashboard --host says otherwise: it does not follow listen. */
 export const DASHBOARD_HOST = '127.0.0.1';

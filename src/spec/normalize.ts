@@ -11,6 +11,7 @@ import {
   type Cluster,
   type DbNode,
   type NodeState,
+  type StoreNode,
   type TlsSettings,
   type WebNode,
 } from './model.js';
@@ -137,6 +138,16 @@ export function normalize(input: unknown): Cluster {
     };
   });
 
+  const rawMc = items(raw.memcached);
+  const mcNumbers = nodeNumbers(rawMc.map((m) => ({ name: str(m.name, '') })));
+  const mcDefaults = obj(defaults.memcached);
+  const mcHost = str(mcDefaults.host, DEFAULTS.defaults.memcached.host);
+  const memcached: StoreNode[] = rawMc.map((m, i) => ({
+    name: str(m.name, ''),
+    host: str(m.host, hostFor(mcHost, mcNumbers[i]!)),
+    port: int(m.port, int(mcDefaults.port, DEFAULTS.defaults.memcached.port)),
+  }));
+
   return {
     name: str(raw.name, DEFAULTS.name),
     runtime: oneOf(raw.runtime, RUNTIMES, DEFAULTS.runtime),
@@ -173,5 +184,6 @@ export function normalize(input: unknown): Cluster {
     },
     web,
     db,
+    memcached,
   };
 }

@@ -28,5 +28,6 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     database: { name: c.database.name, user: c.database.user, max_lag: `${c.database.maxLagMs}ms`, failback: c.database.failback },
     web: c.web.map((n) => ({ ...n })),
     db: c.db.map((n) => ({ ...n })),
+    ...(c.memcached.length > 0 ? { memcached: c.memcached.map((n) => ({ ...n })) } : {}),
   };
 }

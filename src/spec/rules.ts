@@ -1,6 +1,6 @@
 import { boundAddresses, hostPort, peersAddress } from '../util/net.js';
 import { isHost } from './formats.js';
-import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, SYSTEM_SCHEMAS, type Cluster, type Tier } from './model.js';
+import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, STORE_TIERS, SYSTEM_SCHEMAS, type Cluster } from './model.js';
 import type { Problem } from './problem.js';
 
 /** Apache's loadfactor, which is the apache engine's weight, goes up to this. */
@@ -27,7 +27,7 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
   entry('db_peers', peersAddress(c.listen), ['listen']);
   // The dashboard does not follow listen: 127.0.0.1 unless hactl dashboard --host says otherwise.
   entry('dashboard', DASHBOARD_HOST, ['ports', 'dashboard']);
-  for (const tier of ['web', 'db'] as const) {
+  for (const tier of ['web', 'db', ...STORE_TIERS] as const) {
     c[tier].forEach((n, i) => {
       if (usable([tier, i, 'host']) && usable([tier, i, 'port'])) out.push({ owner: n.name, host: n.host, port: n.port, path: [tier, i, 'port'] });
     });
@@ -75,7 +75,7 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   const problems: Problem[] = [];
 
   const names = new Map<string, string>();
-  for (const tier of ['web', 'db'] as const satisfies Tier[]) {
+  for (const tier of ['web', 'db', ...STORE_TIERS] as const) {
     c[tier].forEach((n, i) => {
       if (!usable([tier, i, 'name'])) return;
       const reserved = reservedNodeName(n.name);
@@ -115,7 +115,7 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
     });
   }
 
-  for (const tier of ['web', 'db'] as const) {
+  for (const tier of ['web', 'db', ...STORE_TIERS] as const) {
     c[tier].forEach((n, i) => {
       if (usable([tier, i, 'host']) && !isHost(n.host)) {
         problems.push({ path: [tier, i], message: `address ${JSON.stringify(n.host)} made from defaults.${tier}.host is not a valid address` });
@@ -125,6 +125,9 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
 
   if (c.sessionMode === 'db' && c.db.length === 0) {
     problems.push({ path: ['session_mode'], message: 'db sessions need at least one DB node, and db: lists none' });
+  }
+  if (c.sessionMode === 'memcached' && c.memcached.length === 0) {
+    problems.push({ path: ['session_mode'], message: 'memcached sessions need memcached nodes, and memcached: lists none (memcached: [mc1, mc2] keeps each session on both)' });
   }
   if (c.db.length > MAX_DB_NODES) {
     problems.push({ path: ['db'], message: `${c.db.length} DB nodes: at most ${MAX_DB_NODES} masters are supported` });

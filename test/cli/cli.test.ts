@@ -62,7 +62,7 @@ describe('hactl CLI', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       'cluster.yaml:4:11 web[1].port: 70000 is out of range: must be from 1 to 65535',
       `cluster.yaml:5:13 web[1].cookie: "S 2" is not valid (it contains a space): expected 1 to 32 letters, digits, '_' or '-'`,
-      'cluster.yaml:6:15 session_mode: "sticy" is not one of none, sticky, db (did you mean "sticky"?)',
+      'cluster.yaml:6:15 session_mode: "sticy" is not one of none, sticky, db, memcached (did you mean "sticky"?)',
     ]);
     const json = await hactl(dir, 'validate', '--json');
     expect(json.code).toBe(2);

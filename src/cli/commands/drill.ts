@@ -50,13 +50,13 @@ export function register(program: Command): void {
     )
     .option('--reads <n>', 'reads before the kill', count('--reads', 1, 10_000), 100)
     .option('--reads-after <n>', 'reads after the kill', count('--reads-after', 1, 10_000), 20)
-    .option('--modes <list>', `session modes to drill, in order (comma-separated)`, modeList, [...SESSION_MODES])
+    .option('--modes <list>', `session modes to drill, in order (comma-separated; default: every mode the cluster has a store for, of ${SESSION_MODES.join(', ')})`, modeList)
     .addHelpText(
       'after',
       examples('hactl drill sessions', 'hactl drill sessions --reads 300', 'hactl drill sessions --modes sticky,db', 'hactl drill sessions --json | jq \'.[] | {mode, db_writes_per_request}\'') +
         '\nThe columns are explained in docs/sessions.md. Exit 0 when the drill ran: its results are facts, not a pass or a fail.\n',
     )
-    .action(async (opts: { reads: number; readsAfter: number; modes: SessionMode[] }, command: Command) => {
+    .action(async (opts: { reads: number; readsAfter: number; modes?: SessionMode[] }, command: Command) => {
       const { project, out, runner, runtime } = await contextOf(command);
       const progress = progressPrinter(out);
       await untilInterrupted(progress, async (signal) => {

@@ -261,6 +261,8 @@ function render(s: Snapshot): void {
     stats.dataset.i18n = label;
     stats.textContent = t(label);
   }
+  // A mode the cluster has no store for (memcached without its nodes) is not offered.
+  for (const radio of document.querySelectorAll<HTMLInputElement>('#session-mode input')) radio.closest('label')!.hidden = !s.session_modes.includes(radio.value as Snapshot['session_mode']);
   if (!modeChanging) {
     for (const radio of document.querySelectorAll<HTMLInputElement>('#session-mode input')) radio.checked = radio.value === s.session_mode;
   }

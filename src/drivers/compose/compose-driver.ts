@@ -171,7 +171,7 @@ export class ComposeDriver implements Driver {
     const cli = await this.#compose();
     const to = (step: ProcessStep) => [...steps].filter(([, s]) => s === step).map(([name]) => name);
     // Apache's lb-web shares no socket: hactl reaches it on its published stats port.
-    for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web' && imageOf(cluster, p) !== IMAGES.apache)) {
+    for (const p of clusterProcesses(cluster).filter((p) => p.kind !== 'web' && p.kind !== 'store' && imageOf(cluster, p) !== IMAGES.apache)) {
       mkdirSync(this.#run(p.name), { recursive: true });
       // The container's own user (mysql) makes the socket there.
       chmodSync(this.#run(p.name), 0o777);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { Layout } from '../../render/layout.js';
-import type { DbNode, WebNode } from '../../spec/model.js';
+import type { DbNode, StoreNode, WebNode } from '../../spec/model.js';
 import type { Command } from '../../util/runner.js';
 
 /**
@@ -50,6 +50,15 @@ export function haproxy(lb: 'lb-web' | 'lb-db', configFile: string, layout: Layo
   const paths = layout.balancer(lb);
   // -W: master-worker, so a reload on the master CLI (-S) keeps serving.
   return ['haproxy', ['-W', '-S', `${paths.masterSocket},mode,600`, '-f', configFile, '-p', paths.pidFile]];
+}
+
+/**
+ * A memcached node on its own address only (no UDP): it has no
+ * authentication, so it listens nowhere but where the web nodes reach it.
+ * As root it drops to Debian's memcache user (it refuses to run as root).
+ */
+export function memcached(node: StoreNode, asRoot: boolean): Command {
+  return ['memcached', ['-l', node.host, '-p', String(node.port), '-U', '0', '-m', '64', ...(asRoot ? ['-u', 'memcache'] : [])]];
 }
 
 /** Debian's apache2 is in /usr/sbin, which a user's PATH may not have. */

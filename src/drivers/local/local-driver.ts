@@ -81,11 +81,15 @@ export class LocalDriver implements Driver {
     return { file: this.logFile(name) };
   }
 
-  /** Every process of the cluster, in start order: DB nodes, web nodes, lb-db, lb-web. */
+  /** Every process of the cluster, in start order: session stores, DB nodes, web nodes, lb-db, lb-web. */
   #specs(cluster: Cluster): ProcessSpec[] {
     const config = (path: string) => join(this.configDir, path);
     const listen = connectAddress(cluster.listen);
     const specs: ProcessSpec[] = [];
+    for (const n of cluster.memcached) {
+      const command = cmd.memcached(n, this.#asRoot);
+      specs.push({ name: n.name, kind: 'store', command, launch: command, binds: [{ host: n.host, port: n.port }], ready: () => tcpOpen(n.host, n.port) });
+    }
     for (const n of cluster.db) {
       const command = cmd.dbNode(config(`${n.name}/agent.env`), dbAgentListen(cluster, n, 'local'), cmd.mariadbd(config(`${n.name}/my.cnf`), this.#asRoot));
       specs.push({

@@ -59,7 +59,43 @@ final class SessionView
 
 function session_handler_label(string $mode): string
 {
-    return $mode === 'db' ? 'db (MariaDB via lb-db)' : 'files (native)';
+    return match ($mode) {
+        'db' => 'db (MariaDB via lb-db)',
+        'memcached' => 'memcached (php-memcached, each session on two nodes)',
+        default => 'files (native)',
+    };
+}
+
+/**
+ * php-memcached's session settings, per request (all PHP_INI_ALL), so a
+ * switch to this mode needs no restart: each session on one more node (the
+ * binary protocol carries replicas), a dead node dropped at its first
+ * failure, a silent one (a killed container's address) given up after
+ * 200 ms. docs/research/session-stores.md has the measurements.
+ *
+ * @param list<string> $servers
+ */
+function configure_memcached_sessions(array $servers): void
+{
+    if (!extension_loaded('memcached')) {
+        throw new RuntimeException('the PHP extension memcached is not loaded (apt-get install php-memcached)');
+    }
+    foreach ([
+        'memcached.sess_binary_protocol' => '1',
+        'memcached.sess_number_of_replicas' => (string) max(0, min(1, count($servers) - 1)),
+        'memcached.sess_consistent_hash' => '1',
+        'memcached.sess_remove_failed_servers' => '1',
+        'memcached.sess_server_failure_limit' => '1',
+        'memcached.sess_connect_timeout' => '200',
+        'memcached.sess_locking' => '1',
+        // Parallel requests of one session queue for its lock: short waits, enough of them
+        // (up to ~10 s) that none gives up (Debian's 5 × 150 ms lets a burst of 20 fail).
+        'memcached.sess_lock_wait_min' => '10',
+        'memcached.sess_lock_wait_max' => '100',
+        'memcached.sess_lock_retries' => '100',
+    ] as $key => $value) {
+        ini_set($key, $value);
+    }
 }
 
 /**
@@ -94,11 +130,19 @@ function start_session(Settings $settings, Request $request, bool $readOnly): vo
     try {
         if ($config->usesDb()) {
             session_set_save_handler(new DbSessionHandler(fn (): PDO => db_connect($settings->db)), true);
+        } elseif ($config->usesMemcached()) {
+            configure_memcached_sessions($config->memcached);
+            // php-memcached's own strict check asks only the key's first node: with that node
+            // dead it takes a live session for an unknown one and makes a new one. This check
+            // asks every node (a session lives on two) and keeps strict mode's promise itself.
+            recover_memcached_session($config, $request);
+            $options = ['use_strict_mode' => false] + $options;
+            $options += ['save_handler' => 'memcached', 'save_path' => implode(',', $config->memcached)];
         } else {
             ensure_directory($config->savePath, 0700);
             $options += ['save_handler' => 'files', 'save_path' => $config->savePath];
         }
-        $started = session_start($options);
+        $started = $config->usesMemcached() ? past_dead_memcached(fn (): bool => session_start($options)) : session_start($options);
     } catch (Throwable $e) {
         throw new SessionUnavailable(describe_session_store($config) . ' is unavailable: ' . $e->getMessage(), 0, $e);
     }
@@ -107,11 +151,87 @@ function start_session(Settings $settings, Request $request, bool $readOnly): vo
     }
 }
 
+/**
+ * Strict mode over replicas, and a copy put back where one is missing: the
+ * session id the visitor sends is kept only if some memcached node holds
+ * that session, otherwise PHP makes a new id (no session fixation with a
+ * chosen id). php-memcached reads a session from its first node only, and
+ * a node started again is empty: a node that answers "not here" while
+ * another holds the session gets the copy back before PHP reads it.
+ */
+function recover_memcached_session(SessionSettings $config, Request $request): void
+{
+    $id = $request->cookies[$config->name] ?? null;
+    if (!is_string($id) || preg_match('/^[A-Za-z0-9,-]{1,128}$/D', $id) !== 1) {
+        return;
+    }
+    $key = ini_get('memcached.sess_prefix') . $id;
+    $found = null;
+    $missing = [];
+    foreach ($config->memcached as $endpoint) {
+        $node = memcached_node($endpoint);
+        $value = $node->get($key);
+        if ($value !== false) {
+            $found ??= $value;
+        } elseif ($node->getResultCode() === Memcached::RES_NOTFOUND) {
+            $missing[] = $node;
+        }
+    }
+    if ($found === null) {
+        session_id(session_create_id());
+        return;
+    }
+    foreach ($missing as $node) {
+        $node->set($key, $found, $config->lifetime);
+    }
+    session_id($id);
+}
+
+/** A client of one memcached node alone, as the session handler talks to it (binary protocol, 200 ms to connect). */
+function memcached_node(string $endpoint): Memcached
+{
+    $colon = strrpos($endpoint, ':');
+    $host = trim(substr($endpoint, 0, $colon), '[]');
+    $node = new Memcached();
+    $node->setOption(Memcached::OPT_BINARY_PROTOCOL, true);
+    $node->setOption(Memcached::OPT_CONNECT_TIMEOUT, 200);
+    // The session handler stores strings as they are: no serializer or compression of the client's own.
+    $node->setOption(Memcached::OPT_COMPRESSION, false);
+    $node->setOption(Memcached::OPT_SERIALIZER, Memcached::SERIALIZER_PHP);
+    $node->addServer($host, (int) substr($endpoint, $colon + 1));
+    return $node;
+}
+
+/**
+ * Runs a session call whose store may have lost a node: php-memcached warns
+ * when it meets a dead one (SERVER IS MARKED DEAD, connection refused) even
+ * though the replica took the read or write, so those warnings are logged,
+ * not thrown; the call's own result still decides. Any other warning is an
+ * error as everywhere else.
+ *
+ * @param callable(): bool $call
+ */
+function past_dead_memcached(callable $call): bool
+{
+    set_error_handler(function (int $severity, string $message, string $file, int $line): bool {
+        if ($severity === E_WARNING && preg_match('/MARKED DEAD|SERVER HAS FAILED|CONNECTION FAILURE|Connection refused|TIMEOUT/i', $message) === 1) {
+            error_log('hactl app: a memcached node is down, its replica served: ' . $message);
+            return true;
+        }
+        throw new ErrorException($message, 0, $severity, $file, $line);
+    });
+    try {
+        return $call();
+    } finally {
+        restore_error_handler();
+    }
+}
+
 /** Saves and unlocks the session now, so that a failed write is reported on this page. */
 function save_session(SessionSettings $config): void
 {
     try {
-        $written = session_write_close();
+        $written = $config->usesMemcached() ? past_dead_memcached('session_write_close') : session_write_close();
     } catch (Throwable $e) {
         throw new SessionUnavailable(describe_session_store($config) . ' could not save the session: ' . $e->getMessage(), 0, $e);
     }
@@ -122,7 +242,11 @@ function save_session(SessionSettings $config): void
 
 function describe_session_store(SessionSettings $config): string
 {
-    return $config->usesDb() ? 'the session database (lb-db)' : "the session directory {$config->savePath}";
+    return match (true) {
+        $config->usesDb() => 'the session database (lb-db)',
+        $config->usesMemcached() => 'the memcached nodes (' . implode(', ', $config->memcached) . ')',
+        default => "the session directory {$config->savePath}",
+    };
 }
 
 /** Starts (or creates) the visitor's session and returns what is in it. */

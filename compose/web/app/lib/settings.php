@@ -25,19 +25,26 @@ final class NodeSettings
 
 final class SessionSettings
 {
-    public const MODES = ['none', 'sticky', 'db'];
+    public const MODES = ['none', 'sticky', 'db', 'memcached'];
 
+    /** @param list<string> $memcached host:port of each memcached node */
     public function __construct(
         public readonly string $mode,
         public readonly string $name,
         public readonly string $savePath,
         public readonly int $lifetime,
+        public readonly array $memcached = [],
     ) {
     }
 
     public function usesDb(): bool
     {
         return $this->mode === 'db';
+    }
+
+    public function usesMemcached(): bool
+    {
+        return $this->mode === 'memcached';
     }
 }
 
@@ -101,6 +108,7 @@ final class Settings
                 name: $f->matching('session.name', '/^[A-Za-z][A-Za-z0-9_]{0,63}$/D', 'a letter then letters, digits or _'),
                 savePath: $f->absolutePath('session.save_path'),
                 lifetime: $f->int('session.lifetime', 60, 31_536_000),
+                memcached: $f->endpointList('session.memcached'),
             ),
             db: new DbSettings(
                 host: $f->host('db.host'),
@@ -209,6 +217,25 @@ final class SettingsFields
         foreach ($value as $i => $entry) {
             if (!is_string($entry) || !is_trusted_proxy_entry($entry)) {
                 $this->issues[] = "{$path}[{$i}]: must be an IP address, CIDR range or host name";
+            }
+        }
+        return array_values(array_filter($value, 'is_string'));
+    }
+
+    /**
+     * host:port entries ([v6]:port too); missing: none.
+     *
+     * @return list<string>
+     */
+    public function endpointList(string $path): array
+    {
+        $value = $this->get($path) ?? [];
+        if (!is_array($value) || !array_is_list($value)) {
+            return $this->issue($path, 'must be a list of host:port', []);
+        }
+        foreach ($value as $i => $entry) {
+            if (!is_string($entry) || preg_match('/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]{1,253}):\d{1,5}$/D', $entry) !== 1) {
+                $this->issues[] = "{$path}[{$i}]: must be host:port";
             }
         }
         return array_values(array_filter($value, 'is_string'));

@@ -1,0 +1,103 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, TestCluster } from '../support/cluster.js';
+import { CookieJar, request } from '../support/http.js';
+import { startLoad } from '../support/load.js';
+
+// session_mode: memcached on the local runtime: entry points 127.0.200.1, web nodes
+// 127.0.210.n, DB nodes 127.0.220.n, memcached nodes 127.0.230.n (their own addresses,
+// the only place they listen). Real memcached and php-memcached from Debian.
+const cluster = new TestCluster(200, { sessionMode: 'none' });
+const yamlFile = join(cluster.dir, 'cluster.yaml');
+
+interface ApiSession {
+  node: string;
+  session_id: string;
+  handler: string;
+  mode: string;
+  color: string | null;
+  counter: number;
+}
+const api = async (path: string, jar: CookieJar, method = 'GET', form?: Record<string, string>) => {
+  const r = await request(`${cluster.url}${path}`, { jar, method, ...(form ? { form } : {}) });
+  expect(r.status, r.body).toBe(200);
+  return r.json<ApiSession>();
+};
+
+beforeAll(async () => {
+  const text = readFileSync(yamlFile, 'utf8').replace('  db: {host: "127.0.220.{n}"}\n', '  db: {host: "127.0.220.{n}"}\n  memcached: {host: "127.0.230.{n}"}\n');
+  writeFileSync(yamlFile, `${text}memcached: [mc1, mc2]\n`);
+  await cluster.startHealthy();
+}, 180_000);
+
+afterAll(() => cluster.destroy(), 60_000);
+
+describe('memcached sessions', () => {
+  it('runs each memcached node as a process of its own, on its own address only', async () => {
+    const ps = (await cluster.hactl('ps', '--json')).stdout;
+    const rows = JSON.parse(ps) as { name: string; kind: string; running: boolean }[];
+    expect(rows.filter((r) => r.kind === 'store').map((r) => [r.name, r.running])).toEqual([
+      ['mc1', true],
+      ['mc2', true],
+    ]);
+  });
+
+  it('switches live from none to memcached under steady traffic: no failed request, no web node restarted', async () => {
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await cluster.hactl('session-mode', 'memcached', '--json');
+    await new Promise((r) => setTimeout(r, 500));
+    const { requests, failures } = await load.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(50);
+    expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'memcached', previous: 'none', started: [] });
+  }, 60_000);
+
+  it('one session on every web node (round robin), kept on both memcached nodes', async () => {
+    const jar = new CookieJar();
+    await api('/api/session', jar, 'POST', { color: 'teal' });
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const s = await api('/api/session', jar);
+      seen.add(s.node);
+      expect([s.color, s.mode]).toEqual(['teal', 'memcached']);
+    }
+    expect(seen).toEqual(new Set(['web1', 'web2']));
+  });
+
+  it('loses no update with 20 parallel requests on one session, spread over both web nodes (its lock in memcached)', async () => {
+    const jar = new CookieJar();
+    const { session_id: id } = await api('/api/session', jar);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => api('/api/session/counter', jar, 'POST')));
+    expect(answers.map((a) => a.counter).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(new Set(answers.map((a) => a.session_id))).toEqual(new Set([id]));
+    expect(new Set(answers.map((a) => a.node))).toEqual(new Set(['web1', 'web2']));
+  }, 60_000);
+
+  it('kill -9 of one memcached node loses no session; up starts it again', async () => {
+    const jars = Array.from({ length: 10 }, () => new CookieJar());
+    for (const [i, jar] of jars.entries()) await api('/api/session', jar, 'POST', { color: i % 2 ? 'plum' : 'olive' });
+    await cluster.kill('mc1');
+    for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'plum' : 'olive');
+    const up = await cluster.hactl('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/started mc1/);
+    await eventually('mc1 running', async () => (JSON.parse((await cluster.hactl('ps', '--json')).stdout) as { name: string; running: boolean }[]).find((r) => r.name === 'mc1')?.running);
+    for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'plum' : 'olive');
+  }, 60_000);
+
+  it('refuses memcached sessions without memcached nodes, and back to none works', async () => {
+    const back = await cluster.hactl('session-mode', 'none');
+    expect(back.code, back.stderr).toBe(0);
+    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('memcached: [mc1, mc2]\n', ''));
+    try {
+      const r = await cluster.hactl('session-mode', 'memcached');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/session_mode: memcached sessions need memcached nodes, and memcached: lists none/);
+    } finally {
+      writeFileSync(yamlFile, `${readFileSync(yamlFile, 'utf8')}memcached: [mc1, mc2]\n`);
+    }
+  });
+});
