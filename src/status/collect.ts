@@ -6,7 +6,7 @@ import { replicationConnections } from '../mysql/replication-status.js';
 import { endpointsOf, nodeHost } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
 import type { Cluster, ConcreteRuntime } from '../spec/model.js';
-import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, WebNodeStatus } from './model.js';
+import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, StoreNodeStatus, WebNodeStatus } from './model.js';
 import { processIds } from './processes.js';
 import { activeMaster, agentReason, checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
 import { parseAgentState } from './db-agent.js';
@@ -143,8 +143,18 @@ export async function collectStatus(
       ...processIds(processes.get(n.name)),
     };
   });
+  const stores: StoreNodeStatus[] = cluster.memcached.map((n) => ({
+    type: 'store',
+    store: 'memcached',
+    name: n.name,
+    address: nodeHost(n, runtime),
+    port: n.port,
+    status: running(n.name) === 'running' ? 'UP' : 'STOPPED',
+    process: running(n.name),
+    ...processIds(processes.get(n.name)),
+  }));
   const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name), ...processIds(processes.get(name)) }));
-  const health = overallHealth(web, db, balancers);
+  const health = overallHealth(web, db, balancers, cluster.sessionMode === 'memcached' ? stores : []);
   return {
     cluster: cluster.name,
     runtime,
@@ -155,6 +165,7 @@ export async function collectStatus(
     // Read from the project's files by whoever knows them (src/ops/status.ts).
     tls: null,
     nodes: [...web, ...db],
+    stores,
     balancers,
   };
 }

@@ -88,6 +88,18 @@ export interface DbNodeStatus extends ProcessIds {
   replication_summary: ReplicationSummary;
 }
 
+/** A session store node (memcached): its process, as its runtime sees it (the web nodes alone reach it). */
+export interface StoreNodeStatus extends ProcessIds {
+  type: 'store';
+  /** memcached */
+  store: 'memcached';
+  name: string;
+  address: string;
+  port: number;
+  status: 'UP' | 'STOPPED';
+  process: 'running' | 'stopped';
+}
+
 export interface BalancerStatus extends ProcessIds {
   type: 'lb';
   name: 'lb-web' | 'lb-db';
@@ -120,5 +132,7 @@ export interface ClusterStatus {
   /** The certificate lb-web serves (tls: in cluster.yaml); null without tls, or none made yet. */
   tls: TlsStatus | null;
   nodes: (WebNodeStatus | DbNodeStatus)[];
+  /** Session store nodes (memcached:); empty without them. */
+  stores: StoreNodeStatus[];
   balancers: BalancerStatus[];
 }

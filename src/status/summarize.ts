@@ -1,6 +1,6 @@
 import type { StatRow } from '../haproxy/stat.js';
 import { AGENT_STALE_S, type AgentAnswer } from './db-agent.js';
-import { conditionOf, type BalancerStatus, type ClusterStatus, type TlsStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
+import { conditionOf, type BalancerStatus, type ClusterStatus, type StoreNodeStatus, type TlsStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
 
 // HAProxy's words for a server in `show stat`; anything else is not taken for a status.
 const HAPROXY_STATUS = /^(UP|DOWN|NOLB|DRAIN|MAINT)( \d+\/\d+|.*)?$/;
@@ -64,7 +64,7 @@ export function agentReason(agent: AgentAnswer | null, running: boolean): string
  * an UP web node, lb-db with an UP DB node) but something is not well, each
  * cause in REASONS. down: the site or its DB cannot be reached.
  */
-export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancers: BalancerStatus[]): { health: Health; reasons: string[] } {
+export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancers: BalancerStatus[], stores: StoreNodeStatus[] = []): { health: Health; reasons: string[] } {
   const lbUp = (name: string) => balancers.find((b) => b.name === name)?.process === 'running';
   const serves = (s: NodeStatusWord) => ['up', 'failing', 'drain'].includes(conditionOf(s));
   const reasons: string[] = [];
@@ -88,6 +88,10 @@ export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancer
     if (stopped.length > 0) reasons.push(`${n.name}: replication from ${stopped.map((l) => l.from).join(', ')} is not running${hint}`);
     else if (n.replication_summary !== 'Synced' && !(alone && n.replication_summary === 'no replication')) reasons.push(`${n.name}: replication ${n.replication_summary}`);
   }
+  // The session store in use: one node down keeps every session (each is on two); none up keeps none.
+  const storesUp = stores.filter((n) => n.status === 'UP').length;
+  for (const n of stores) if (n.status !== 'UP') reasons.push(`${n.name} (${n.store}) is ${n.status}${storesUp > 0 ? ': the sessions are on the others too' : ''}`);
+  if (stores.length > 0 && storesUp === 0) reasons.push(`no ${stores[0]!.store} node runs: no visitor keeps a session`);
   if (!serving) return { health: 'down', reasons };
   return { health: reasons.length === 0 ? 'healthy' : 'degraded', reasons };
 }

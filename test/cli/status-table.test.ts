@@ -54,6 +54,7 @@ const broken: ClusterStatus = {
   health_reasons: ['web1 is DOWN 1/2', 'mysql2: replication Broken'],
   endpoints: { http: 'http://127.0.63.1:18080/', stats: 'http://127.0.63.1:18404/', db: '127.0.63.1:13307' },
   tls: null,
+  stores: [],
   nodes: [
     web('web1', { status: 'DOWN 1/2', process: 'stopped', check: 'L4CON in 0 ms', pid: null, pgid: null, started_at: null }),
     web('web2'),

@@ -81,6 +81,15 @@ describe('memcached sessions', () => {
     for (const [i, jar] of jars.entries()) await api('/api/session', jar, 'POST', { color: i % 2 ? 'plum' : 'olive' });
     await cluster.kill('mc1');
     for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'plum' : 'olive');
+    // Status says so: degraded, not down (every session has its copy on mc2).
+    const status = JSON.parse((await cluster.hactl('status', '--json')).stdout);
+    expect(status.stores.map((n: { name: string; status: string }) => [n.name, n.status])).toEqual([
+      ['mc1', 'STOPPED'],
+      ['mc2', 'UP'],
+    ]);
+    expect(status.health).toBe('degraded');
+    expect(status.health_reasons).toContain('mc1 (memcached) is STOPPED: the sessions are on the others too');
+    expect((await cluster.hactl('status')).stdout).toMatch(/mc2 \(memcached\) .* 127\.0\.230\.2:11211 .* UP/);
     const up = await cluster.hactl('up');
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/started mc1/);

@@ -87,6 +87,12 @@ export function printStatus(out: Output, s: ClusterStatus): void {
     ),
     { shrink: [4, 5, 3], cap: REASON_WIDTH },
   );
+  if (s.stores.length > 0) {
+    out.table(
+      ['session store', 'address', 'status'],
+      s.stores.map((n) => [`${n.name} (${n.store})`, `${n.address}:${n.port}`, paint(out, n.status)]),
+    );
+  }
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
   if (s.tls) out.print(`certificate: ${s.tls.names[0] ?? s.tls.subject}${s.tls.names.length > 1 ? ` (+${s.tls.names.length - 1} names)` : ''}, ${CERT_SOURCE[s.tls.source]}, ${daysLeftText(out, s.tls)}`);
   for (const reason of s.health_reasons) for (const line of wrap(`${s.health}: ${reason}`, out.width)) out.print(s.health === 'down' ? out.color.red(line) : out.color.yellow(line));

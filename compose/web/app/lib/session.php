@@ -214,7 +214,7 @@ function memcached_node(string $endpoint): Memcached
 function past_dead_memcached(callable $call): bool
 {
     set_error_handler(function (int $severity, string $message, string $file, int $line): bool {
-        if ($severity === E_WARNING && preg_match('/MARKED DEAD|SERVER HAS FAILED|CONNECTION FAILURE|Connection refused|TIMEOUT/i', $message) === 1) {
+        if ($severity === E_WARNING && preg_match('/MARKED DEAD|SERVER HAS FAILED|CONNECTION FAILURE|HOSTNAME LOOKUP FAILURE|Connection refused|TIMEOUT/i', $message) === 1) {
             error_log('hactl app: a memcached node is down, its replica served: ' . $message);
             return true;
         }
