@@ -102,8 +102,8 @@ export interface Driver {
   logSource(name: string, lines: number, follow: boolean): LogSource;
   /** One command on a balancer's admin socket (the runtime API), with a PAYLOAD for those that take one (set ssl cert). */
   balancerCommand(lb: Balancer, command: string, payload?: string): Promise<string>;
-  /** Where hactl itself reaches a web node (host:port), not through lb-web. */
-  webAddress(node: WebNode): Promise<string>;
+  /** Where hactl itself reaches a web node (host:port), not through lb-web; a session store node too. */
+  webAddress(node: Pick<WebNode, 'name' | 'host' | 'port'>): Promise<string>;
   /** An administrator's connection to one DB node, not through lb-db. */
   dbRoot(name: string, secrets: Secrets): Promise<Connection>;
   /** How replication set-up reaches the DB nodes in this runtime (connections, addresses, the clone's commands). */

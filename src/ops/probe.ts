@@ -3,7 +3,7 @@ import { driverFor } from '../drivers/select.js';
 import { badInput } from '../errors.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import type { Runtime } from '../spec/model.js';
-import { httpGet } from '../util/probe.js';
+import { httpGet, memcachedVersion } from '../util/probe.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
@@ -33,9 +33,20 @@ export async function probeNode(project: Project, name: string, options: { runti
   const driver = await driverFor(runtime, project.stateDir, runner, cluster);
   const web = cluster.web.find((n) => n.name === name);
   const db = cluster.db.find((n) => n.name === name);
-  if (!web && !db) throw badInput(`there is no web or DB node named ${JSON.stringify(name)}; this cluster has ${[...cluster.web, ...cluster.db].map((n) => n.name).join(', ')}`);
+  const store = cluster.memcached.find((n) => n.name === name);
+  if (!web && !db && !store) throw badInput(`there is no web, DB or session store node named ${JSON.stringify(name)}; this cluster has ${[...cluster.web, ...cluster.db, ...cluster.memcached].map((n) => n.name).join(', ')}`);
   const t0 = Date.now();
   const result = (ok: boolean, target: string, detail: string): ProbeResult => ({ node: name, ok, target, ms: Date.now() - t0, detail });
+  if (store) {
+    let target = `${store.name}:${store.port}`;
+    try {
+      target = await driver.webAddress(store);
+      const colon = target.lastIndexOf(':');
+      return result(true, `memcached ${target}`, `${await memcachedVersion(target.slice(0, colon).replace(/^\[|\]$/g, ''), Number(target.slice(colon + 1)))} answers`);
+    } catch (err) {
+      return result(false, `memcached ${target}`, (err as Error).message);
+    }
+  }
   if (web) {
     let target = `${web.name}${cluster.health.path}`;
     try {

@@ -31,6 +31,25 @@ function accepts(target: { host: string; port: number } | { path: string }, time
   });
 }
 
+/** What a memcached node at HOST:PORT says to "version" (VERSION 1.6.18), or throws with why not. */
+export function memcachedVersion(host: string, port: number, timeoutMs = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect({ host, port });
+    let text = '';
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    sock.on('connect', () => sock.write('version\r\n'));
+    sock.on('data', (d) => {
+      text += d.toString('latin1');
+      if (!text.includes('\r\n')) return;
+      sock.end('quit\r\n');
+      const line = text.split('\r\n')[0]!;
+      if (line.startsWith('VERSION ')) resolve(line);
+      else reject(new Error(`unexpected answer: ${line.slice(0, 80)}`));
+    });
+    sock.on('error', reject);
+  });
+}
+
 /** The status of GET URL, or undefined when nothing answered. */
 export function httpStatus(url: string, timeoutMs = 1000): Promise<number | undefined> {
   return httpGet(url, timeoutMs).then(

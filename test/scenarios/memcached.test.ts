@@ -43,6 +43,13 @@ describe('memcached sessions', () => {
     ]);
   });
 
+  it('hactl test asks a memcached node directly; hactl logs shows its log', async () => {
+    const probe = await cluster.hactl('test', 'mc2', '--json');
+    expect(probe.code, probe.stderr).toBe(0);
+    expect(JSON.parse(probe.stdout)).toMatchObject({ node: 'mc2', ok: true, target: 'memcached 127.0.230.2:11211', detail: expect.stringMatching(/^VERSION 1\.\d+\.\d+ answers$/) });
+    expect((await cluster.hactl('logs', 'mc1', '-n', '5')).code).toBe(0);
+  });
+
   it('switches live from none to memcached under steady traffic: no failed request, no web node restarted', async () => {
     const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
     await new Promise((r) => setTimeout(r, 300));

@@ -218,6 +218,28 @@ function safeHref(url: string): string {
   }
 }
 
+/** The session store nodes (memcached): their process, as hactl status shows them; rebuilt only when that changed. */
+function renderStores(stores: Snapshot['stores']): void {
+  $('#stores-card').hidden = stores.length === 0;
+  const tbody = $('#store-table tbody');
+  const key = JSON.stringify([language(), stores.map((n) => [n.name, n.address, n.port, n.status])]);
+  if (tbody.dataset.key === key) return;
+  tbody.dataset.key = key;
+  tbody.replaceChildren(
+    ...stores.map((n) =>
+      h(
+        'tr',
+        { 'data-node': n.name },
+        h('td', {}, n.store),
+        h('td', {}, h('strong', {}, n.name)),
+        h('td', {}, n.address),
+        h('td', {}, String(n.port)),
+        h('td', { class: 'status' }, h('span', { class: `badge ${n.status === 'UP' ? 'ok' : 'bad'}`, 'data-status': n.status }, n.status)),
+      ),
+    ),
+  );
+}
+
 /** The certificate lb-web serves: its days left, amber under 30, red once expired; its names and end in the tooltip. */
 function renderCert(tls: Snapshot['tls']): void {
   $('#cert-item').hidden = tls === null;
@@ -251,6 +273,7 @@ function render(s: Snapshot): void {
   banner.replaceChildren(...(s.config_error ? [h('p', {}, `${t('config_error')} ${s.config_error.message}`), ...s.config_error.details.map((d) => h('pre', { class: 'detail' }, d))] : []));
   renderRows($('#web-table tbody'), s.nodes.filter((n) => n.type === 'web'));
   renderRows($('#db-table tbody'), s.nodes.filter((n) => n.type === 'db'));
+  renderStores(s.stores);
   ($('#link-session') as HTMLAnchorElement).href = safeHref(s.links.site);
   ($('#link-conntest') as HTMLAnchorElement).href = safeHref(s.links.conntest);
   const stats = $('#link-stats') as HTMLAnchorElement;

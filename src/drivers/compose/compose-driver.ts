@@ -388,7 +388,7 @@ export class ComposeDriver implements Driver {
     return connectRoot(this.#dbSocket(name), secrets);
   }
 
-  async webAddress(node: WebNode): Promise<string> {
+  async webAddress(node: Pick<WebNode, 'name' | 'host' | 'port'>): Promise<string> {
     return hostPort(await this.#address(node.name), node.port);
   }
 

@@ -382,7 +382,7 @@ export class LocalDriver implements Driver {
     return connectRoot(this.#layout.database(name)!.socket, secrets);
   }
 
-  async webAddress(node: WebNode): Promise<string> {
+  async webAddress(node: Pick<WebNode, 'name' | 'host' | 'port'>): Promise<string> {
     return hostPort(node.host, node.port);
   }
 
