@@ -87,6 +87,15 @@ export function planRemoveWeb(name: string, desired: Desired, observed: Observed
   return [...out, ...planConverge(desired, observed), { kind: 'stop', process: name, reason: REMOVED }];
 }
 
+/**
+ * remove memcached: the web nodes' settings without it first (a converge
+ * writes them), then it stops. Each session has a copy on another node, so
+ * none is lost; the app puts back a second copy on the next request.
+ */
+export function planRemoveStore(name: string, desired: Desired, observed: Observed): Action[] {
+  return [...planConverge(desired, observed), { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; the web nodes no longer use it' }];
+}
+
 /** A drained node is idle once no visitor came for this long (sticky ones come back within it). */
 export const QUIET_S = 1;
 

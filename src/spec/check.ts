@@ -1,5 +1,5 @@
 import { locate, parseClusterText, type ClusterDocument } from './document.js';
-import { reservedNodeName, type Cluster, type Tier } from './model.js';
+import { reservedNodeName, type Cluster, type StoreTier, type Tier } from './model.js';
 import { normalize } from './normalize.js';
 import type { Problem } from './problem.js';
 import { crossFieldProblems } from './rules.js';
@@ -53,8 +53,8 @@ export function checkClusterText(text: string): CheckedCluster {
  * pasted into the user's file unless it is a valid value of its field.
  * What it clashes with in the file is for the check of the edited file.
  */
-export function newNodeProblems(tier: Tier, node: Record<string, unknown>): string[] {
-  const raw = tier === 'web' ? { web: [node] } : { web: ['n'], db: [node] };
+export function newNodeProblems(tier: Tier | StoreTier, node: Record<string, unknown>): string[] {
+  const raw = tier === 'web' ? { web: [node] } : { web: ['n'], [tier]: [node] };
   const found = schemaProblems(raw).map((p) => `${p.path.slice(2).join('.') || 'node'}: ${p.message}`);
   const reserved = typeof node.name === 'string' && !found.some((f) => f.startsWith('name:')) ? reservedNodeName(node.name) : undefined;
   if (reserved) found.push(`name: ${JSON.stringify(node.name)} is not available: ${reserved}`);

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import { badInput } from '../errors.js';
-import type { Engine, NodeState, SessionMode, Tier } from './model.js';
+import type { Engine, NodeState, SessionMode, StoreTier, Tier } from './model.js';
 import { newNodeProblems } from './check.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -19,6 +19,12 @@ export interface NewWebNode {
   state?: NodeState;
 }
 
+export interface NewStoreNode {
+  name: string;
+  host?: string;
+  port?: number;
+}
+
 export interface NewDbNode {
   name: string;
   host?: string;
@@ -32,7 +38,7 @@ function itemName(item: unknown): unknown {
   return undefined;
 }
 
-function findNode(src: YamlSource, tier: Tier, name: string): { item: Node; index: number } {
+function findNode(src: YamlSource, tier: Tier | StoreTier, name: string): { item: Node; index: number } {
   const list = src.node([tier]);
   const items = isSeq(list) ? (list.items as Node[]) : [];
   const index = items.findIndex((it) => itemName(it) === name);
@@ -47,10 +53,11 @@ function defined(fields: object): Record<string, string | number> {
 
 export function addNode(src: YamlSource, tier: 'web', node: NewWebNode): void;
 export function addNode(src: YamlSource, tier: 'db', node: NewDbNode): void;
-export function addNode(src: YamlSource, tier: Tier, node: NewWebNode | NewDbNode): void {
+export function addNode(src: YamlSource, tier: StoreTier, node: NewStoreNode): void;
+export function addNode(src: YamlSource, tier: Tier | StoreTier, node: NewWebNode | NewDbNode | NewStoreNode): void {
   const fields = defined(node);
   const problems = newNodeProblems(tier, fields);
-  if (problems.length > 0) throw badInput(`the new ${tier === 'web' ? 'web' : 'DB'} node is not valid; nothing was changed`, problems);
+  if (problems.length > 0) throw badInput(`the new ${tier === 'web' ? 'web' : tier === 'db' ? 'DB' : tier} node is not valid; nothing was changed`, problems);
   const list = src.node([tier]);
   const items = isSeq(list) ? list.items : [];
   // Follow the file's own style: a list of bare names stays one when it can.
@@ -58,7 +65,7 @@ export function addNode(src: YamlSource, tier: Tier, node: NewWebNode | NewDbNod
   src.append([tier], short ? node.name : fields);
 }
 
-export function removeNode(src: YamlSource, tier: Tier, name: string): void {
+export function removeNode(src: YamlSource, tier: Tier | StoreTier, name: string): void {
   src.remove([tier], findNode(src, tier, name).index);
 }
 

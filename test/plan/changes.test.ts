@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterProcesses } from '../../src/drivers/driver.js';
 import type { ServerAdmin } from '../../src/haproxy/servers-state.js';
 import { describeAction, type Action } from '../../src/plan/action.js';
-import { planAddDb, planClean, planRemoveDb, planRemoveWeb, planRestart, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
+import { planAddDb, planClean, planRemoveDb, planRemoveStore, planRemoveWeb, planRestart, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
 import type { Desired, Leftover, Observed, ObservedProcess, StalledLink } from '../../src/plan/observed.js';
 import { renderCluster, type RenderedFile } from '../../src/render/index.js';
 import { composeLayout, localLayout } from '../../src/render/layout.js';
@@ -114,6 +114,18 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         'lb-db: start',
         'lb-web: start',
         'lb-web: node states and weights from cluster.yaml',
+      ]);
+    });
+
+    it('remove memcached: the web nodes stop using it (their settings written) before it stops', () => {
+      const before = cluster({ session: 'memcached', more: 'memcached: [mc1, mc2, mc3]\n' });
+      const after = cluster({ session: 'memcached', more: 'memcached: [mc1, mc2]\n' });
+      const { desired, observed } = view(after, runtime, running(before, runtime));
+      expect(lines(planRemoveStore('mc3', desired, observed))).toEqual([
+        'config: write web1/app.json',
+        'config: write web2/app.json',
+        ...compose,
+        'mc3: stop',
       ]);
     });
 

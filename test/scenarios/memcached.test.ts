@@ -104,16 +104,35 @@ describe('memcached sessions', () => {
     for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'plum' : 'olive');
   }, 60_000);
 
+  it('add memcached mc3, then remove memcached mc1, under session traffic: no failed request, no session lost', async () => {
+    const jars = Array.from({ length: 12 }, () => new CookieJar());
+    for (const [i, jar] of jars.entries()) await api('/api/session', jar, 'POST', { color: i % 2 ? 'coral' : 'navy' });
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    const added = await cluster.hactl('add', 'memcached', 'mc3', '--json');
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ node: { name: 'mc3', host: '127.0.230.3', port: 11211 }, started: ['mc3'] });
+    for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'coral' : 'navy');
+    const removed = await cluster.hactl('remove', 'memcached', 'mc1', '--json');
+    expect(removed.code, removed.stderr).toBe(0);
+    for (const [i, jar] of jars.entries()) expect((await api('/api/session', jar)).color).toBe(i % 2 ? 'coral' : 'navy');
+    const { requests, failures } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(requests).toBeGreaterThan(20);
+    expect(readFileSync(yamlFile, 'utf8')).toMatch(/^memcached: \[mc2, mc3\]$/m);
+    expect((JSON.parse((await cluster.hactl('ps', '--json')).stdout) as { name: string }[]).map((r) => r.name)).not.toContain('mc1');
+  }, 90_000);
+
   it('refuses memcached sessions without memcached nodes, and back to none works', async () => {
     const back = await cluster.hactl('session-mode', 'none');
     expect(back.code, back.stderr).toBe(0);
-    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace('memcached: [mc1, mc2]\n', ''));
+    const list = /^memcached: .*\n/m.exec(readFileSync(yamlFile, 'utf8'))![0];
+    writeFileSync(yamlFile, readFileSync(yamlFile, 'utf8').replace(list, ''));
     try {
       const r = await cluster.hactl('session-mode', 'memcached');
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/session_mode: memcached sessions need memcached nodes, and memcached: lists none/);
     } finally {
-      writeFileSync(yamlFile, `${readFileSync(yamlFile, 'utf8')}memcached: [mc1, mc2]\n`);
+      writeFileSync(yamlFile, `${readFileSync(yamlFile, 'utf8')}${list}`);
     }
   });
 });

@@ -85,6 +85,22 @@ export function register(program: Command): void {
       done(out, r, `${name} (${r.address}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
 
+  add
+    .command('memcached')
+    .description('start a memcached node for the sessions, then give the web nodes the new list (no restart)')
+    .argument('<name>', 'e.g. mc3 (its number picks the default address)')
+    .option('--host <host>', 'its address (default from defaults.memcached.host)')
+    .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl add memcached mc3', 'hactl add memcached mc3 --dry-run'))
+    .action(async (name: string, opts: { host?: string; port?: number; dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      const { addMemcached } = await import('../../ops/store-ops.js');
+      const r = await addMemcached(project, { name, host: opts.host, port: opts.port }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `add memcached ${name}`, r.actions);
+      done(out, r, `added ${name} (${r.address}) to the session store`);
+    });
+
   const remove = program.command('remove').description('take a node out of the running cluster (recorded in cluster.yaml)');
   remove
     .command('web')
@@ -113,6 +129,20 @@ export function register(program: Command): void {
       const r = await removeDb(project, name, { runtime, force: opts.force === true, dryRun: opts.dryRun }, runner, progressPrinter(out));
       if (isDryRun(r)) return dryRun(out, `remove db ${name}`, r.actions);
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
+    });
+
+  remove
+    .command('memcached')
+    .description('the web nodes stop using a memcached node, then it stops (each session keeps its copy on another node)')
+    .argument('<name>')
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl remove memcached mc3', 'hactl remove memcached mc3 --dry-run'))
+    .action(async (name: string, opts: { dryRun?: boolean }, command: Command) => {
+      const { project, out, runner, runtime } = await contextOf(command);
+      const { removeMemcached } = await import('../../ops/store-ops.js');
+      const r = await removeMemcached(project, name, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `remove memcached ${name}`, r.actions);
+      done(out, r, `removed ${name} from the session store`);
     });
 
   program
