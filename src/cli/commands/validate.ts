@@ -26,7 +26,7 @@ export function register(program: Command): void {
         });
       } else if (problems.length === 0) {
         for (const w of warnings) out.error(`${out.color.yellow('warning:')} ${formatProblem(shown, w)}`);
-        out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s), session mode ${cluster.sessionMode}`);
+        out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s)${cluster.memcached.length > 0 ? `, ${cluster.memcached.length} memcached node(s)` : ''}, session mode ${cluster.sessionMode}`);
       } else {
         for (const p of problems) out.error(formatProblem(shown, p));
       }
