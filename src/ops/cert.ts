@@ -4,6 +4,7 @@ import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { planUp } from '../plan/changes.js';
 import { loadClusterFile } from '../spec/load.js';
+import { tlsSettings } from '../spec/normalize.js';
 import type { Cluster } from '../spec/model.js';
 import { servedPem } from '../tls/certificate.js';
 import { certReport, type CertReport } from '../tls/report.js';
@@ -16,10 +17,10 @@ import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Executed } from './execute.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
-
-export type { CertReport };
 import { renderFor } from './render.js';
 import { carryOut, planChange, type UpSummary } from './up.js';
+
+export type { CertReport };
 
 export function certShow(project: Project): CertReport {
   const cluster = loadClusterFile(project.file).cluster;
@@ -118,9 +119,6 @@ function withReport(ctx: OpContext, cluster: Cluster, done: UpSummary & Executed
   return { ...done, cert: certReport(ctx.project.stateDir, ctx.project.dir, cluster)! };
 }
 
-/** tls: as an empty section gives it: hactl's own certificate for the listen address and localhost. */
-const DEFAULT_TLS = { names: [], cert: undefined, key: undefined, redirect: false, hstsS: 0, dashboard: false };
-
 /**
  * The certificate the dashboard serves over HTTPS: lb-web's (hactl's own,
  * made if need be, or the user's), or without tls: in cluster.yaml hactl's
@@ -128,7 +126,8 @@ const DEFAULT_TLS = { names: [], cert: undefined, key: undefined, redirect: fals
  * renewed one is taken up.
  */
 export async function dashboardCert(project: Project, cluster: Cluster, runner: Runner): Promise<() => string> {
-  const withTls = { ...cluster, tls: cluster.tls ?? DEFAULT_TLS };
+  // Without tls:, what an empty tls: section gives: hactl's own certificate for the listen address and localhost.
+  const withTls = { ...cluster, tls: cluster.tls ?? tlsSettings({ tls: {} })! };
   await ensureServingCert(project.stateDir, project.dir, withTls, runner);
   return () => loadServingCert(project.stateDir, project.dir, withTls)!.pem;
 }

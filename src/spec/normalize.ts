@@ -78,7 +78,7 @@ function hostFor(pattern: string, n: number): string {
 }
 
 /** tls: present (a mapping, or empty) turns HTTPS on. */
-function tlsSettings(raw: Raw): TlsSettings | undefined {
+export function tlsSettings(raw: Raw): TlsSettings | undefined {
   if (!('tls' in raw) || (raw.tls !== null && obj(raw.tls) !== raw.tls)) return undefined;
   const tls = obj(raw.tls);
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
