@@ -3,7 +3,7 @@ import type { Progress } from '../util/progress.js';
 import type { Command } from '../util/runner.js';
 import type { RenderedFile } from '../render/index.js';
 import type { Secrets } from '../secrets/store.js';
-import type { Cluster, ConcreteRuntime, WebNode } from '../spec/model.js';
+import { STORE_TIERS, type Cluster, type ConcreteRuntime, type WebNode } from '../spec/model.js';
 import type { FileRef, Leftover, ProcessKind, ProcessStep } from '../plan/observed.js';
 import type { DbAccess } from '../mysql/replication-setup.js';
 
@@ -31,7 +31,7 @@ export interface ProcessStatus {
 /** Every process of a cluster, in start order: session stores, DB nodes, web nodes, lb-db, lb-web. */
 export function clusterProcesses(cluster: Cluster): { name: string; kind: ProcessKind }[] {
   return [
-    ...cluster.memcached.map((n) => ({ name: n.name, kind: 'store' as const })),
+    ...STORE_TIERS.flatMap((tier) => cluster[tier].map((n) => ({ name: n.name, kind: 'store' as const }))),
     ...cluster.db.map((n) => ({ name: n.name, kind: 'db' as const })),
     ...cluster.web.map((n) => ({ name: n.name, kind: 'web' as const })),
     { name: 'lb-db', kind: 'lb' },

@@ -25,6 +25,8 @@ export function renderAppSettings(cluster: Cluster, node: WebNode, secrets: Secr
       lifetime: SESSION_LIFETIME,
       // Where memcached sessions live (each on two of them): a node's own address, its service name in compose.
       memcached: cluster.memcached.map((n) => hostPort(compose ? n.name : n.host, n.port)),
+      // Redis sessions go to the primary of the moment through lb-db, never to a node directly.
+      redis: cluster.redis.length > 0 ? { host: compose ? 'lb-db' : connectAddress(cluster.listen), port: cluster.ports.redis, password: secrets.redis_password.reveal() } : null,
     },
     db: {
       host: compose ? 'lb-db' : connectAddress(cluster.listen),

@@ -1,5 +1,5 @@
 import type { Secrets } from '../secrets/store.js';
-import { DB_CHECK_USER, ENGINE_METHODS, type Cluster, type DbNode, type WebNode } from '../spec/model.js';
+import { DB_CHECK_USER, ENGINE_METHODS, type Cluster, type DbNode, type StoreNode, type WebNode } from '../spec/model.js';
 import { hostPort, peersAddress } from '../util/net.js';
 import { compile } from './engine.js';
 import type { RenderTarget } from './layout.js';
@@ -8,7 +8,7 @@ import type { RenderTarget } from './layout.js';
 export const SESSION_COOKIE = 'PHPSESSID';
 
 /** Where a node is reached from the balancer: its own address locally, its service name in compose. */
-export function nodeAddress(target: RenderTarget, node: WebNode | DbNode): string {
+export function nodeAddress(target: RenderTarget, node: WebNode | DbNode | StoreNode): string {
   return hostPort(target.runtime === 'compose' ? node.name : node.host, node.port);
 }
 
@@ -67,14 +67,15 @@ export function renderHaproxyWeb(cluster: Cluster, secrets: Secrets, target: Ren
   });
 }
 
-export function renderHaproxyDb(cluster: Cluster, target: RenderTarget, source: string): string {
+export function renderHaproxyDb(cluster: Cluster, secrets: Secrets, target: RenderTarget, source: string): string {
   return compile(source)({
     cluster,
     compose: target.runtime === 'compose',
     paths: target.layout.balancer('lb-db'),
-    bind: { db: bind(cluster, target, cluster.ports.db), peers: peersBind(cluster, target, cluster.ports.db_peers) },
+    bind: { db: bind(cluster, target, cluster.ports.db), redis: bind(cluster, target, cluster.ports.redis), peers: peersBind(cluster, target, cluster.ports.db_peers) },
     checkUser: DB_CHECK_USER,
     agentPort: cluster.ports.db_agent,
     servers: cluster.db.map((n, i) => ({ name: n.name, address: nodeAddress(target, n), backup: i > 0 })),
+    redis: cluster.redis.length > 0 ? { password: secrets.redis_password.reveal(), servers: cluster.redis.map((n) => ({ name: n.name, address: nodeAddress(target, n) })) } : undefined,
   });
 }

@@ -8,15 +8,17 @@ import { assertConfigSafe } from './engine.js';
 import { renderHaproxyDb, renderHaproxyWeb, SITE_PEM } from './haproxy.js';
 import type { RenderTarget } from './layout.js';
 import { renderMariadb } from './mariadb.js';
+import { renderRedisFiles } from './redis.js';
 import { renderDbAgentClient, renderDbAgentEnv } from './db-agent.js';
 import type { TemplateSources } from './templates.js';
 
 /**
+ * redis: a Redis node's or Sentinel's; a change restarts it.
  * app and agent: read afresh on every request or check, so a change needs
  * no restart. cert: lb-web's certificate, swapped on a running HAProxy
  * through its runtime API (the planner decides how).
  */
-export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose' | 'cert';
+export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose' | 'cert' | 'redis';
 
 export interface RenderedFile {
   /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
@@ -92,7 +94,9 @@ export function renderCluster(cluster: Cluster, secrets: Secrets, target: Render
   const files: RenderedFile[] = [
     ...lbWeb(cluster, secrets, target, sources),
     ...siteCert(cluster, serving),
-    { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, target, sources.haproxyDb), mode: 0o644, kind: 'haproxy' },
+    // With Redis it holds the password lb-db's check logs in with.
+    { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, secrets, target, sources.haproxyDb), mode: cluster.redis.length > 0 ? 0o600 : 0o644, kind: 'haproxy' },
+    ...renderRedisFiles(cluster, secrets, target, sources).map((f) => ({ ...f, mode: 0o600, kind: 'redis' as const })),
     ...cluster.db.flatMap((n): RenderedFile[] => [
       { path: `${n.name}/my.cnf`, content: renderMariadb(cluster, n, target, sources.mariadb), mode: 0o644, kind: 'mariadb' },
       { path: `${n.name}/agent.env`, content: renderDbAgentEnv(cluster, n, target, sources.dbAgent), mode: 0o644, kind: 'agent' },

@@ -15,6 +15,8 @@ export interface Layout {
   web(node: string): { dataDir: string; sessions: string; settingsFile: string; runDir: string; pidFile: string };
   /** lb-web on the apache engine: its runtime folder (shared memory, mutexes), pid file, and where it reads its rendered files. */
   apache(): { runDir: string; pidFile: string; configDir: string };
+  /** A Redis node or Sentinel: where it reads its rendered files, and its own folder (the config it runs from and rewrites). */
+  redis(node: string): { configDir: string; dataDir: string };
 }
 
 /** The local runtime keeps everything under the project's state folder (.hactl). */
@@ -48,6 +50,7 @@ export function localLayout(stateDir: string): Layout {
       pidFile: `${stateDir}/run/${node}.apache/httpd.pid`,
     }),
     apache: () => ({ runDir: `${stateDir}/run/lb-web.apache`, pidFile: `${stateDir}/run/lb-web.apache/httpd.pid`, configDir: `${stateDir}/config/lb-web` }),
+    redis: (node) => ({ configDir: `${stateDir}/config/${node}`, dataDir: `${stateDir}/data/${node}` }),
   };
 }
 
@@ -68,6 +71,8 @@ export const composeLayout: Layout = {
   // The web image's Apache keeps Debian's runtime folder (compose/web/Dockerfile).
   web: () => ({ dataDir: '/var/lib/hactl', sessions: '/var/lib/hactl/sessions', settingsFile: '/etc/hactl/app.json', runDir: '/run/apache2', pidFile: '/run/apache2/apache2.pid' }),
   apache: () => ({ runDir: '/run/apache2', pidFile: '/run/apache2/httpd.pid', configDir: '/etc/apache2/hactl' }),
+  // The compose file mounts the node's rendered folder there; /data is the container's own.
+  redis: () => ({ configDir: '/etc/redis/hactl', dataDir: '/data' }),
 };
 
 export interface RenderTarget {

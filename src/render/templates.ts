@@ -8,6 +8,8 @@ export interface TemplateSources {
   apacheNode: string;
   mariadb: string;
   dbAgent: string;
+  redis: string;
+  sentinel: string;
 }
 
 const DIR = new URL('../../templates/', import.meta.url);
@@ -21,5 +23,7 @@ export function loadTemplateSources(): TemplateSources {
     apacheNode: read('apache-node.conf.hbs'),
     mariadb: read('mariadb.cnf.hbs'),
     dbAgent: read('db-agent.env.hbs'),
+    redis: read('redis.conf.hbs'),
+    sentinel: read('sentinel.conf.hbs'),
   };
 }

@@ -12,6 +12,7 @@ export const SECRET_KEYS = [
   'app_password',
   'stats_password',
   'dashboard_password',
+  'redis_password',
 ] as const;
 
 export type SecretKey = (typeof SECRET_KEYS)[number];

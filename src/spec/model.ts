@@ -5,7 +5,7 @@ export type Runtime = (typeof RUNTIMES)[number];
 /** A runtime after `auto` has been resolved. */
 export type ConcreteRuntime = Exclude<Runtime, 'auto'>;
 
-export const SESSION_MODES = ['none', 'sticky', 'db', 'memcached'] as const;
+export const SESSION_MODES = ['none', 'sticky', 'db', 'memcached', 'redis'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
 
 export const NODE_STATES = ['ready', 'drain', 'maint'] as const;
@@ -13,8 +13,12 @@ export type NodeState = (typeof NODE_STATES)[number];
 
 export type Tier = 'web' | 'db';
 
-/** Session stores: nodes that only the web nodes talk to. */
-export const STORE_TIERS = ['memcached'] as const;
+/**
+ * Session stores: nodes that only the web nodes (and, for Redis, lb-db and
+ * the Sentinels) talk to. In start order: Redis before the Sentinels that
+ * watch it.
+ */
+export const STORE_TIERS = ['memcached', 'redis', 'sentinel'] as const;
 export type StoreTier = (typeof STORE_TIERS)[number];
 
 /**
@@ -42,7 +46,7 @@ export interface DbNode {
   id: number;
 }
 
-/** A session store node (memcached). */
+/** A session store node (memcached, redis) or a Redis Sentinel. */
 export interface StoreNode {
   name: string;
   host: string;
@@ -93,7 +97,7 @@ export interface Cluster {
   compose: { containerPrefix: string };
   sessionMode: SessionMode;
   listen: string;
-  ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number; https: number };
+  ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number; https: number; redis: number };
   /** undefined: no HTTPS. */
   tls: TlsSettings | undefined;
   health: { path: string; intervalMs: number; fall: number; rise: number };
@@ -102,7 +106,22 @@ export interface Cluster {
   web: WebNode[];
   db: DbNode[];
   memcached: StoreNode[];
+  /** The first is the primary when none runs yet; the others replicate from it. */
+  redis: StoreNode[];
+  /** Watch the Redis nodes and promote a replica when the primary dies. */
+  sentinel: StoreNode[];
 }
+
+/** The name the Sentinels know the Redis primary by. */
+export const REDIS_MASTER_NAME = 'hactl';
+
+/** How many Sentinels must agree that the primary is down: a majority, so that one cut off alone cannot start a failover. */
+export function sentinelQuorum(cluster: Pick<Cluster, 'sentinel'>): number {
+  return Math.floor(cluster.sentinel.length / 2) + 1;
+}
+
+/** With two Redis nodes or more, a replica can take over: that needs a majority of at least three Sentinels. */
+export const MIN_SENTINELS = 3;
 
 /**
  * Every master uses the same auto_increment_increment, fixed so that adding a
@@ -111,9 +130,15 @@ export interface Cluster {
  */
 export const MAX_DB_NODES = 10;
 
-/** The session modes CLUSTER can run: db needs DB nodes, memcached its nodes. */
-export function availableSessionModes(cluster: Pick<Cluster, 'db' | 'memcached'>): SessionMode[] {
-  return SESSION_MODES.filter((m) => (m === 'db' ? cluster.db.length > 0 : m === 'memcached' ? cluster.memcached.length > 0 : true));
+/** Where each mode keeps sessions, when that is nodes of the cluster's. */
+const MODE_NODES: Partial<Record<SessionMode, 'db' | 'memcached' | 'redis'>> = { db: 'db', memcached: 'memcached', redis: 'redis' };
+
+/** The session modes CLUSTER can run: db needs DB nodes, memcached and redis their nodes. */
+export function availableSessionModes(cluster: Pick<Cluster, 'db' | 'memcached' | 'redis'>): SessionMode[] {
+  return SESSION_MODES.filter((m) => {
+    const tier = MODE_NODES[m];
+    return tier === undefined || cluster[tier].length > 0;
+  });
 }
 
 /** Where the dashboard listens unless hactl dashboard --host says otherwise: it does not follow listen. */

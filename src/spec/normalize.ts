@@ -12,6 +12,7 @@ import {
   type DbNode,
   type NodeState,
   type StoreNode,
+  type StoreTier,
   type TlsSettings,
   type WebNode,
 } from './model.js';
@@ -72,6 +73,9 @@ export function nodeNumbers(nodes: readonly { name: string; id?: number | undefi
     return next;
   });
 }
+
+/** The Sentinels a cluster with Redis replicas runs when sentinel: is left out. */
+export const DEFAULT_SENTINELS = ['sentinel1', 'sentinel2', 'sentinel3'];
 
 function hostFor(pattern: string, n: number): string {
   return pattern.replaceAll('{n}', String(n));
@@ -138,15 +142,19 @@ export function normalize(input: unknown): Cluster {
     };
   });
 
-  const rawMc = items(raw.memcached);
-  const mcNumbers = nodeNumbers(rawMc.map((m) => ({ name: str(m.name, '') })));
-  const mcDefaults = obj(defaults.memcached);
-  const mcHost = str(mcDefaults.host, DEFAULTS.defaults.memcached.host);
-  const memcached: StoreNode[] = rawMc.map((m, i) => ({
-    name: str(m.name, ''),
-    host: str(m.host, hostFor(mcHost, mcNumbers[i]!)),
-    port: int(m.port, int(mcDefaults.port, DEFAULTS.defaults.memcached.port)),
-  }));
+  const stores = (tier: StoreTier, list: Raw[]): StoreNode[] => {
+    const numbers = nodeNumbers(list.map((m) => ({ name: str(m.name, '') })));
+    const tierDefaults = obj(defaults[tier]);
+    const host = str(tierDefaults.host, DEFAULTS.defaults[tier].host);
+    return list.map((m, i) => ({
+      name: str(m.name, ''),
+      host: str(m.host, hostFor(host, numbers[i]!)),
+      port: int(m.port, int(tierDefaults.port, DEFAULTS.defaults[tier].port)),
+    }));
+  };
+  const redis = stores('redis', items(raw.redis));
+  // Left out with a replica to promote: the three Sentinels a failover needs.
+  const sentinelList = 'sentinel' in raw || redis.length < 2 ? items(raw.sentinel) : DEFAULT_SENTINELS.map((name) => ({ name }));
 
   return {
     name: str(raw.name, DEFAULTS.name),
@@ -168,6 +176,7 @@ export function normalize(input: unknown): Cluster {
       db_peers: int(ports.db_peers, DEFAULTS.ports.db_peers),
       db_agent: int(ports.db_agent, DEFAULTS.ports.db_agent),
       https: int(ports.https, DEFAULTS.ports.https),
+      redis: int(ports.redis, DEFAULTS.ports.redis),
     },
     tls: tlsSettings(raw),
     health: {
@@ -184,6 +193,8 @@ export function normalize(input: unknown): Cluster {
     },
     web,
     db,
-    memcached,
+    memcached: stores('memcached', items(raw.memcached)),
+    redis,
+    sentinel: stores('sentinel', sentinelList),
   };
 }

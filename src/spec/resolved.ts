@@ -1,4 +1,4 @@
-import type { Cluster } from './model.js';
+import { STORE_TIERS, type Cluster } from './model.js';
 
 /**
  * The model in cluster.yaml's own vocabulary and long form, every default
@@ -28,6 +28,6 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     database: { name: c.database.name, user: c.database.user, max_lag: `${c.database.maxLagMs}ms`, failback: c.database.failback },
     web: c.web.map((n) => ({ ...n })),
     db: c.db.map((n) => ({ ...n })),
-    ...(c.memcached.length > 0 ? { memcached: c.memcached.map((n) => ({ ...n })) } : {}),
+    ...Object.fromEntries(STORE_TIERS.filter((tier) => c[tier].length > 0).map((tier) => [tier, c[tier].map((n) => ({ ...n }))])),
   };
 }

@@ -1,6 +1,6 @@
 import { boundAddresses, hostPort, peersAddress } from '../util/net.js';
 import { isHost } from './formats.js';
-import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, RESERVED_DB_USERS, reservedNodeName, STORE_TIERS, SYSTEM_SCHEMAS, type Cluster } from './model.js';
+import { DASHBOARD_HOST, ENGINE_METHODS, MAX_DB_NODES, MIN_SENTINELS, RESERVED_DB_USERS, reservedNodeName, STORE_TIERS, SYSTEM_SCHEMAS, type Cluster } from './model.js';
 import type { Problem } from './problem.js';
 
 /** Apache's loadfactor, which is the apache engine's weight, goes up to this. */
@@ -22,6 +22,7 @@ function endpoints(c: Cluster, usable: (path: Path) => boolean): Endpoint[] {
     if (usable(['ports', key]) && usable(hostPath)) out.push({ owner: `ports.${key}`, host, port: c.ports[key], path: ['ports', key] });
   };
   for (const key of ['http', 'stats', 'db'] as const) entry(key, c.listen, ['listen']);
+  if (c.redis.length > 0) entry('redis', c.listen, ['listen']);
   if (c.tls) entry('https', c.listen, ['listen']);
   entry('peers', peersAddress(c.listen), ['listen']);
   entry('db_peers', peersAddress(c.listen), ['listen']);
@@ -128,6 +129,18 @@ export function crossFieldProblems(c: Cluster, invalid: readonly Path[], explici
   }
   if (c.sessionMode === 'memcached' && c.memcached.length === 0) {
     problems.push({ path: ['session_mode'], message: 'memcached sessions need memcached nodes, and memcached: lists none (memcached: [mc1, mc2] keeps each session on both)' });
+  }
+  if (c.sessionMode === 'redis' && c.redis.length === 0) {
+    problems.push({ path: ['session_mode'], message: 'redis sessions need Redis nodes, and redis: lists none (redis: [redis1, redis2] runs a primary and a replica, with three Sentinels)' });
+  }
+  if (c.redis.length >= 2 && c.sentinel.length < MIN_SENTINELS) {
+    problems.push({
+      path: ['sentinel'],
+      message: `${c.sentinel.length} Sentinel${c.sentinel.length === 1 ? '' : 's'} for ${c.redis.length} Redis nodes: promoting a replica takes a majority of at least ${MIN_SENTINELS} (each on an address of its own), so that one cut off cannot start a failover alone; list ${MIN_SENTINELS} or more, or leave sentinel: out for ${MIN_SENTINELS}`,
+    });
+  }
+  if (c.redis.length === 0 && c.sentinel.length > 0) {
+    problems.push({ path: ['sentinel'], message: 'Sentinels watch Redis nodes, and redis: lists none' });
   }
   if (c.db.length > MAX_DB_NODES) {
     problems.push({ path: ['db'], message: `${c.db.length} DB nodes: at most ${MAX_DB_NODES} masters are supported` });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (const n of [1, 2]) nodes.push(await startPhpApp({ host: `127.0.237.${n}`, port: 8000, name: `web${n}` }));
   dir = mkdtempSync(join(tmpdir(), 'hactl-apache-manager-'));
   const { cluster } = checkClusterText(`name: am\nbalancer: {engine: apache}\nlisten: ${LISTEN}\nports: {http: 18080, stats: 18404}\ndefaults: {web: {host: "127.0.237.{n}"}, db: {host: "127.0.238.{n}"}}\nweb: [web1, web2]\ndb: [mysql1]\n`);
-  const secrets = wrap({ db_root_password: 'a', replication_password: 'b', app_password: 'c', stats_password: PASSWORD, dashboard_password: 'e' });
+  const secrets = wrap({ db_root_password: 'a', replication_password: 'b', app_password: 'c', stats_password: PASSWORD, dashboard_password: 'e', redis_password: 'f' });
   const layout = localLayout(join(dir, '.hactl'));
   for (const f of renderCluster(cluster, secrets, { runtime: 'local', layout, composeDir: '/unused' }, loadTemplateSources()).filter((f) => f.path.startsWith('lb-web/'))) {
     const path = join(layout.apache().configDir, f.path.slice('lb-web/'.length));

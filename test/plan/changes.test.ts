@@ -18,7 +18,7 @@ import type { Cluster, ConcreteRuntime } from '../../src/spec/model.js';
  * runtime, so the files a plan writes are the ones the runtime has.
  */
 
-const SECRETS = wrap({ db_root_password: 'r', replication_password: 'p', app_password: 'a', stats_password: 's', dashboard_password: 'd' });
+const SECRETS = wrap({ db_root_password: 'r', replication_password: 'p', app_password: 'a', stats_password: 's', dashboard_password: 'd', redis_password: 'q' });
 
 function cluster(extra: { web?: string; db?: string; session?: string; more?: string } = {}): Cluster {
   return validCluster(

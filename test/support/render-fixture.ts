@@ -15,6 +15,7 @@ export const SECRETS = wrap({
   app_password: 'golden-app',
   stats_password: 'golden-stats',
   dashboard_password: 'golden-dashboard',
+  redis_password: 'golden-redis',
 });
 
 export function target(runtime: ConcreteRuntime): RenderTarget {

@@ -61,6 +61,14 @@ export function memcached(node: StoreNode, asRoot: boolean): Command {
   return ['memcached', ['-l', node.host, '-p', String(node.port), '-U', '0', '-m', '64', ...(asRoot ? ['-u', 'memcache'] : [])]];
 }
 
+/** Starts a Redis node or Sentinel where the others are now: the same script as in its container. */
+export const REDIS_START = join(PACKAGE_ROOT, 'compose', 'store', 'redis-start.sh');
+
+/** A Redis node or Sentinel, run from OWN_CONF, which the script makes from the rendered CONF and the primary of the moment. */
+export function redisStart(mode: 'redis' | 'sentinel', conf: string, startEnv: string, ownConf: string): Command {
+  return ['sh', [REDIS_START, mode, conf, startEnv, ownConf]];
+}
+
 /** Debian's apache2 is in /usr/sbin, which a user's PATH may not have. */
 export const APACHE2 = '/usr/sbin/apache2';
 

@@ -16,6 +16,7 @@ import { changedFiles, writeRendered } from '../write-rendered.js';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { DEBIAN_WWW_DATA, type RenderedFile } from '../../render/index.js';
 import { localLayout } from '../../render/layout.js';
+import { OWN_CONF, REDIS_CONF, SENTINEL_CONF, START_ENV } from '../../render/redis.js';
 import { dbAgentListen } from '../../render/db-agent.js';
 import type { Secrets } from '../../secrets/store.js';
 import type { Cluster, DbNode, WebNode } from '../../spec/model.js';
@@ -89,6 +90,21 @@ export class LocalDriver implements Driver {
     for (const n of cluster.memcached) {
       const command = cmd.memcached(n, this.#asRoot);
       specs.push({ name: n.name, kind: 'store', command, launch: command, binds: [{ host: n.host, port: n.port }], ready: () => tcpOpen(n.host, n.port) });
+    }
+    for (const [tier, conf] of [['redis', REDIS_CONF], ['sentinel', SENTINEL_CONF]] as const) {
+      for (const n of cluster[tier]) {
+        const paths = this.#layout.redis(n.name);
+        const command = cmd.redisStart(tier, config(`${n.name}/${conf}`), config(`${n.name}/${START_ENV}`), join(paths.dataDir, OWN_CONF));
+        specs.push({
+          name: n.name,
+          kind: 'store',
+          command,
+          launch: command,
+          binds: [{ host: n.host, port: n.port }],
+          ready: () => tcpOpen(n.host, n.port),
+          prepare: () => makeDirs(paths.dataDir, 0o700),
+        });
+      }
     }
     for (const n of cluster.db) {
       const command = cmd.dbNode(config(`${n.name}/agent.env`), dbAgentListen(cluster, n, 'local'), cmd.mariadbd(config(`${n.name}/my.cnf`), this.#asRoot));

@@ -62,6 +62,7 @@ function session_handler_label(string $mode): string
     return match ($mode) {
         'db' => 'db (MariaDB via lb-db)',
         'memcached' => 'memcached (php-memcached, each session on two nodes)',
+        'redis' => 'redis (phpredis, the primary via lb-db)',
         default => 'files (native)',
     };
 }
@@ -95,6 +96,73 @@ function configure_memcached_sessions(array $servers): void
         'memcached.sess_lock_retries' => '100',
     ] as $key => $value) {
         ini_set($key, $value);
+    }
+}
+
+/**
+ * phpredis's session settings, per request (PHP_INI_ALL) like memcached's:
+ * locking on, parallel requests of one session queue for up to ~6 s, and a
+ * lock left by a request that died (or by a primary that failed over with
+ * it) lapses after 10 s instead of max_execution_time.
+ */
+function configure_redis_sessions(): void
+{
+    if (!extension_loaded('redis')) {
+        throw new RuntimeException('the PHP extension redis is not loaded (apt-get install php-redis)');
+    }
+    foreach ([
+        'redis.session.locking_enabled' => '1',
+        'redis.session.lock_expire' => '10',
+        'redis.session.lock_wait_time' => '20000',
+        'redis.session.lock_retries' => '300',
+    ] as $key => $value) {
+        ini_set($key, $value);
+    }
+}
+
+/**
+ * While the Redis primary fails over (about two seconds: the Sentinels'
+ * vote, then lb-db's check), lb-db has no node to send a session to. A
+ * request waits up to this long for the new primary rather than fail.
+ */
+const REDIS_FAILOVER_WAIT_S = 4.0;
+
+/**
+ * session_start against Redis, tried again while no primary answers. Its
+ * warnings (a refused or dropped connection) are what a failover looks
+ * like; the last one is the error when the wait runs out.
+ *
+ * @param array<string, mixed> $options
+ */
+function start_redis_session(array $options, Request $request): bool
+{
+    $until = microtime(true) + REDIS_FAILOVER_WAIT_S;
+    // A failed start leaves a new id behind (strict mode could not find the
+    // visitor's session where nothing answered): each try starts from the cookie.
+    $sent = $request->cookies[$options['name']] ?? null;
+    $sent = is_string($sent) && preg_match('/^[A-Za-z0-9,-]{1,128}$/D', $sent) === 1 ? $sent : '';
+    while (true) {
+        session_id($sent);
+        $warning = null;
+        set_error_handler(function (int $severity, string $message) use (&$warning): bool {
+            $warning = $message;
+            return true;
+        }, E_WARNING);
+        try {
+            $started = session_start($options);
+        } catch (RedisException $e) {
+            $started = false;
+            $warning = $e->getMessage();
+        } finally {
+            restore_error_handler();
+        }
+        if ($started) {
+            return true;
+        }
+        if (microtime(true) >= $until) {
+            throw new RuntimeException($warning ?? 'session_start() failed');
+        }
+        usleep(100_000);
     }
 }
 
@@ -138,11 +206,21 @@ function start_session(Settings $settings, Request $request, bool $readOnly): vo
             recover_memcached_session($config, $request);
             $options = ['use_strict_mode' => false] + $options;
             $options += ['save_handler' => 'memcached', 'save_path' => implode(',', $config->memcached)];
+        } elseif ($config->usesRedis()) {
+            if ($config->redis === null) {
+                throw new RuntimeException('the settings name no Redis entry');
+            }
+            configure_redis_sessions();
+            $options += ['save_handler' => 'redis', 'save_path' => $config->redis->savePath()];
         } else {
             ensure_directory($config->savePath, 0700);
             $options += ['save_handler' => 'files', 'save_path' => $config->savePath];
         }
-        $started = $config->usesMemcached() ? past_dead_memcached(fn (): bool => session_start($options)) : session_start($options);
+        $started = match (true) {
+            $config->usesMemcached() => past_dead_memcached(fn (): bool => session_start($options)),
+            $config->usesRedis() => start_redis_session($options, $request),
+            default => session_start($options),
+        };
     } catch (Throwable $e) {
         throw new SessionUnavailable(describe_session_store($config) . ' is unavailable: ' . $e->getMessage(), 0, $e);
     }
@@ -245,6 +323,7 @@ function describe_session_store(SessionSettings $config): string
     return match (true) {
         $config->usesDb() => 'the session database (lb-db)',
         $config->usesMemcached() => 'the memcached nodes (' . implode(', ', $config->memcached) . ')',
+        $config->usesRedis() => 'the Redis primary (lb-db)',
         default => "the session directory {$config->savePath}",
     };
 }

@@ -25,7 +25,7 @@ final class NodeSettings
 
 final class SessionSettings
 {
-    public const MODES = ['none', 'sticky', 'db', 'memcached'];
+    public const MODES = ['none', 'sticky', 'db', 'memcached', 'redis'];
 
     /** @param list<string> $memcached host:port of each memcached node */
     public function __construct(
@@ -34,6 +34,7 @@ final class SessionSettings
         public readonly string $savePath,
         public readonly int $lifetime,
         public readonly array $memcached = [],
+        public readonly ?RedisSettings $redis = null,
     ) {
     }
 
@@ -45,6 +46,29 @@ final class SessionSettings
     public function usesMemcached(): bool
     {
         return $this->mode === 'memcached';
+    }
+
+    public function usesRedis(): bool
+    {
+        return $this->mode === 'redis';
+    }
+}
+
+/** Where Redis sessions go: lb-db's Redis entry, which leads to the primary of the moment. */
+final class RedisSettings
+{
+    public function __construct(
+        public readonly string $host,
+        public readonly int $port,
+        public readonly string $password,
+    ) {
+    }
+
+    /** phpredis's session save_path: the password in it, one second to connect or read (a failover takes about two). */
+    public function savePath(): string
+    {
+        $host = str_contains($this->host, ':') ? "[{$this->host}]" : $this->host;
+        return "tcp://{$host}:{$this->port}?auth=" . rawurlencode($this->password) . '&timeout=1&read_timeout=1';
     }
 }
 
@@ -109,6 +133,9 @@ final class Settings
                 savePath: $f->absolutePath('session.save_path'),
                 lifetime: $f->int('session.lifetime', 60, 31_536_000),
                 memcached: $f->endpointList('session.memcached'),
+                redis: $f->present('session.redis')
+                    ? new RedisSettings($f->host('session.redis.host'), $f->port('session.redis.port'), $f->anyString('session.redis.password'))
+                    : null,
             ),
             db: new DbSettings(
                 host: $f->host('db.host'),
@@ -239,6 +266,12 @@ final class SettingsFields
             }
         }
         return array_values(array_filter($value, 'is_string'));
+    }
+
+    /** The field is there and not null. */
+    public function present(string $path): bool
+    {
+        return $this->get($path) !== null;
     }
 
     private function get(string $path): mixed
