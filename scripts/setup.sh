@@ -36,8 +36,12 @@ declare -A NEEDS=(
   # hactl's own CA and certificates for HTTPS (tls:); the tests' TLS clients too (curl, s_client).
   [openssl]=openssl
   [curl]=curl
-  # session_mode: memcached (its nodes; the web nodes' PHP extension is checked below).
+  # session_mode: memcached and redis (their nodes, Sentinels and redis-cli, which a Redis node
+  # starts with; the web nodes' PHP extensions are checked below).
   [memcached]=memcached
+  [redis-server]=redis-server
+  [redis-sentinel]=redis-sentinel
+  [redis-cli]=redis-tools
 )
 if $with_docker; then
   NEEDS[dockerd]=docker.io
@@ -54,6 +58,7 @@ done
 if command -v php >/dev/null 2>&1 && ! php -m 2>/dev/null | grep -qi '^pdo_mysql$'; then missing+=(php-mysql); fi
 if ! command -v php >/dev/null 2>&1; then missing+=(php-mysql); fi
 if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qi '^memcached$'; then missing+=(php-memcached); fi
+if ! command -v php >/dev/null 2>&1 || ! php -m 2>/dev/null | grep -qi '^redis$'; then missing+=(php-redis); fi
 # mod_php has no command either: its phpX.Y.load is what a web node's config loads.
 compgen -G '/etc/apache2/mods-available/php*.load' >/dev/null || missing+=(libapache2-mod-php)
 

@@ -14,7 +14,7 @@ import { connectAddress, hostPort } from '../util/net.js';
 import { httpStatus, tcpOpen, watchOutage } from '../util/probe.js';
 import { recordApplied } from './applied.js';
 import type { OpContext } from './context.js';
-import { requireBinaries } from './requirements.js';
+import { requireBinaries, storeNeeds } from './requirements.js';
 import { moveWriter, type WriterMove } from './move-writer.js';
 import { recordRuntime } from './runtime-record.js';
 import { applyWebStates, lbWebOf } from './server-state.js';
@@ -50,7 +50,7 @@ export interface PlanClusters {
 export async function execute(ctx: OpContext, clusters: PlanClusters, files: RenderedFile[], plan: readonly Action[], options: UpOptions = {}): Promise<Executed> {
   const { next } = clusters;
   const processes = plan.filter(isProcessAction);
-  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress, undefined, undefined, { memcached: next.memcached.length > 0 });
+  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress, undefined, undefined, storeNeeds(next));
   // A node the plan stops first (restart) holds its own address until then.
   const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
   await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);

@@ -81,6 +81,12 @@ export async function waitInRotation(driver: Driver, lbWeb: LbWebClient, cluster
       out.push(`lb-db does not answer on its admin socket (${(err as Error).message})`);
     }
     if (rows) for (const { name, seen } of notInRotation(rows, expected['lb-db'])) out.push(`lb-db sees ${name} ${seen}`);
+    if (rows && cluster.redis.length > 0) {
+      const redis = cluster.redis.map((n) => n.name);
+      // The replicas fail the role check by design: one node passes, the primary.
+      const unseen = notInRotation(rows, redis);
+      if (unseen.length === redis.length) out.push(`lb-db sees no Redis primary yet (${unseen.map((u) => `${u.name} ${u.seen}`).join(', ')})`);
+    }
     // Only once lb-db sees them: a writer is named by the first connection through it.
     if (rows && out.length === 0 && cluster.db.length > 0) {
       const writer = await writerNotReady(driver, cluster);

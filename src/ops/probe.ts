@@ -2,8 +2,8 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { driverFor } from '../drivers/select.js';
 import { badInput } from '../errors.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
-import type { Runtime } from '../spec/model.js';
-import { httpGet, memcachedVersion } from '../util/probe.js';
+import { STORE_TIERS, type Runtime } from '../spec/model.js';
+import { httpGet, memcachedVersion, redisRole } from '../util/probe.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
@@ -33,18 +33,25 @@ export async function probeNode(project: Project, name: string, options: { runti
   const driver = await driverFor(runtime, project.stateDir, runner, cluster);
   const web = cluster.web.find((n) => n.name === name);
   const db = cluster.db.find((n) => n.name === name);
-  const store = cluster.memcached.find((n) => n.name === name);
-  if (!web && !db && !store) throw badInput(`there is no web, DB or session store node named ${JSON.stringify(name)}; this cluster has ${[...cluster.web, ...cluster.db, ...cluster.memcached].map((n) => n.name).join(', ')}`);
+  const tier = STORE_TIERS.find((t) => cluster[t].some((n) => n.name === name));
+  const store = tier && cluster[tier].find((n) => n.name === name);
+  if (!web && !db && !store) {
+    const names = [...cluster.web, ...cluster.db, ...STORE_TIERS.flatMap((t) => cluster[t])].map((n) => n.name);
+    throw badInput(`there is no web, DB or session store node named ${JSON.stringify(name)}; this cluster has ${names.join(', ')}`);
+  }
   const t0 = Date.now();
   const result = (ok: boolean, target: string, detail: string): ProbeResult => ({ node: name, ok, target, ms: Date.now() - t0, detail });
-  if (store) {
+  if (store && tier) {
     let target = `${store.name}:${store.port}`;
     try {
       target = await driver.webAddress(store);
       const colon = target.lastIndexOf(':');
-      return result(true, `memcached ${target}`, `${await memcachedVersion(target.slice(0, colon).replace(/^\[|\]$/g, ''), Number(target.slice(colon + 1)))} answers`);
+      const [host, port] = [target.slice(0, colon).replace(/^\[|\]$/g, ''), Number(target.slice(colon + 1))];
+      if (tier === 'memcached') return result(true, `memcached ${target}`, `${await memcachedVersion(host, port)} answers`);
+      const role = await redisRole(host, port, loadOrCreateSecrets(project.stateDir).redis_password.reveal());
+      return result(true, `${tier} ${target}`, `answers with the cluster's password, role ${role === 'slave' ? 'replica' : role === 'master' ? 'primary' : role}`);
     } catch (err) {
-      return result(false, `memcached ${target}`, (err as Error).message);
+      return result(false, `${tier} ${target}`, (err as Error).message);
     }
   }
   if (web) {

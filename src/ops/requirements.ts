@@ -22,12 +22,24 @@ const LOCAL: [bin: string, pkg: string][] = [
   ['mariadb', 'mariadb-client'],
   ['php', PHP_PACKAGES],
 ];
-const PHP_HAS_PDO_MYSQL: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("pdo_mysql") ? 0 : 3);']];
-const PHP_HAS_MEMCACHED: [string, string[]] = ['php', ['-r', 'exit(extension_loaded("memcached") ? 0 : 3);']];
+const phpHas = (extension: string): [string, string[]] => ['php', ['-r', `exit(extension_loaded("${extension}") ? 0 : 3);`]];
 
-/** What a cluster's session stores add: memcached nodes need the server, and the web nodes' PHP its extension. */
+/** What a cluster's session stores add: their servers, and the web nodes' PHP extension for each. */
 export interface StoreNeeds {
   memcached: boolean;
+  redis: boolean;
+}
+
+/** Each store's programs (binary, Debian package) and the PHP extension its sessions need (extension, package). */
+const STORE_PACKAGES: Record<keyof StoreNeeds, { bins: [string, string][]; php: [string, string] }> = {
+  memcached: { bins: [['memcached', 'memcached']], php: ['memcached', 'php-memcached'] },
+  // redis-cli (redis-tools, which redis-server depends on): the start script asks the others with it.
+  redis: { bins: [['redis-server', 'redis-server'], ['redis-sentinel', 'redis-sentinel'], ['redis-cli', 'redis-tools']], php: ['redis', 'php-redis'] },
+};
+
+/** The session stores CLUSTER has nodes for. */
+export function storeNeeds(cluster: { memcached: readonly unknown[]; redis: readonly unknown[] }): StoreNeeds {
+  return { memcached: cluster.memcached.length > 0, redis: cluster.redis.length > 0 };
 }
 
 /**
@@ -53,7 +65,7 @@ export async function requireBinaries(
   progress?: Progress,
   path = process.env.PATH,
   apache = APACHE,
-  stores: StoreNeeds = { memcached: false },
+  stores: StoreNeeds = { memcached: false, redis: false },
 ): Promise<void> {
   if (runtime !== 'local') return;
   const missing = [...(await missingBinaries(runner, path, stores)), ...missingApache(apache)];
@@ -70,10 +82,14 @@ export async function requireBinaries(
 }
 
 async function missingBinaries(runner: Runner, path: string | undefined, stores: StoreNeeds): Promise<string[]> {
-  const needed: [string, string][] = [...LOCAL, ...(stores.memcached ? [['memcached', 'memcached'] as [string, string]] : [])];
+  const used = (Object.keys(STORE_PACKAGES) as (keyof StoreNeeds)[]).filter((s) => stores[s]).map((s) => STORE_PACKAGES[s]);
+  const needed: [string, string][] = [...LOCAL, ...used.flatMap((s) => s.bins)];
   const missing = needed.filter(([bin]) => !onPath(bin, path)).map(([bin, pkg]) => `${bin} (${pkg})`);
-  if (onPath('php', path) && (await runner.run(PHP_HAS_PDO_MYSQL, { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${PHP_PACKAGES})`);
-  if (stores.memcached && onPath('php', path) && (await runner.run(PHP_HAS_MEMCACHED, { timeoutMs: 10_000 })).exitCode !== 0) missing.push('php memcached (php-memcached)');
+  if (!onPath('php', path)) return missing;
+  if ((await runner.run(phpHas('pdo_mysql'), { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php (${PHP_PACKAGES})`);
+  for (const [extension, pkg] of used.map((s) => s.php)) {
+    if ((await runner.run(phpHas(extension), { timeoutMs: 10_000 })).exitCode !== 0) missing.push(`php ${extension} (${pkg})`);
+  }
   return missing;
 }
 

@@ -5,6 +5,10 @@ import { hostPort } from '../util/net.js';
 import { IMAGES, type Image } from './compose-images.js';
 import { dbAgentListen } from './db-agent.js';
 import type { RenderTarget } from './layout.js';
+import { OWN_CONF, REDIS_CONF, SENTINEL_CONF, START_ENV } from './redis.js';
+
+/** Where compose/store/Dockerfile puts redis-start.sh. */
+const REDIS_START_IN_IMAGE = '/usr/local/lib/hactl/redis-start.sh';
 
 // Folders, not single files, are mounted: hactl replaces a file by rename,
 // and a single-file bind mount would keep showing the container the old one.
@@ -117,9 +121,23 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
       logging: logging(),
     };
   }
+  // Redis nodes and Sentinels: on the project's network only; the web nodes reach the primary through lb-db.
+  for (const [tier, conf] of [['redis', REDIS_CONF], ['sentinel', SENTINEL_CONF]] as const) {
+    for (const n of cluster[tier]) {
+      const paths = target.layout.redis(n.name);
+      services[n.name] = {
+        ...image(target, IMAGES.store),
+        container_name: cluster.compose.containerPrefix + n.name,
+        hostname: n.name,
+        command: ['sh', REDIS_START_IN_IMAGE, tier, `${paths.configDir}/${conf}`, `${paths.configDir}/${START_ENV}`, `${paths.dataDir}/${OWN_CONF}`],
+        volumes: [`./${n.name}:${paths.configDir}:ro`],
+        logging: logging(),
+      };
+    }
+  }
   const lbWebPublished = lbWebPorts(cluster).map(publish);
   services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPublished) : balancer(cluster, target, 'lb-web', lbWebPublished);
-  services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db)]);
+  services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db), ...(cluster.redis.length > 0 ? [publish(cluster.ports.redis)] : [])]);
   const doc = {
     version: '2.4',
     services,

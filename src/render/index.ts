@@ -13,12 +13,13 @@ import { renderDbAgentClient, renderDbAgentEnv } from './db-agent.js';
 import type { TemplateSources } from './templates.js';
 
 /**
- * redis: a Redis node's or Sentinel's; a change restarts it.
+ * redis: a Redis node's or Sentinel's; a change restarts it. peers: where
+ * the others are, read when it starts: a running one follows them itself.
  * app and agent: read afresh on every request or check, so a change needs
  * no restart. cert: lb-web's certificate, swapped on a running HAProxy
  * through its runtime API (the planner decides how).
  */
-export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose' | 'cert' | 'redis';
+export type RenderedKind = 'haproxy' | 'apache' | 'mariadb' | 'app' | 'agent' | 'compose' | 'cert' | 'redis' | 'peers';
 
 export interface RenderedFile {
   /** Relative to the output folder, e.g. "lb-web/haproxy.cfg". */
@@ -96,7 +97,7 @@ export function renderCluster(cluster: Cluster, secrets: Secrets, target: Render
     ...siteCert(cluster, serving),
     // With Redis it holds the password lb-db's check logs in with.
     { path: 'lb-db/haproxy.cfg', content: renderHaproxyDb(cluster, secrets, target, sources.haproxyDb), mode: cluster.redis.length > 0 ? 0o600 : 0o644, kind: 'haproxy' },
-    ...renderRedisFiles(cluster, secrets, target, sources).map((f) => ({ ...f, mode: 0o600, kind: 'redis' as const })),
+    ...renderRedisFiles(cluster, secrets, target, sources),
     ...cluster.db.flatMap((n): RenderedFile[] => [
       { path: `${n.name}/my.cnf`, content: renderMariadb(cluster, n, target, sources.mariadb), mode: 0o644, kind: 'mariadb' },
       { path: `${n.name}/agent.env`, content: renderDbAgentEnv(cluster, n, target, sources.dbAgent), mode: 0o644, kind: 'agent' },

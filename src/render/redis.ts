@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Secrets } from '../secrets/store.js';
 import { REDIS_MASTER_NAME, sentinelQuorum, type Cluster, type StoreNode } from '../spec/model.js';
 import { compile } from './engine.js';
+import type { RenderedFile } from './index.js';
 import type { RenderTarget } from './layout.js';
 
 /**
@@ -57,8 +58,9 @@ export interface RedisSources {
 }
 
 /** Each Redis node's and Sentinel's files: its config (0600: the password) and its start settings. */
-export function renderRedisFiles(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: RedisSources): { path: string; content: string }[] {
+export function renderRedisFiles(cluster: Cluster, secrets: Secrets, target: RenderTarget, sources: RedisSources): RenderedFile[] {
   const password = secrets.redis_password.reveal();
+  const peers = (node: StoreNode): RenderedFile => ({ path: `${node.name}/${START_ENV}`, content: startEnv(cluster, node, target), mode: 0o644, kind: 'peers' });
   const context = (node: StoreNode) => ({
     cluster,
     node,
@@ -69,8 +71,8 @@ export function renderRedisFiles(cluster: Cluster, secrets: Secrets, target: Ren
   });
   return [
     ...cluster.redis.flatMap((node) => [
-      { path: `${node.name}/${REDIS_CONF}`, content: compile(sources.redis)(context(node)) },
-      { path: `${node.name}/${START_ENV}`, content: startEnv(cluster, node, target) },
+      { path: `${node.name}/${REDIS_CONF}`, content: compile(sources.redis)(context(node)), mode: 0o600, kind: 'redis' as const },
+      peers(node),
     ]),
     ...cluster.sentinel.flatMap((node) => [
       {
@@ -84,8 +86,10 @@ export function renderRedisFiles(cluster: Cluster, secrets: Secrets, target: Ren
           downAfterMs: SENTINEL_DOWN_AFTER_MS,
           failoverTimeoutMs: SENTINEL_FAILOVER_TIMEOUT_MS,
         }),
+        mode: 0o600,
+        kind: 'redis' as const,
       },
-      { path: `${node.name}/${START_ENV}`, content: startEnv(cluster, node, target) },
+      peers(node),
     ]),
   ];
 }

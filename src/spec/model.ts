@@ -116,7 +116,7 @@ export interface Cluster {
 export const REDIS_MASTER_NAME = 'hactl';
 
 /** How many Sentinels must agree that the primary is down: a majority, so that one cut off alone cannot start a failover. */
-export function sentinelQuorum(cluster: Pick<Cluster, 'sentinel'>): number {
+export function sentinelQuorum(cluster: { sentinel: readonly unknown[] }): number {
   return Math.floor(cluster.sentinel.length / 2) + 1;
 }
 

@@ -5,7 +5,7 @@ import { parseShowStat, type StatRow } from '../haproxy/stat.js';
 import { replicationConnections } from '../mysql/replication-status.js';
 import { endpointsOf, nodeHost } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
-import type { Cluster, ConcreteRuntime } from '../spec/model.js';
+import { STORE_TIERS, type Cluster, type ConcreteRuntime } from '../spec/model.js';
 import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, StoreNodeStatus, WebNodeStatus } from './model.js';
 import { processIds } from './processes.js';
 import { activeMaster, agentReason, checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
@@ -143,18 +143,25 @@ export async function collectStatus(
       ...processIds(processes.get(n.name)),
     };
   });
-  const stores: StoreNodeStatus[] = cluster.memcached.map((n) => ({
-    type: 'store',
-    store: 'memcached',
-    name: n.name,
-    address: nodeHost(n, runtime),
-    port: n.port,
-    status: running(n.name) === 'running' ? 'UP' : 'STOPPED',
-    process: running(n.name),
-    ...processIds(processes.get(n.name)),
-  }));
+  const stores: StoreNodeStatus[] = STORE_TIERS.flatMap((tier) =>
+    cluster[tier].map((n): StoreNodeStatus => {
+      const row = dbStat.get(n.name);
+      return {
+        type: 'store',
+        store: tier,
+        name: n.name,
+        address: nodeHost(n, runtime),
+        port: n.port,
+        status: running(n.name) === 'running' ? 'UP' : 'STOPPED',
+        process: running(n.name),
+        // lb-db's check passes the primary alone.
+        ...(tier === 'redis' ? { role: running(n.name) !== 'running' || !row ? null : serverStatus(row) === 'UP' ? 'primary' : 'replica' } : {}),
+        ...processIds(processes.get(n.name)),
+      };
+    }),
+  );
   const balancers: BalancerStatus[] = (['lb-web', 'lb-db'] as const).map((name) => ({ type: 'lb', name, process: running(name), ...processIds(processes.get(name)) }));
-  const health = overallHealth(web, db, balancers, cluster.sessionMode === 'memcached' ? stores : []);
+  const health = overallHealth(web, db, balancers, stores.filter((n) => n.store === cluster.sessionMode || (cluster.sessionMode === 'redis' && n.store === 'sentinel')));
   return {
     cluster: cluster.name,
     runtime,

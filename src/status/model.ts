@@ -1,4 +1,4 @@
-import type { Engine } from '../spec/model.js';
+import type { Engine, StoreTier } from '../spec/model.js';
 import type { AgentAnswer } from './db-agent.js';
 
 /** One snapshot of a running cluster, shared by `hactl status` and the dashboard. */
@@ -88,16 +88,21 @@ export interface DbNodeStatus extends ProcessIds {
   replication_summary: ReplicationSummary;
 }
 
-/** A session store node (memcached): its process, as its runtime sees it (the web nodes alone reach it). */
+/** A session store node (memcached, redis) or a Redis Sentinel: its process, as its runtime sees it. */
 export interface StoreNodeStatus extends ProcessIds {
   type: 'store';
-  /** memcached */
-  store: 'memcached';
+  store: StoreTier;
   name: string;
   address: string;
   port: number;
   status: 'UP' | 'STOPPED';
   process: 'running' | 'stopped';
+  /**
+   * A Redis node as lb-db's check finds it: primary (it passes: sessions go
+   * there), replica (it answers, and is not the primary); null when stopped
+   * or lb-db does not say. Undefined for the other kinds.
+   */
+  role?: 'primary' | 'replica' | null;
 }
 
 export interface BalancerStatus extends ProcessIds {
@@ -132,7 +137,7 @@ export interface ClusterStatus {
   /** The certificate lb-web serves (tls: in cluster.yaml); null without tls, or none made yet. */
   tls: TlsStatus | null;
   nodes: (WebNodeStatus | DbNodeStatus)[];
-  /** Session store nodes (memcached:); empty without them. */
+  /** Session store nodes (memcached:, redis:) and Sentinels (sentinel:); empty without them. */
   stores: StoreNodeStatus[];
   balancers: BalancerStatus[];
 }

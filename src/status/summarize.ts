@@ -1,3 +1,4 @@
+import { sentinelQuorum } from '../spec/model.js';
 import type { StatRow } from '../haproxy/stat.js';
 import { AGENT_STALE_S, type AgentAnswer } from './db-agent.js';
 import { conditionOf, type BalancerStatus, type ClusterStatus, type StoreNodeStatus, type TlsStatus, type DbNodeStatus, type Health, type NodeStatusWord, type ReplicationLink, type ReplicationSummary, type WebNodeStatus } from './model.js';
@@ -88,12 +89,29 @@ export function overallHealth(web: WebNodeStatus[], db: DbNodeStatus[], balancer
     if (stopped.length > 0) reasons.push(`${n.name}: replication from ${stopped.map((l) => l.from).join(', ')} is not running${hint}`);
     else if (n.replication_summary !== 'Synced' && !(alone && n.replication_summary === 'no replication')) reasons.push(`${n.name}: replication ${n.replication_summary}`);
   }
-  // The session store in use: one node down keeps every session (each is on two); none up keeps none.
-  const storesUp = stores.filter((n) => n.status === 'UP').length;
-  for (const n of stores) if (n.status !== 'UP') reasons.push(`${n.name} (${n.store}) is ${n.status}${storesUp > 0 ? ': the sessions are on the others too' : ''}`);
-  if (stores.length > 0 && storesUp === 0) reasons.push(`no ${stores[0]!.store} node runs: no visitor keeps a session`);
+  reasons.push(...storeReasons(stores));
   if (!serving) return { health: 'down', reasons };
   return { health: reasons.length === 0 ? 'healthy' : 'degraded', reasons };
+}
+
+/**
+ * The session store in use. Memcached: one node down keeps every session
+ * (each is on two); none up keeps none. Redis: sessions need the primary
+ * in lb-db; a failover needs a majority of the Sentinels.
+ */
+function storeReasons(stores: StoreNodeStatus[]): string[] {
+  const reasons: string[] = [];
+  const nodes = stores.filter((n) => n.store !== 'sentinel');
+  const up = nodes.filter((n) => n.status === 'UP').length;
+  const spare = nodes[0]?.store === 'memcached' ? ': the sessions are on the others too' : '';
+  for (const n of nodes) if (n.status !== 'UP') reasons.push(`${n.name} (${n.store}) is ${n.status}${up > 0 ? spare : ''}`);
+  if (nodes.length > 0 && up === 0) reasons.push(`no ${nodes[0]!.store} node runs: no visitor keeps a session`);
+  else if (nodes[0]?.store === 'redis' && !nodes.some((n) => n.role === 'primary')) reasons.push('lb-db has no Redis primary: no visitor keeps a session until one is promoted');
+  const sentinels = stores.filter((n) => n.store === 'sentinel');
+  const quorum = sentinelQuorum({ sentinel: sentinels });
+  const watching = sentinels.filter((n) => n.status === 'UP').length;
+  for (const n of sentinels) if (n.status !== 'UP') reasons.push(`${n.name} (sentinel) is ${n.status}${watching < quorum ? `: with ${watching} of ${sentinels.length} Sentinels no replica is promoted when the primary dies (${quorum} must agree)` : ''}`);
+  return reasons;
 }
 
 /** STATUS with the certificate lb-web serves: an expired one degrades it (clients refuse it). */

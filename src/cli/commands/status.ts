@@ -89,8 +89,8 @@ export function printStatus(out: Output, s: ClusterStatus): void {
   );
   if (s.stores.length > 0) {
     out.table(
-      ['session store', 'address', 'status'],
-      s.stores.map((n) => [`${n.name} (${n.store})`, `${n.address}:${n.port}`, paint(out, n.status)]),
+      ['session store', 'address', 'status', 'role'],
+      s.stores.map((n) => [`${n.name} (${n.store})`, `${n.address}:${n.port}`, paint(out, n.status), n.role ?? (n.store === 'sentinel' ? 'watches Redis' : '')]),
     );
   }
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
