@@ -9,7 +9,7 @@ import { loadOrCreateSecrets } from '../secrets/store.js';
 import { readApplied } from './applied.js';
 import type { OpContext } from './context.js';
 import { lbWebOf, readLbWebServers } from './server-state.js';
-import { readWriterEntry } from '../status/collect.js';
+import { readRedisPrimary, readWriterEntry } from '../status/collect.js';
 
 /**
  * What a plan is made from, gathered side by side: CLUSTER's processes as
@@ -27,12 +27,13 @@ export async function observe(
 ): Promise<{ desired: Desired; observed: Observed }> {
   const kept = new Set(clusterProcesses(cluster).map((p) => p.name));
   const leaving = options.previous ? clusterProcesses(options.previous).filter((p) => !kept.has(p.name)) : [];
-  const [view, lbWeb, leftovers, before, writer] = await Promise.all([
+  const [view, lbWeb, leftovers, before, writer, redisPrimary] = await Promise.all([
     ctx.driver.view(cluster, files),
     readLbWebServers(lbWebOf(ctx, cluster, options.previous)),
     options.leftoversOf ? ctx.driver.leftovers(options.leftoversOf) : [],
     options.previous && leaving.length > 0 ? ctx.driver.processes(options.previous) : [],
     readWriterEntry(ctx.driver),
+    cluster.redis.length > 0 || (options.previous?.redis.length ?? 0) > 0 ? readRedisPrimary(ctx.driver) : undefined,
   ]);
   const applied = readApplied(ctx.project.stateDir);
   const desired = view.processes.map((p) => ({ name: p.name, kind: p.kind, hash: configHash(p.name, files), launch: launchHash(p.launch) }));
@@ -44,7 +45,7 @@ export async function observe(
   const stalled = await stalledLinks(ctx, cluster, new Set(view.processes.filter((p) => p.running).map((p) => p.name)));
   return {
     desired: { cluster, files: files.map(({ path, kind }) => ({ path, kind })), processes: desired },
-    observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled, writer },
+    observed: { processes: observed, changed: view.changed, lbWeb, leftovers, stalled, writer, redisPrimary },
   };
 }
 

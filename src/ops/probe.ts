@@ -3,7 +3,8 @@ import { driverFor } from '../drivers/select.js';
 import { badInput } from '../errors.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { STORE_TIERS, type Runtime } from '../spec/model.js';
-import { httpGet, memcachedVersion, redisRole } from '../util/probe.js';
+import { httpGet, memcachedVersion } from '../util/probe.js';
+import { redisCommand } from '../redis/client.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
 import type { Project } from './project.js';
@@ -48,7 +49,8 @@ export async function probeNode(project: Project, name: string, options: { runti
       const colon = target.lastIndexOf(':');
       const [host, port] = [target.slice(0, colon).replace(/^\[|\]$/g, ''), Number(target.slice(colon + 1))];
       if (tier === 'memcached') return result(true, `memcached ${target}`, `${await memcachedVersion(host, port)} answers`);
-      const role = await redisRole(host, port, loadOrCreateSecrets(project.stateDir).redis_password.reveal());
+      const reply = await redisCommand(host, port, loadOrCreateSecrets(project.stateDir).redis_password.reveal(), ['ROLE']);
+      const role = Array.isArray(reply) ? String(reply[0]) : String(reply);
       return result(true, `${tier} ${target}`, `answers with the cluster's password, role ${role === 'slave' ? 'replica' : role === 'master' ? 'primary' : role}`);
     } catch (err) {
       return result(false, `${tier} ${target}`, (err as Error).message);

@@ -116,10 +116,40 @@ export interface SwapCertAction {
 }
 
 /**
+ * Before Redis node FROM leaves while it is the primary: the Sentinels
+ * promote a replica (SENTINEL FAILOVER), done once lb-db sends the
+ * sessions there.
+ */
+export interface RedisFailoverAction {
+  kind: 'redis-failover';
+  from: string;
+  reason: string;
+}
+
+/** After a Redis node left: the Sentinels forget it (SENTINEL RESET) and learn the others again from the primary. */
+export interface SentinelResetAction {
+  kind: 'sentinel-reset';
+  reason: string;
+}
+
+/**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; the executor only carries an action out.
  */
-export type Action = ServerAction | SyncWebStatesAction | SwapCertAction | ProcessAction | ReplicateAction | WriteAction | WaitIdleAction | StopAction | DetachAction | RemoveLeftoverAction | MoveWriterAction;
+export type Action =
+  | ServerAction
+  | SyncWebStatesAction
+  | SwapCertAction
+  | ProcessAction
+  | ReplicateAction
+  | WriteAction
+  | WaitIdleAction
+  | StopAction
+  | DetachAction
+  | RemoveLeftoverAction
+  | MoveWriterAction
+  | RedisFailoverAction
+  | SentinelResetAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -161,6 +191,10 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.node, what: `remove ${action.paths.join(', ')}` };
     case 'move-writer':
       return { on: 'lb-db', what: action.from ? `move the writer from ${action.from} to ${action.to}` : `make ${action.to} the writer` };
+    case 'redis-failover':
+      return { on: action.from, what: 'a replica becomes the Redis primary first (SENTINEL FAILOVER)' };
+    case 'sentinel-reset':
+      return { on: 'sentinels', what: 'forget the Redis nodes that left (SENTINEL RESET)' };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

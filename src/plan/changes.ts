@@ -91,9 +91,24 @@ export function planRemoveWeb(name: string, desired: Desired, observed: Observed
  * remove memcached: the web nodes' settings without it first (a converge
  * writes them), then it stops. Each session has a copy on another node, so
  * none is lost; the app puts back a second copy on the next request.
+ *
+ * remove redis: the primary hands over to a replica first (the Sentinels'
+ * failover); then lb-db without it, it stops (with the Sentinels that
+ * cluster.yaml no longer has), and the Sentinels forget it.
  */
-export function planRemoveStore(name: string, desired: Desired, observed: Observed): Action[] {
-  return [...planConverge(desired, observed), { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; the web nodes no longer use it' }];
+export function planRemoveStore(name: string, previous: Cluster, desired: Desired, observed: Observed): Action[] {
+  const converge = planConverge(desired, observed);
+  if (!previous.redis.some((n) => n.name === name)) return [...converge, { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; the web nodes no longer use it' }];
+  const running = (n: string) => observed.processes.get(n)?.running === true;
+  const watched = desired.cluster.sentinel.some((s) => running(s.name));
+  const leaving = previous.sentinel.filter((s) => !desired.cluster.sentinel.some((d) => d.name === s.name));
+  return [
+    ...(observed.redisPrimary === name && watched ? [{ kind: 'redis-failover', from: name, reason: `${name} is the primary: a replica takes the sessions first` } as const] : []),
+    ...converge,
+    { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; lb-db no longer sends it sessions' },
+    ...leaving.map((s) => ({ kind: 'stop', process: s.name, reason: `one Redis node is left: nothing to promote, no Sentinel needed` }) as const),
+    ...(watched ? [{ kind: 'sentinel-reset', reason: `they would go on counting ${name} as a replica (down)` } as const] : []),
+  ];
 }
 
 /** A drained node is idle once no visitor came for this long (sticky ones come back within it). */

@@ -61,6 +61,8 @@ export interface Observed {
   stalled: readonly StalledLink[];
   /** lb-db's writer entry: a master's name, null when it has none yet, undefined when lb-db does not say. */
   writer: string | null | undefined;
+  /** The Redis node lb-db sends sessions to (the primary), null when none passes its check; observed only by the operations that act on it. */
+  redisPrimary?: string | null | undefined;
 }
 
 /** NODE does not replicate from FROM, and WHY in MariaDB's words. */

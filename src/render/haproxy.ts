@@ -4,6 +4,9 @@ import { hostPort, peersAddress } from '../util/net.js';
 import { compile } from './engine.js';
 import type { RenderTarget } from './layout.js';
 
+/** lb-db's backend of the Redis nodes (templates/haproxy-db.cfg.hbs). */
+export const REDIS_BACKEND = 'redis';
+
 /** The cookie PHP's session lives in; lb-web's stick table follows it in sticky mode. */
 export const SESSION_COOKIE = 'PHPSESSID';
 

@@ -6,6 +6,7 @@ import { replicationConnections } from '../mysql/replication-status.js';
 import { endpointsOf, nodeHost } from '../spec/endpoints.js';
 import type { Secrets } from '../secrets/store.js';
 import { STORE_TIERS, type Cluster, type ConcreteRuntime } from '../spec/model.js';
+import { REDIS_BACKEND } from '../render/haproxy.js';
 import type { BalancerStatus, ClusterStatus, DbNodeStatus, ReplicationLink, StoreNodeStatus, WebNodeStatus } from './model.js';
 import { processIds } from './processes.js';
 import { activeMaster, agentReason, checkText, overallHealth, serverStatus, summarizeReplication } from './summarize.js';
@@ -26,6 +27,16 @@ async function stat(driver: Driver, running: boolean): Promise<Map<string, StatR
 export async function readWriterEntry(driver: Driver): Promise<string | null | undefined> {
   try {
     return parseWriterEntry(await driver.balancerCommand('lb-db', SHOW_WRITER));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Redis node lb-db sends sessions to: its backend's one server UP; null when none is, undefined when lb-db does not say. */
+export async function readRedisPrimary(driver: Driver): Promise<string | null | undefined> {
+  try {
+    const rows = parseShowStat(await driver.balancerCommand('lb-db', 'show stat'));
+    return rows.find((r) => r.type === '2' && r.pxname === REDIS_BACKEND && serverStatus(r) === 'UP')?.svname ?? null;
   } catch {
     return undefined;
   }

@@ -50,37 +50,6 @@ export function memcachedVersion(host: string, port: number, timeoutMs = 1000): 
   });
 }
 
-/** A command in Redis's protocol (RESP): an array of bulk strings, so a password needs no escaping. */
-function resp(...words: string[]): string {
-  return `*${words.length}\r\n${words.map((w) => `$${Buffer.byteLength(w)}\r\n${w}\r\n`).join('')}`;
-}
-
-/**
- * The role a Redis node or Sentinel at HOST:PORT gives after logging in with
- * PASSWORD (master, slave or sentinel), or throws with why not.
- */
-export function redisRole(host: string, port: number, password: string, timeoutMs = 1000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = connect({ host, port });
-    let text = '';
-    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    sock.on('connect', () => sock.write(resp('AUTH', password) + resp('ROLE')));
-    sock.on('data', (d) => {
-      text += d.toString('latin1');
-      if (text.startsWith('-')) {
-        sock.destroy();
-        reject(new Error(`refused: ${text.split('\r\n')[0]!.slice(1, 120)}`));
-        return;
-      }
-      const role = /^\+OK\r\n\*\d+\r\n\$\d+\r\n([a-z]+)\r\n/.exec(text)?.[1];
-      if (!role) return;
-      sock.end(resp('QUIT'));
-      resolve(role);
-    });
-    sock.on('error', reject);
-  });
-}
-
 /** The status of GET URL, or undefined when nothing answered. */
 export function httpStatus(url: string, timeoutMs = 1000): Promise<number | undefined> {
   return httpGet(url, timeoutMs).then(

@@ -34,9 +34,9 @@ function render(c: Cluster, runtime: ConcreteRuntime): RenderedFile[] {
   return renderCluster(c, SECRETS, { runtime, layout: runtime === 'local' ? localLayout('/srv/.hactl') : composeLayout, composeDir: '/opt/compose' }, loadTemplateSources(), servedCert);
 }
 
-/** A process's hash in this world: the files of its own (the app's settings are re-read per request, lb-web's certificate swapped: not in it). */
+/** A process's hash in this world: the files of its own (the app's settings are re-read per request, lb-web's certificate swapped, a Redis node's peers read at start: not in it). */
 function hashOf(name: string, files: RenderedFile[]): string {
-  return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app' && f.kind !== 'cert').map((f) => f.shape ?? f.content));
+  return JSON.stringify(files.filter((f) => f.path.startsWith(`${name}/`) && f.kind !== 'app' && f.kind !== 'cert' && f.kind !== 'peers').map((f) => f.shape ?? f.content));
 }
 
 /** How every process is run in this world (a command line, an image's sources). */
@@ -121,12 +121,33 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       const before = cluster({ session: 'memcached', more: 'memcached: [mc1, mc2, mc3]\n' });
       const after = cluster({ session: 'memcached', more: 'memcached: [mc1, mc2]\n' });
       const { desired, observed } = view(after, runtime, running(before, runtime));
-      expect(lines(planRemoveStore('mc3', desired, observed))).toEqual([
+      expect(lines(planRemoveStore('mc3', before, desired, observed))).toEqual([
         'config: write web1/app.json',
         'config: write web2/app.json',
         ...compose,
         'mc3: stop',
       ]);
+    });
+
+    it('remove redis of the primary: a replica takes over first, then lb-db without it, it stops, the Sentinels forget it', () => {
+      const before = cluster({ session: 'redis', more: 'redis: [redis1, redis2, redis3]\n' });
+      const after = cluster({ session: 'redis', more: 'redis: [redis2, redis3]\n' });
+      const { desired, observed } = view(after, runtime, running(before, runtime));
+      const plan = lines(planRemoveStore('redis1', before, desired, { ...observed, redisPrimary: 'redis1' }));
+      expect(plan[0]).toBe('redis1: a replica becomes the Redis primary first (SENTINEL FAILOVER)');
+      expect(plan.slice(-3)).toEqual(['lb-db: reload (hitless)', 'redis1: stop', 'sentinels: forget the Redis nodes that left (SENTINEL RESET)']);
+      // Where the others are is read at start only: no Redis node or Sentinel restarts.
+      expect(plan.filter((l) => / (start|restart)$/.test(l))).toEqual([]);
+      expect(plan).toContain('config: write lb-db/haproxy.cfg');
+    });
+
+    it('remove redis of a replica: no failover; down to one node, the Sentinels (left out of cluster.yaml) stop too', () => {
+      const before = cluster({ session: 'redis', more: 'redis: [redis1, redis2]\n' });
+      const after = cluster({ session: 'redis', more: 'redis: [redis1]\n' });
+      const { desired, observed } = view(after, runtime, running(before, runtime));
+      const plan = lines(planRemoveStore('redis2', before, desired, { ...observed, redisPrimary: 'redis1' }));
+      expect(plan).not.toContain('redis2: a replica becomes the Redis primary first (SENTINEL FAILOVER)');
+      expect(plan.slice(-4)).toEqual(['redis2: stop', 'sentinel1: stop', 'sentinel2: stop', 'sentinel3: stop']);
     });
 
     describe('a new certificate (hactl cert set, cert renew)', () => {

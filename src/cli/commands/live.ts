@@ -85,21 +85,36 @@ export function register(program: Command): void {
       done(out, r, `${name} (${r.address}, id ${r.node.id}) joined the masters and lb-db as a backup`);
     });
 
-  add
-    .command('memcached')
-    .description('start a memcached node for the sessions, then give the web nodes the new list (no restart)')
-    .argument('<name>', 'e.g. mc3 (its number picks the default address)')
-    .option('--host <host>', 'its address (default from defaults.memcached.host)')
-    .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
-    .option('--dry-run', 'print the plan, change nothing')
-    .addHelpText('after', examples('hactl add memcached mc3', 'hactl add memcached mc3 --dry-run'))
-    .action(async (name: string, opts: { host?: string; port?: number; dryRun?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = await contextOf(command);
-      const { addMemcached } = await import('../../ops/store-ops.js');
-      const r = await addMemcached(project, { name, host: opts.host, port: opts.port }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
-      if (isDryRun(r)) return dryRun(out, `add memcached ${name}`, r.actions);
-      done(out, r, `added ${name} (${r.address}) to the session store`);
-    });
+  const STORE_HELP = {
+    memcached: {
+      add: 'start a memcached node for the sessions, then give the web nodes the new list (no restart)',
+      remove: 'the web nodes stop using a memcached node, then it stops (each session keeps its copy on another node)',
+      example: 'mc3',
+    },
+    redis: {
+      add: "start a Redis node as a replica of the primary, then lb-db checks it too (the Sentinels find it through the primary)",
+      remove: 'lb-db stops using a Redis node (a replica takes over first if it is the primary), then it stops and the Sentinels forget it',
+      example: 'redis3',
+    },
+  } as const;
+  for (const tier of ['memcached', 'redis'] as const) {
+    const help = STORE_HELP[tier];
+    add
+      .command(tier)
+      .description(help.add)
+      .argument('<name>', `e.g. ${help.example} (its number picks the default address)`)
+      .option('--host <host>', `its address (default from defaults.${tier}.host)`)
+      .option('--port <port>', 'its port', wholeNumberOption('--port', 1, 65535))
+      .option('--dry-run', 'print the plan, change nothing')
+      .addHelpText('after', examples(`hactl add ${tier} ${help.example}`, `hactl add ${tier} ${help.example} --dry-run`))
+      .action(async (name: string, opts: { host?: string; port?: number; dryRun?: boolean }, command: Command) => {
+        const { project, out, runner, runtime } = await contextOf(command);
+        const { addStore } = await import('../../ops/store-ops.js');
+        const r = await addStore(project, tier, { name, host: opts.host, port: opts.port }, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+        if (isDryRun(r)) return dryRun(out, `add ${tier} ${name}`, r.actions);
+        done(out, r, `added ${name} (${r.address}) to the session store`);
+      });
+  }
 
   const remove = program.command('remove').description('take a node out of the running cluster (recorded in cluster.yaml)');
   remove
@@ -131,19 +146,22 @@ export function register(program: Command): void {
       done(out, r, `removed ${name}${r.moved_active ? `; ${r.active} is now the active master` : ''}`);
     });
 
-  remove
-    .command('memcached')
-    .description('the web nodes stop using a memcached node, then it stops (each session keeps its copy on another node)')
-    .argument('<name>')
-    .option('--dry-run', 'print the plan, change nothing')
-    .addHelpText('after', examples('hactl remove memcached mc3', 'hactl remove memcached mc3 --dry-run'))
-    .action(async (name: string, opts: { dryRun?: boolean }, command: Command) => {
-      const { project, out, runner, runtime } = await contextOf(command);
-      const { removeMemcached } = await import('../../ops/store-ops.js');
-      const r = await removeMemcached(project, name, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
-      if (isDryRun(r)) return dryRun(out, `remove memcached ${name}`, r.actions);
-      done(out, r, `removed ${name} from the session store`);
-    });
+  for (const tier of ['memcached', 'redis'] as const) {
+    const help = STORE_HELP[tier];
+    remove
+      .command(tier)
+      .description(help.remove)
+      .argument('<name>')
+      .option('--dry-run', 'print the plan, change nothing')
+      .addHelpText('after', examples(`hactl remove ${tier} ${help.example}`, `hactl remove ${tier} ${help.example} --dry-run`))
+      .action(async (name: string, opts: { dryRun?: boolean }, command: Command) => {
+        const { project, out, runner, runtime } = await contextOf(command);
+        const { removeStore } = await import('../../ops/store-ops.js');
+        const r = await removeStore(project, tier, name, { runtime, dryRun: opts.dryRun }, runner, progressPrinter(out));
+        if (isDryRun(r)) return dryRun(out, `remove ${tier} ${name}`, r.actions);
+        done(out, r, `removed ${name} from the session store`);
+      });
+  }
 
   program
     .command('switchover')
