@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { Cluster } from '../spec/model.js';
-import { lbWebPorts } from '../spec/endpoints.js';
+import { lbDbPorts, lbWebPorts } from '../spec/endpoints.js';
 import { hostPort } from '../util/net.js';
 import { IMAGES, type Image } from './compose-images.js';
 import { dbAgentListen } from './db-agent.js';
@@ -137,7 +137,7 @@ export function renderComposeFile(cluster: Cluster, target: RenderTarget): strin
   }
   const lbWebPublished = lbWebPorts(cluster).map(publish);
   services['lb-web'] = cluster.balancer.engine === 'apache' ? apacheLbWeb(cluster, target, lbWebPublished) : balancer(cluster, target, 'lb-web', lbWebPublished);
-  services['lb-db'] = balancer(cluster, target, 'lb-db', [publish(cluster.ports.db), ...(cluster.redis.length > 0 ? [publish(cluster.ports.redis)] : [])]);
+  services['lb-db'] = balancer(cluster, target, 'lb-db', lbDbPorts(cluster).map(publish));
   const doc = {
     version: '2.4',
     services,

@@ -25,6 +25,11 @@ export function lbWebPorts(cluster: Cluster): number[] {
   return [cluster.ports.http, cluster.ports.stats, ...(cluster.tls ? [cluster.ports.https] : [])];
 }
 
+/** The ports lb-db listens on: the DB entry, and the Redis entry with Redis nodes. */
+export function lbDbPorts(cluster: Cluster): number[] {
+  return [cluster.ports.db, ...(cluster.redis.length > 0 ? [cluster.ports.redis] : [])];
+}
+
 /**
  * Where a node listens, as its balancer reaches it: on compose its
  * container's name on the project's network (cluster.yaml's host is the

@@ -62,7 +62,7 @@ describe('hactl CLI', () => {
     expect(r.stderr.trimEnd().split('\n')).toEqual([
       'cluster.yaml:4:11 web[1].port: 70000 is out of range: must be from 1 to 65535',
       `cluster.yaml:5:13 web[1].cookie: "S 2" is not valid (it contains a space): expected 1 to 32 letters, digits, '_' or '-'`,
-      'cluster.yaml:6:15 session_mode: "sticy" is not one of none, sticky, db, memcached (did you mean "sticky"?)',
+      'cluster.yaml:6:15 session_mode: "sticy" is not one of none, sticky, db, memcached, redis (did you mean "sticky"?)',
     ]);
     const json = await hactl(dir, 'validate', '--json');
     expect(json.code).toBe(2);
@@ -193,7 +193,7 @@ describe('hactl CLI', () => {
     expect(r.code).toBe(0);
     const shown = JSON.parse(r.stdout);
     expect(shown.cluster.web[0]).toEqual({ name: 'web1', host: '127.0.1.1', port: 8000, cookie: 'S1', weight: 100, state: 'ready' });
-    expect(Object.values(shown.secrets)).toEqual(['[redacted]', '[redacted]', '[redacted]', '[redacted]', '[redacted]']);
+    expect(Object.values(shown.secrets)).toEqual(Array(6).fill('[redacted]'));
     const stored = JSON.parse(readFileSync(join(dir, '.hactl/secrets.json'), 'utf8'));
     for (const value of Object.values(stored) as string[]) {
       expect(r.stdout).not.toContain(value);

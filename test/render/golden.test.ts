@@ -18,6 +18,7 @@ const fixtures: [string, string][] = [
   ['none', new URL('../fixtures/render/none.yaml', import.meta.url).pathname],
   ['apache', new URL('../fixtures/render/apache.yaml', import.meta.url).pathname],
   ['tls', new URL('../fixtures/render/tls.yaml', import.meta.url).pathname],
+  ['stores', new URL('../fixtures/render/stores.yaml', import.meta.url).pathname],
 ];
 
 describe.each(fixtures)('rendering %s', (name, file) => {

@@ -171,6 +171,22 @@ describe('validation of cluster.yaml', () => {
     expect(problems('web: [web1]\ndb:\n  - {name: a, id: 3}\n  - {name: b, id: 3}\n')).toEqual(['c.yaml:4:19 db[1].id: id 3 is already used by a']);
   });
 
+  it('redis: three Sentinels by default with a replica to promote, none for one node; refuses fewer than three, Sentinels without Redis, redis sessions without nodes, a taken name or port', () => {
+    const two = checkClusterText('session_mode: redis\nweb: [web1]\nredis: [redis1, redis2]\n');
+    expect(two.problems).toEqual([]);
+    expect(two.cluster.sentinel).toEqual([1, 2, 3].map((n) => ({ name: `sentinel${n}`, host: `127.0.5.${n}`, port: 26379 })));
+    expect(two.cluster.redis.map((n) => `${n.name} ${n.host}:${n.port}`)).toEqual(['redis1 127.0.4.1:6379', 'redis2 127.0.4.2:6379']);
+    expect(checkClusterText('session_mode: redis\nweb: [web1]\nredis: [redis1]\n').cluster.sentinel).toEqual([]);
+    expect(problems('web: [web1]\nredis: [redis1, redis2]\nsentinel: [s1, s2]\n')).toEqual([
+      expect.stringMatching(/^c\.yaml:3:11 sentinel: 2 Sentinels for 2 Redis nodes: promoting a replica takes a majority of at least 3 /),
+    ]);
+    expect(problems('web: [web1]\nsentinel: [s1, s2, s3]\n')).toEqual(['c.yaml:2:11 sentinel: Sentinels watch Redis nodes, and redis: lists none']);
+    expect(problems('session_mode: redis\nweb: [web1]\n')).toEqual([expect.stringMatching(/^c\.yaml:1:15 session_mode: redis sessions need Redis nodes, and redis: lists none/)]);
+    expect(problems('web: [web1]\nredis: [redis1, web1]\n')).toEqual(['c.yaml:2:17 redis[1].name: name "web1" is already used by web[0]']);
+    expect(problems('web: [web1]\nports: {redis: 8080}\nredis: [redis1]\n')).toEqual([expect.stringMatching(/^c\.yaml:2:\d+ ports\.redis: 127\.0\.0\.1:8080 is already used by ports\.http$/)]);
+    expect(problems('web: [web1]\nredis: [redis1, {name: redis2, host: 127.0.5.1, port: 26379}]\n')).toEqual([expect.stringMatching(/sentinel\[0\]\.port: 127\.0\.5\.1:26379 is already used by redis2|redis\[1\]\.port: 127\.0\.5\.1:26379 is already used by sentinel1/)]);
+  });
+
   it('refuses db sessions without DB nodes', () => {
     expect(problems('session_mode: db\nweb: [web1]\n')).toEqual(['c.yaml:1:15 session_mode: db sessions need at least one DB node, and db: lists none']);
   });

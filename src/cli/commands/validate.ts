@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, HactlError } from '../../errors.js';
 import { contextOf, examples } from '../context.js';
+import { STORE_TIERS } from '../../spec/model.js';
 
 export function register(program: Command): void {
   program
@@ -26,7 +27,7 @@ export function register(program: Command): void {
         });
       } else if (problems.length === 0) {
         for (const w of warnings) out.error(`${out.color.yellow('warning:')} ${formatProblem(shown, w)}`);
-        out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s)${cluster.memcached.length > 0 ? `, ${cluster.memcached.length} memcached node(s)` : ''}, session mode ${cluster.sessionMode}`);
+        out.print(`${out.color.green('✓')} ${shown} is valid: ${cluster.web.length} web node(s), ${cluster.db.length} DB node(s)${STORE_TIERS.filter((tier) => cluster[tier].length > 0).map((tier) => `, ${cluster[tier].length} ${tier} node(s)`).join('')}, session mode ${cluster.sessionMode}`);
       } else {
         for (const p of problems) out.error(formatProblem(shown, p));
       }

@@ -218,11 +218,11 @@ function safeHref(url: string): string {
   }
 }
 
-/** The session store nodes (memcached): their process, as hactl status shows them; rebuilt only when that changed. */
+/** The session store nodes (memcached, Redis and its Sentinels): their process and a Redis node's role, as hactl status shows them; rebuilt only when that changed. */
 function renderStores(stores: Snapshot['stores']): void {
   $('#stores-card').hidden = stores.length === 0;
   const tbody = $('#store-table tbody');
-  const key = JSON.stringify([language(), stores.map((n) => [n.name, n.address, n.port, n.status])]);
+  const key = JSON.stringify([language(), stores.map((n) => [n.name, n.address, n.port, n.status, n.role])]);
   if (tbody.dataset.key === key) return;
   tbody.dataset.key = key;
   tbody.replaceChildren(
@@ -235,6 +235,7 @@ function renderStores(stores: Snapshot['stores']): void {
         h('td', {}, n.address),
         h('td', {}, String(n.port)),
         h('td', { class: 'status' }, h('span', { class: `badge ${n.status === 'UP' ? 'ok' : 'bad'}`, 'data-status': n.status }, n.status)),
+        h('td', { class: 'role' }, n.role ? t(`role_${n.role}`) : n.store === 'sentinel' ? t('role_sentinel') : ''),
       ),
     ),
   );

@@ -1,4 +1,4 @@
-import { lbWebPorts } from '../../spec/endpoints.js';
+import { lbDbPorts, lbWebPorts } from '../../spec/endpoints.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -155,7 +155,7 @@ export class ComposeDriver implements Driver {
     // balancer's published ports are part of its container too: compose up makes a new
     // one for a new port (tls: adds ports.https), which a reload cannot give.
     const sources = this.#sources();
-    const published = (p: { name: string; kind: string }) => (p.kind !== 'lb' ? [] : [cluster.listen, ...(p.name === 'lb-web' ? lbWebPorts(cluster) : [cluster.ports.db])]);
+    const published = (p: { name: string; kind: string }) => (p.kind !== 'lb' ? [] : [cluster.listen, ...(p.name === 'lb-web' ? lbWebPorts(cluster) : lbDbPorts(cluster))]);
     return {
       processes: (await this.processes(cluster)).map((p) => ({ ...p, launch: p.kind === 'lb' ? { image: sources.get(imageOf(cluster, p).tag), published: published(p) } : sources.get(imageOf(cluster, p).tag) })),
       changed: changedFiles(this.dir, files).map(({ path, kind }) => ({ path, kind })),
@@ -223,7 +223,7 @@ export class ComposeDriver implements Driver {
 
   /** A published port taken by another process or container fails here, named, before anything starts. */
   async checkStarts(cluster: Cluster, starting: ReadonlySet<string>): Promise<void> {
-    const published: [Balancer, number][] = [...lbWebPorts(cluster).map((port): [Balancer, number] => ['lb-web', port]), ['lb-db', cluster.ports.db]];
+    const published: [Balancer, number][] = [...lbWebPorts(cluster).map((port): [Balancer, number] => ['lb-web', port]), ...lbDbPorts(cluster).map((port): [Balancer, number] => ['lb-db', port])];
     for (const [lb, port] of published) if (starting.has(lb)) await assertFree(cluster.listen, port, lb, 'publish it');
   }
 
@@ -242,7 +242,7 @@ export class ComposeDriver implements Driver {
         n.name,
         async () => (await httpStatus(`http://${await this.webAddress(n)}${cluster.health.path}`)) === 200,
       ]),
-      ['lb-db', async () => existsSync(this.#sockets('lb-db').masterSocket) && (await tcpOpen(listen, cluster.ports.db))],
+      ['lb-db', async () => existsSync(this.#sockets('lb-db').masterSocket) && (await Promise.all(lbDbPorts(cluster).map((p) => tcpOpen(listen, p)))).every(Boolean)],
       [
         'lb-web',
         async () =>

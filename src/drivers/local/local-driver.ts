@@ -1,4 +1,4 @@
-import { lbWebPorts } from '../../spec/endpoints.js';
+import { lbDbPorts, lbWebPorts } from '../../spec/endpoints.js';
 import type { Connection } from 'mysql2/promise';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -130,7 +130,7 @@ export class LocalDriver implements Driver {
       });
     }
     const lbs = [
-      { name: 'lb-db' as const, ports: [cluster.ports.db] },
+      { name: 'lb-db' as const, ports: lbDbPorts(cluster) },
       { name: 'lb-web' as const, ports: lbWebPorts(cluster) },
     ];
     for (const lb of lbs) {
