@@ -157,13 +157,28 @@ function start_redis_session(array $options, Request $request): bool
             restore_error_handler();
         }
         if ($started) {
-            return true;
+            return $options['read_and_close'] && session_id() !== $sent ? store_new_redis_session($options) : true;
         }
         if (microtime(true) >= $until) {
             throw new RuntimeException($warning ?? 'session_start() failed');
         }
         usleep(100_000);
     }
+}
+
+/**
+ * A visitor without a session got a new id from a read-only start, which
+ * stores nothing: with strict mode, phpredis would take that id for an
+ * unknown one on the next request and make another (parallel first
+ * requests would each get their own session). Stored empty now, it is one
+ * the store knows.
+ *
+ * @param array<string, mixed> $options
+ */
+function store_new_redis_session(array $options): bool
+{
+    session_id((string) session_id());
+    return session_start(['read_and_close' => false, 'use_strict_mode' => false] + $options) && session_write_close();
 }
 
 /**
