@@ -7,7 +7,7 @@ import type { Answer } from './client.js';
  */
 
 /** Where in the script a request was made. */
-export type Phase = 'set' | 'before-kill' | 'after-kill';
+export type Phase = 'set' | 'before-kill' | 'after-kill' | 'after-store-kill';
 
 export interface Sample extends Answer {
   phase: Phase;
@@ -103,6 +103,13 @@ export interface ModeResult {
   survived_switch: Survival & { verdict: Verdict };
   /** Reads after the kill, and how many of those had the color. */
   survived_death: Survival & { verdict: Verdict };
+  /** The store node killed next (the Redis primary, a memcached node); null where sessions live in no store node of their own. */
+  store_killed: string | null;
+  /** Reads after the store node's death, and how many of those had the color ('n/a' without one). */
+  survived_store_death: Survival & { verdict: Verdict };
+  /** Session commands the store served over the steady part (the POST and the reads before the kill), and per request; null without a store of its own. */
+  store_ops: number | null;
+  store_ops_per_request: number | null;
   /** Client-side time of the POST and the reads before the kill (the steady state, no failover in it). */
   latency_ms: { p50: number | null; p99: number | null };
   /** Write statements on the active master while the script ran, and per request. */
@@ -114,11 +121,12 @@ export interface ModeResult {
   errors: string[];
 }
 
-export function summarizeMode(input: { mode: SessionMode; color: string; samples: readonly Sample[]; killed: string; db: DbDelta }): ModeResult {
-  const { mode, color, samples, killed, db } = input;
+export function summarizeMode(input: { mode: SessionMode; color: string; samples: readonly Sample[]; killed: string; db: DbDelta; store?: { killed: string; ops: number } | undefined }): ModeResult {
+  const { mode, color, samples, killed, db, store } = input;
   const set = samples.find((s) => s.phase === 'set');
   const before = samples.filter((s) => s.phase === 'before-kill');
   const after = samples.filter((s) => s.phase === 'after-kill');
+  const afterStore = samples.filter((s) => s.phase === 'after-store-kill');
   const hasColor = (s: Sample) => s.ok && s.color === color;
   const setOn = set?.servedBy ?? '';
   // A failed read names no node (or the one that failed it): it says nothing about a switch.
@@ -128,7 +136,8 @@ export function summarizeMode(input: { mode: SessionMode; color: string; samples
     return { ...s, verdict: verdict(s) };
   };
   const servedBy = servedByCounts(before);
-  const steady = samples.filter((s) => s.phase !== 'after-kill').map((s) => s.ms);
+  const steadySamples = samples.filter((s) => s.phase === 'set' || s.phase === 'before-kill');
+  const steady = steadySamples.map((s) => s.ms);
   const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
   return {
     mode,
@@ -144,6 +153,10 @@ export function summarizeMode(input: { mode: SessionMode; color: string; samples
     survived_switch: survival(switched),
     // Every read after the kill counts: a failed one did not give the color back either.
     survived_death: survival(after),
+    store_killed: store?.killed ?? null,
+    survived_store_death: survival(afterStore),
+    store_ops: store?.ops ?? null,
+    store_ops_per_request: store === undefined || steadySamples.length === 0 ? null : round(store.ops / steadySamples.length),
     latency_ms: { p50: round(percentile(steady, 50)), p99: round(percentile(steady, 99)) },
     db_writes: db.writes,
     db_writes_per_request: samples.length === 0 ? 0 : Math.round((db.writes / samples.length) * 100) / 100,

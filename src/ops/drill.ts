@@ -12,6 +12,10 @@ import { availableSessionModes, type Cluster, type SessionMode } from '../spec/m
 import { collectStatus } from '../status/collect.js';
 import { conditionOf, type ClusterStatus } from '../status/model.js';
 import { pollUntil } from '../util/poll.js';
+import { splitHostPort } from '../util/net.js';
+import { memcachedStats } from '../util/probe.js';
+import { redisCommand } from '../redis/client.js';
+import { memcachedOps, redisOps } from '../drill/store-ops.js';
 import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import type { Project } from './project.js';
@@ -31,7 +35,7 @@ export interface DrillOptions extends OpOptions {
   reads: number;
   /** Reads after the kill. */
   readsAfter: number;
-  /** In this order; all three by default. */
+  /** In this order; every mode the cluster has a store for by default. */
   modes?: readonly SessionMode[];
   /** Ctrl-C: stop at the next request, then restore. */
   signal?: AbortSignal;
@@ -55,7 +59,7 @@ export async function drillSessions(project: Project, options: DrillOptions, run
   const modes = options.modes ?? availableSessionModes(start);
   if (start.web.length < 2) throw badInput(`the drill kills the client's web node, so it needs at least two; cluster.yaml has ${start.web.length} (hactl add web web2)`);
   const missing = modes.filter((m) => !availableSessionModes(start).includes(m));
-  if (missing.length > 0) throw badInput(`${missing.join(' and ')} sessions need their store, and cluster.yaml has none (db: DB nodes; memcached: memcached nodes)`);
+  if (missing.length > 0) throw badInput(`${missing.join(' and ')} sessions need their store, and cluster.yaml has none (db: DB nodes; memcached: memcached nodes; redis: Redis nodes)`);
   const ctx = await openContext(project, { runtime: options.runtime }, runner, progress);
   const secrets = loadOrCreateSecrets(project.stateDir);
   const inRotation = await requireReady(ctx, start, secrets);
@@ -96,6 +100,9 @@ async function drillMode(ctx: OpContext, mode: SessionMode, inRotation: string[]
   const master = (await collectStatus(cluster, ctx.runtime, ctx.driver, secrets)).nodes.find((n) => n.type === 'db' && n.role === 'active')?.name;
   const countersBefore = master ? await dbCounters(ctx, master, secrets) : {};
 
+  const store = await storeOf(ctx, cluster, mode, secrets);
+  const opsBefore = await store?.ops();
+
   const jar = new CookieJar();
   const color = COLORS[randomInt(COLORS.length)]!;
   const samples: Sample[] = [];
@@ -109,6 +116,7 @@ async function drillMode(ctx: OpContext, mode: SessionMode, inRotation: string[]
   const set = await ask('set', color);
   if (!set.ok || set.color !== color) throw new HactlError(`${mode} sessions: setting the color failed: ${set.error ?? `the answer had color ${set.color}`}`);
   for (let i = 0; i < options.reads; i++) await ask('before-kill');
+  const ops = store && opsBefore !== undefined ? (await store.ops()) - opsBefore : undefined;
   const lastServed = samples.filter((s) => s.ok && s.servedBy !== null).at(-1)!.servedBy!;
   // X-Served-By is the app's word: kill only what cluster.yaml calls a web node.
   if (!cluster.web.some((n) => n.name === lastServed)) throw new HactlError(`${mode} sessions: the client was served by "${lastServed}", which is not a web node of cluster.yaml`);
@@ -116,9 +124,14 @@ async function drillMode(ctx: OpContext, mode: SessionMode, inRotation: string[]
   await ctx.driver.kill(lastServed);
   for (let i = 0; i < options.readsAfter; i++) await ask('after-kill');
   const db = dbDelta(countersBefore, master ? await dbCounters(ctx, master, secrets) : {});
-  const result = summarizeMode({ mode, color, samples, killed: lastServed, db });
+  if (store) {
+    ctx.progress(step, `read ${options.readsAfter} times after the kill; killing ${store.victim}, ${store.why}`);
+    await ctx.driver.kill(store.victim);
+    for (let i = 0; i < options.readsAfter; i++) await ask('after-store-kill');
+  }
+  const result = summarizeMode({ mode, color, samples, killed: lastServed, db, store: store && ops !== undefined ? { killed: store.victim, ops } : undefined });
 
-  ctx.progress(step, `read ${options.readsAfter} times after the kill; restarting ${lastServed}`);
+  ctx.progress(step, `read ${options.readsAfter} times after the kill; restarting ${[lastServed, ...(store ? [store.victim] : [])].join(' and ')}`);
   await up(ctx.project, opOptions, ctx.runner, ctx.progress);
   await waitReady(ctx, cluster, secrets, inRotation, options);
   return result;
@@ -138,12 +151,15 @@ async function restore(ctx: OpContext, mode: SessionMode, inRotation: string[], 
 
 /** What keeps NODES (web nodes that must be UP in lb-web) and the whole cluster from being healthy; empty when nothing does. */
 function problems(status: ClusterStatus, nodes: readonly string[]): string[] {
+  const alone = status.nodes.filter((n) => n.type === 'db').length === 1;
   const found = status.nodes.flatMap((n) => {
     if (n.type === 'web') {
       const fine = nodes.includes(n.name) ? conditionOf(n.status) === 'up' : ['up', 'drain', 'maint'].includes(conditionOf(n.status));
       return fine ? [] : [`${n.name}: ${n.status}${n.check ? ` (${n.check})` : ''}`];
     }
-    if (conditionOf(n.status) !== 'up' || n.replication_summary !== 'Synced') return [`${n.name}: ${n.status}, replication ${n.replication_summary}`];
+    // One master has nothing to replicate from, as status has it.
+    const synced = n.replication_summary === 'Synced' || (alone && n.replication_summary === 'no replication');
+    if (conditionOf(n.status) !== 'up' || !synced) return [`${n.name}: ${n.status}, replication ${n.replication_summary}`];
     return [];
   });
   for (const b of status.balancers) if (b.process !== 'running') found.push(`${b.name}: ${b.process}`);
@@ -172,6 +188,40 @@ async function waitReady(ctx: OpContext, cluster: Cluster, secrets: Secrets, nod
     return false;
   }, Date.now() + timeoutMs, 200);
   if (!healthy) throw new HactlError(`the cluster was not healthy again within ${timeoutMs / 1000} s`, undefined, wrong);
+}
+
+/**
+ * A store mode's node to kill (memcached: one of the two that hold each
+ * session; redis: the primary) and its session commands so far (every
+ * memcached node's; the Redis primary's). Undefined for the modes whose
+ * sessions live in no store node of their own (files; db, which
+ * hactl drill db breaks).
+ */
+async function storeOf(ctx: OpContext, cluster: Cluster, mode: SessionMode, secrets: Secrets): Promise<{ victim: string; why: string; ops: () => Promise<number> } | undefined> {
+  const at = async (node: { name: string; host: string; port: number }) => splitHostPort(await ctx.driver.webAddress(node));
+  if (mode === 'memcached' && cluster.memcached.length > 0) {
+    return {
+      victim: cluster.memcached[0]!.name,
+      why: 'a memcached node (each session is on two)',
+      ops: async () => {
+        const counts = await Promise.all(
+          cluster.memcached.map(async (n) => {
+            const { host, port } = await at(n);
+            return memcachedOps(await memcachedStats(host, port));
+          }),
+        );
+        return counts.reduce((a, b) => a + b, 0);
+      },
+    };
+  }
+  if (mode === 'redis') {
+    const name = (await collectStatus(cluster, ctx.runtime, ctx.driver, secrets)).stores.find((s) => s.role === 'primary')?.name;
+    const primary = cluster.redis.find((n) => n.name === name);
+    if (!primary) throw new HactlError('redis sessions: lb-db has no Redis primary (hactl status)');
+    const { host, port } = await at(primary);
+    return { victim: primary.name, why: 'the Redis primary', ops: async () => redisOps(String(await redisCommand(host, port, secrets.redis_password.reveal(), ['INFO', 'commandstats']))) };
+  }
+  return undefined;
 }
 
 interface StatusRow extends RowDataPacket {

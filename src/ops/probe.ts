@@ -4,6 +4,7 @@ import { badInput } from '../errors.js';
 import { loadOrCreateSecrets } from '../secrets/store.js';
 import { STORE_TIERS, type Runtime } from '../spec/model.js';
 import { httpGet, memcachedVersion } from '../util/probe.js';
+import { splitHostPort } from '../util/net.js';
 import { redisCommand } from '../redis/client.js';
 import type { Runner } from '../util/runner.js';
 import { openProject } from './open.js';
@@ -46,8 +47,7 @@ export async function probeNode(project: Project, name: string, options: { runti
     let target = `${store.name}:${store.port}`;
     try {
       target = await driver.webAddress(store);
-      const colon = target.lastIndexOf(':');
-      const [host, port] = [target.slice(0, colon).replace(/^\[|\]$/g, ''), Number(target.slice(colon + 1))];
+      const { host, port } = splitHostPort(target);
       if (tier === 'memcached') return result(true, `memcached ${target}`, `${await memcachedVersion(host, port)} answers`);
       const reply = await redisCommand(host, port, loadOrCreateSecrets(project.stateDir).redis_password.reveal(), ['ROLE']);
       const role = Array.isArray(reply) ? String(reply[0]) : String(reply);

@@ -7,6 +7,7 @@ import { REDIS_MASTER_NAME, type Cluster } from '../spec/model.js';
 import { readRedisPrimary } from '../status/collect.js';
 import { REDIS_BACKEND } from '../render/haproxy.js';
 import { pollUntil } from '../util/poll.js';
+import { splitHostPort } from '../util/net.js';
 import type { OpContext } from './context.js';
 
 /** How long a failover asked for may take until lb-db sends sessions to the new primary (here: about 2 s). */
@@ -23,9 +24,8 @@ async function askSentinels(ctx: OpContext, cluster: Cluster, command: string[],
   const failed: string[] = [];
   for (const s of cluster.sentinel.filter((n) => running.has(n.name))) {
     try {
-      const at = await ctx.driver.webAddress(s);
-      const colon = at.lastIndexOf(':');
-      replies.push(await redisCommand(at.slice(0, colon).replace(/^\[|\]$/g, ''), Number(at.slice(colon + 1)), password, command));
+      const { host, port } = splitHostPort(await ctx.driver.webAddress(s));
+      replies.push(await redisCommand(host, port, password, command));
       asked.push(s.name);
       if (first) break;
     } catch (err) {
@@ -77,9 +77,8 @@ export async function redisFailover(ctx: OpContext, cluster: Cluster, action: Re
   try {
     const node = cluster.redis.find((n) => n.name === action.from)!;
     const password = loadOrCreateSecrets(ctx.project.stateDir).redis_password.reveal();
-    const at = await ctx.driver.webAddress(node);
-    const colon = at.lastIndexOf(':');
-    await pollUntil(async () => replicasCaughtUp(String(await redisCommand(at.slice(0, colon).replace(/^\[|\]$/g, ''), Number(at.slice(colon + 1)), password, ['INFO', 'replication']))), Date.now() + 2000, 20);
+    const { host, port } = splitHostPort(await ctx.driver.webAddress(node));
+    await pollUntil(async () => replicasCaughtUp(String(await redisCommand(host, port, password, ['INFO', 'replication']))), Date.now() + 2000, 20);
     ctx.progress(action.from, 'a replica becomes the Redis primary (SENTINEL FAILOVER)');
     // One Sentinel leads a failover: the first that takes the request.
     const asked = await askSentinels(ctx, cluster, ['SENTINEL', 'FAILOVER', REDIS_MASTER_NAME], true);

@@ -5,6 +5,12 @@ export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** host:port (or [v6]:port, as hostPort writes it) -> its host and port. */
+export function splitHostPort(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(address.slice(colon + 1)) };
+}
+
 /** Where a client on this host connects to reach something bound to HOST. */
 export function connectAddress(host: string): string {
   // "localhost" too: PHP's MySQL driver takes it to mean the unix socket, not TCP.

@@ -31,23 +31,34 @@ function accepts(target: { host: string; port: number } | { path: string }, time
   });
 }
 
-/** What a memcached node at HOST:PORT says to "version" (VERSION 1.6.18), or throws with why not. */
-export function memcachedVersion(host: string, port: number, timeoutMs = 1000): Promise<string> {
+/** A memcached node's answer to COMMAND (text protocol) once ENDS says it is whole, or throws with why not. */
+function memcachedAsk(host: string, port: number, command: string, ends: (text: string) => boolean, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port });
     let text = '';
     sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    sock.on('connect', () => sock.write('version\r\n'));
+    sock.on('connect', () => sock.write(`${command}\r\n`));
     sock.on('data', (d) => {
       text += d.toString('latin1');
-      if (!text.includes('\r\n')) return;
+      if (!ends(text) && !/^(ERROR|CLIENT_ERROR|SERVER_ERROR)/.test(text)) return;
       sock.end('quit\r\n');
-      const line = text.split('\r\n')[0]!;
-      if (line.startsWith('VERSION ')) resolve(line);
-      else reject(new Error(`unexpected answer: ${line.slice(0, 80)}`));
+      resolve(text);
     });
     sock.on('error', reject);
   });
+}
+
+/** What a memcached node at HOST:PORT says to "version" (VERSION 1.6.18), or throws with why not. */
+export async function memcachedVersion(host: string, port: number, timeoutMs = 1000): Promise<string> {
+  const line = (await memcachedAsk(host, port, 'version', (t) => t.includes('\r\n'), timeoutMs)).split('\r\n')[0]!;
+  if (!line.startsWith('VERSION ')) throw new Error(`unexpected answer: ${line.slice(0, 80)}`);
+  return line;
+}
+
+/** A memcached node's counters ("stats": STAT name value), by name. */
+export async function memcachedStats(host: string, port: number, timeoutMs = 1000): Promise<Record<string, number>> {
+  const text = await memcachedAsk(host, port, 'stats', (t) => t.endsWith('END\r\n'), timeoutMs);
+  return Object.fromEntries([...text.matchAll(/^STAT (\S+) (\d+)\r$/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 /** The status of GET URL, or undefined when nothing answered. */

@@ -15,7 +15,7 @@ describe('drillRow', () => {
     });
     const row = drillRow(sticky);
     expect(row).toHaveLength(DRILL_HEAD.length);
-    expect(row).toEqual(['sticky', '100% (web2)', 'n/a (no switch)', 'no (0/1)', '2.0', '4.0', '0.00', '0/4']);
+    expect(row).toEqual(['sticky', '100% (web2)', 'n/a (no switch)', 'no (0/1)', 'n/a', '2.0', '4.0', '-', '0/4']);
 
     const db = summarizeMode({
       mode: 'db',
@@ -24,6 +24,26 @@ describe('drillRow', () => {
       killed: 'web1',
       db: { writes: 5, replicated: 1 },
     });
-    expect(drillRow(db)).toEqual(['db', '50%', 'yes (1/1)', 'yes (1/1)', '2.0', '2.0', '1.25', '0/4']);
+    expect(drillRow(db)).toEqual(['db', '50%', 'yes (1/1)', 'yes (1/1)', 'n/a', '2.0', '2.0', '1.25 (DB writes)', '0/4']);
+  });
+
+  it("a store mode: the store node's death and its session commands per request of the steady part (the reads after a kill cost what a failover costs)", () => {
+    const redis = summarizeMode({
+      mode: 'redis',
+      color: 'teal',
+      samples: [
+        s('set', 'web1', 'teal', 2),
+        s('before-kill', 'web2', 'teal', 2),
+        s('before-kill', 'web1', 'teal', 2),
+        s('after-kill', 'web2', 'teal', 2),
+        s('after-store-kill', 'web2', 'teal', 1900),
+        s('after-store-kill', 'web2', 'teal', 2),
+      ],
+      killed: 'web1',
+      db: { writes: 0, replicated: 0 },
+      store: { killed: 'redis1', ops: 10 },
+    });
+    expect(drillRow(redis)).toEqual(['redis', '50%', 'yes (1/1)', 'yes (1/1)', 'yes (2/2), redis1', '2.0', '2.0', '3.33', '0/6']);
+    expect(redis).toMatchObject({ store_killed: 'redis1', store_ops: 10, store_ops_per_request: 3.33, survived_store_death: { reads: 2, kept: 2, verdict: 'yes' } });
   });
 });
