@@ -4,10 +4,17 @@
 // A private local cluster (loopback addresses 127.0.60.1, 127.0.70.x, 127.0.80.x
 // only, or those --net gives) serves a steady HTTP load through lb-web while hactl runs, one after
 // another: add web3, drain web1, enable web1, session-mode db, session-mode
-// sticky, five reloads, remove web3; then it writes steadily through lb-db while
-// `add db mysql3` runs. One row per operation: requests, failed requests, p50/p99
-// latency, operation time, lost sessions. Targets: 0 failed requests in every
-// row, 0 lost sessions in db mode, 0 lost writes, identical tables on every master.
+// memcached, kill -9 of a memcached node and up, session-mode redis, kill -9 of
+// the Redis primary and up, session-mode sticky, five reloads, remove web3;
+// then it writes steadily through lb-db while `add db mysql3` runs. One row per
+// operation: requests, failed requests, p50/p99 latency, operation time, lost
+// sessions, the longest time no session request was answered. Targets: 0
+// failed requests in every row; 0 lost sessions in each store mode (db,
+// memcached, redis: sessions made there, read until the next switch), the
+// kills included, except the Redis primary's, whose lost sessions are printed
+// (asynchronous replication may lose the last write); sessions answered again
+// within 5 s of the Redis primary's kill; 0 lost writes, identical tables on
+// every master.
 //
 // Usage: node scripts/bench-ops.mjs [--json] [--keep-logs] [--runtime local|compose] [--engine haproxy|apache] [--net N]
 //   --json       one JSON document on stdout (progress stays on stderr)
@@ -15,7 +22,8 @@
 //   --engine     lb-web's engine: haproxy (default) or apache (cluster.yaml gets balancer: {engine: apache});
 //                lb-db is HAProxy either way
 //   --net N      lb-web and lb-db listen on 127.0.N.1, web nodes on 127.0.(N+1).x, DB nodes on
-//                127.0.(N+2).x (default: 127.0.60.1, 127.0.70.x, 127.0.80.x), for a run beside another
+//                127.0.(N+2).x (default: 127.0.60.1, 127.0.70.x, 127.0.80.x), for a run beside another;
+//                memcached nodes on 127.0.(N+2).1n, Redis nodes .2n, Sentinels .3n
 //   --keep-logs  copy .hactl/log somewhere safe before the teardown (done anyway when a target is missed)
 // Exit 0 when every target is met, 1 otherwise (everything is still printed).
 import { spawn, spawnSync } from 'node:child_process';
@@ -58,6 +66,10 @@ const TAIL_MS = 1_000;
 // After `session-mode db` the row runs longer, so that sessions created in db
 // mode are read a few hundred times before the switch back.
 const DB_MODE_TAIL_MS = 3_000;
+// After a kill: long enough for a Redis failover (about 2 s) and sessions read after it.
+const KILL_TAIL_MS = 6_000;
+// The issue's target: sessions answered again within this long of the Redis primary's kill.
+const REDIS_SERVED_AGAIN_MS = 5_000;
 const BASELINE_MS = 3_000;
 const WARMUP_MS = 1_000;
 // How long replication may take to settle before the checksums are compared for good.
@@ -75,8 +87,13 @@ ports: {http: ${PORTS.http}, stats: ${PORTS.stats}, db: ${PORTS.db}, dashboard: 
 defaults:
   web: {host: "127.0.${WEB_NET}.{n}"}
   db: {host: "127.0.${DB_NET}.{n}"}
+  memcached: {host: "127.0.${DB_NET}.1{n}"}
+  redis: {host: "127.0.${DB_NET}.2{n}"}
+  sentinel: {host: "127.0.${DB_NET}.3{n}"}
 web: [web1, web2]
 db: [mysql1, mysql2]
+memcached: [mc1, mc2]
+redis: [redis1, redis2]
 `,
 );
 
@@ -411,6 +428,12 @@ const OPERATIONS = [
   { name: 'drain web1', args: ['drain', 'web1'] },
   { name: 'enable web1', args: ['enable', 'web1'] },
   { name: 'session-mode db', args: ['session-mode', 'db'], losesSessions: true, tailMs: DB_MODE_TAIL_MS },
+  { name: 'session-mode memcached', args: ['session-mode', 'memcached'], losesSessions: true, tailMs: DB_MODE_TAIL_MS },
+  { name: 'kill -9 mc1', kill: async () => 'mc1', tailMs: KILL_TAIL_MS },
+  { name: 'up (mc1 again)', args: ['up'], tailMs: DB_MODE_TAIL_MS },
+  { name: 'session-mode redis', args: ['session-mode', 'redis'], losesSessions: true, tailMs: DB_MODE_TAIL_MS },
+  { name: 'kill -9 Redis primary', kill: redisPrimary, redisKill: true, tailMs: KILL_TAIL_MS },
+  { name: 'up (old primary again)', args: ['up'], tailMs: DB_MODE_TAIL_MS },
   { name: 'session-mode sticky', args: ['session-mode', 'sticky'], losesSessions: true },
   ...[1, 2, 3, 4, 5].map((i) => ({ name: `reload ${i}/5`, args: ['reload'] })),
   { name: 'remove web web3', args: ['remove', 'web', 'web3', '--timeout', '5'], losesSessions: true },
@@ -421,10 +444,11 @@ const OPERATIONS = [
 const rows = [];
 
 async function runOperation(op) {
-  const row = { name: op.name, start: now(), losesSessions: !!op.losesSessions };
+  const row = { name: op.name, start: now(), losesSessions: !!op.losesSessions, redisKill: !!op.redisKill };
   rows.push(row);
   log(`${op.name} …`);
-  const r = await hactl(...op.args);
+  const r = op.kill ? await killNode(await op.kill()) : await hactl(...op.args);
+  if (op.kill) row.killed = r.node;
   row.opStart = r.start;
   row.opEnd = r.end;
   row.exit = r.code;
@@ -443,6 +467,29 @@ async function dbOperation(op) {
   await Promise.all(writers);
   row.writes = state;
   return row;
+}
+
+/** The Redis node lb-db sends sessions to, as hactl status says. */
+async function redisPrimary() {
+  const r = await hactl('status', '--json');
+  const primary = JSON.parse(r.stdout).stores.find((s) => s.role === 'primary')?.name;
+  if (!primary) throw new Error('no Redis primary in hactl status');
+  return primary;
+}
+
+/** kill -9 of NODE's whole process group (local), docker kill (compose): as hactl ps says to crash it. */
+async function killNode(node) {
+  const start = now();
+  if (RUNTIME === 'compose') {
+    const r = spawnSync('docker', ['kill', node], { encoding: 'utf8' });
+    return { code: r.status, start, end: now(), stdout: r.stdout, stderr: r.stderr, node };
+  }
+  const ps = JSON.parse((await hactl('ps', '--json')).stdout);
+  const pgid = ps.find((p) => p.name === node)?.pgid;
+  if (!pgid) return { code: 1, start, end: now(), stdout: '', stderr: `${node} does not run`, node };
+  const killedAt = now();
+  process.kill(-pgid, 'SIGKILL');
+  return { code: 0, start: killedAt, end: now(), stdout: '', stderr: '', node };
 }
 
 // ---------------------------------------------------------------- report
@@ -475,6 +522,8 @@ function rowStats(row, end) {
     // Of those, sessions created after the operation had started: not "old sessions moved away" but new ones it did not keep.
     expected_lost_created_during_op: row.opStart === undefined ? 0 : lossesHere.filter((l) => l.expected && l.seedStart >= row.opStart).length,
     counter_anomalies: counterAnomalies.filter((a) => a.start >= row.start && a.start < end).length,
+    session_gap_ms: sessionGap(row.start, end),
+    ...(row.killed ? { killed: row.killed } : {}),
   };
 }
 
@@ -497,19 +546,50 @@ const round1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : null);
 function classifyLosses() {
   const lossy = rows.filter((r) => r.losesSessions && r.opStart !== undefined);
   for (const l of losses) l.expected = lossy.some((r) => l.seedStart < r.opEnd && l.end > r.opStart);
-  const db = rows.find((r) => r.name === 'session-mode db');
-  const sticky = rows.find((r) => r.name === 'session-mode sticky');
-  if (!db?.opEnd || !sticky?.opStart) return null;
-  const inDbMode = (x) => x.seedMode === 'db' && x.start >= db.opEnd && x.start < sticky.opStart;
-  const dbLosses = losses.filter(inDbMode);
-  const dbReads = sessionReads.filter(inDbMode);
+  return Object.fromEntries(STORE_MODES.map((mode) => [mode, storeModeSessions(mode)]));
+}
+
+/** The session modes whose sessions live in a store every web node reaches: each is measured from its switch to the next. */
+const STORE_MODES = ['db', 'memcached', 'redis'];
+
+/**
+ * Sessions created in MODE's store (the seeding answer said so), read after
+ * `session-mode MODE` returned and before the next switch started; the
+ * losses of a Redis primary's kill row apart (counted, not a target).
+ */
+function storeModeSessions(mode) {
+  const from = rows.find((r) => r.name === `session-mode ${mode}`);
+  const to = from && rows.slice(rows.indexOf(from) + 1).find((r) => r.name.startsWith('session-mode '));
+  if (!from?.opEnd || !to?.opStart) return null;
+  const inMode = (x) => x.seedMode === mode && x.start >= from.opEnd && x.start < to.opStart;
+  const kill = rows.find((r) => r.redisKill && r.start >= from.opEnd && r.start < to.opStart);
+  const killEnd = kill ? (rows[rows.indexOf(kill) + 1]?.start ?? loadStoppedAt) : -1;
+  const inKill = (x) => kill && x.start >= kill.start && x.start < killEnd;
+  const modeLosses = losses.filter(inMode);
+  const reads = sessionReads.filter(inMode);
   return {
-    window_ms: Math.round(sticky.opStart - db.opEnd),
-    sessions: new Set(dbReads.map((r) => r.session)).size,
-    reads: dbReads.length,
-    lost: dbLosses.length,
-    losses: dbLosses,
+    window_ms: Math.round(to.opStart - from.opEnd),
+    sessions: new Set(reads.map((r) => r.session)).size,
+    reads: reads.length,
+    lost: modeLosses.filter((l) => !inKill(l)).length,
+    lost_at_primary_kill: kill ? modeLosses.filter(inKill).length : null,
+    losses: modeLosses,
   };
+}
+
+/** The longest time in [FROM, TO) in which no session request was answered (ms): a store's outage as visitors see it. */
+function sessionGap(from, to) {
+  const answered = samples
+    .filter((s) => s.kind.startsWith('session') && !s.failed && s.start + s.ms >= from && s.start < to)
+    .map((s) => s.start + s.ms)
+    .sort((a, b) => a - b);
+  let longest = 0;
+  let last = from;
+  for (const t of [...answered, to]) {
+    longest = Math.max(longest, t - last);
+    last = Math.max(last, t);
+  }
+  return Math.round(longest);
 }
 
 function servedText(served) {
@@ -531,6 +611,7 @@ function printTable(report) {
     ['p99 ms', 7, (r) => String(r.p99_ms)],
     ['lost sess', 12, (r) => `${r.lost_sessions}${r.expected_lost_sessions ? ` (+${r.expected_lost_sessions} exp)` : ''}`],
     ['counter', 8, (r) => String(r.counter_anomalies)],
+    ['sess gap', 9, (r) => String(r.session_gap_ms)],
     ['served by', 0, (r) => servedText(r.served_by)],
   ];
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i][1]) : i === cols.length - 1 ? `  ${c}` : c.padStart(cols[i][1]))).join(' ');
@@ -565,15 +646,17 @@ lost sess = session-client reads that no longer returned the colour the client s
     ? 'In sticky mode "browser" clients are pinned by the ROUTEID cookie, "PHPSESSID only" clients by the route Apache appends to PHPSESSID.'
     : `In sticky mode "browser" clients are pinned by the SERVERID cookie, "PHPSESSID only" clients by lb-web's stick table alone.`}
   "(+N exp)" are expected losses: the session existed while an operation moved or removed the session store
-  (the switch files -> DB and back, or web3 stopping with its session files). Every other loss is unexpected:
-  in db mode it misses the issue's target (exit 1); elsewhere it is reported beside the verdict, not in the exit code.
+  (a switch between files, the DB, memcached and Redis, or web3 stopping with its session files). Every other loss is unexpected:
+  in db, memcached or redis mode it misses the target (exit 1); elsewhere it is reported beside the verdict, not in the exit code.
 counter = answers whose session counter was not exactly one higher than the last one (a lost update, or one applied twice).`);
-  const d = report.db_mode_sessions;
-  if (d) {
-    console.log(
-      `db mode: ${d.sessions} sessions created in the DB store, read ${d.reads} times between "session-mode db" returning and "session-mode sticky" starting (${d.window_ms} ms): ${d.lost} lost.`,
-    );
+  for (const [mode, d] of Object.entries(report.store_mode_sessions)) {
+    if (!d) continue;
+    const kill = d.lost_at_primary_kill === null ? '' : ` (and ${d.lost_at_primary_kill} at the Redis primary's kill -9, counted apart: replication is asynchronous)`;
+    console.log(`${mode} mode: ${d.sessions} sessions created in the ${mode} store, read ${d.reads} times between "session-mode ${mode}" returning and the next switch (${d.window_ms} ms): ${d.lost} lost${kill}.`);
   }
+  const k = report.redis_kill;
+  if (k) console.log(`kill -9 of the Redis primary (${k.killed}): sessions answered again after ${k.session_gap_ms} ms at most (target: within ${REDIS_SERVED_AGAIN_MS} ms), ${k.failed} failed requests.`);
+  console.log('sess gap = the longest time in the row in which no session request was answered (ms).');
   const w = report.db_writes;
   if (w) {
     console.log(`\nDB writes through lb-db (${LISTEN}:${PORTS.db}) during "add db mysql3" (${w.window_ms} ms window): one writer on a kept connection, one opening a connection per write`);
@@ -593,7 +676,7 @@ function keepAlivePct(test) {
 }
 
 function buildReport() {
-  const dbMode = classifyLosses();
+  const storeModes = classifyLosses();
   const tableRows = rows.map((r, i) => rowStats(r, rows[i + 1]?.start ?? loadStoppedAt));
   const dbRow = rows.find((r) => r.writes);
   let dbWrites = null;
@@ -619,8 +702,13 @@ function buildReport() {
     if (r.failed) misses.push(`${r.operation}: ${r.failed} failed`);
     if (r.exit !== null && r.exit !== 0) misses.push(`${r.operation}: hactl exited ${r.exit}`);
   }
-  if (!dbMode) misses.push('db mode was not measured');
-  else if (dbMode.lost) misses.push(`${dbMode.lost} sessions lost in db mode`);
+  for (const [mode, d] of Object.entries(storeModes)) {
+    if (!d) misses.push(`${mode} mode was not measured`);
+    else if (d.lost) misses.push(`${d.lost} sessions lost in ${mode} mode`);
+  }
+  const killRow = tableRows.find((r, i) => rows[i].redisKill);
+  if (!killRow) misses.push("the Redis primary's kill was not measured");
+  else if (killRow.session_gap_ms > REDIS_SERVED_AGAIN_MS) misses.push(`sessions answered again ${killRow.session_gap_ms} ms after the Redis primary's kill (target ${REDIS_SERVED_AGAIN_MS})`);
   if (!dbWrites) misses.push('DB writes were not measured');
   else {
     const lost = Object.values(dbWrites.lost).reduce((a, b) => a + b, 0);
@@ -628,11 +716,14 @@ function buildReport() {
     if (!dbWrites.identical) misses.push('masters differ');
   }
   // Not an issue target, but reported beside it: sticky sessions outside the expected loss points, and counter anomalies.
-  const unexpected = tableRows.reduce((a, r) => a + r.lost_sessions, 0) - (dbMode?.lost ?? 0);
+  const inStores = new Set(Object.values(storeModes).flatMap((d) => d?.losses ?? []));
+  const unexpected = losses.filter((l) => !l.expected && !inStores.has(l)).length;
   const anomalies = counterAnomalies.length;
   const line =
-    (misses.length ? misses.join('; ') : '0 failed requests in every row, 0 lost sessions in db mode, 0 lost writes, identical checksums') +
-    ` (also: ${unexpected} unexpected lost sessions outside db mode, ${anomalies} counter anomalies)`;
+    (misses.length
+      ? misses.join('; ')
+      : `0 failed requests in every row, 0 lost sessions in db, memcached and redis modes, sessions answered again ${killRow.session_gap_ms} ms after the Redis primary's kill, 0 lost writes, identical checksums`) +
+    ` (also: ${unexpected} unexpected lost sessions outside the store modes, ${anomalies} counter anomalies)`;
   return {
     config: {
       engine: ENGINE,
@@ -650,7 +741,8 @@ function buildReport() {
       keepalive_answers_close_pct: keepAlivePct((s) => s.closed),
     },
     rows: tableRows,
-    db_mode_sessions: dbMode,
+    store_mode_sessions: storeModes,
+    redis_kill: killRow ? { killed: killRow.killed, session_gap_ms: killRow.session_gap_ms, failed: killRow.failed, lost_sessions: storeModes.redis?.lost_at_primary_kill ?? null } : null,
     session_losses: losses,
     counter_anomalies: counterAnomalies,
     db_writes: dbWrites,

@@ -5,6 +5,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep, TestCluster } from '../support/cluster.js';
 import { startLoad } from '../support/load.js';
+import { CookieJar, request } from '../support/http.js';
+import { sessionWriter } from '../support/session-writer.js';
 import { scenarios, scenarioSuite } from './suite.js';
 import { httpsGet, servedFingerprint, steadyHttps, TestCa } from '../support/tls.js';
 
@@ -253,4 +255,64 @@ describe('HTTPS on compose', () => {
     else expect(JSON.parse(set.stdout).reloaded).toEqual(['lb-web']);
     expect(await servedFingerprint(cluster.listen, 8443)).toBe(JSON.parse(renew.stdout).cert.fingerprint);
   }, 300_000);
+});
+
+describe('session stores on compose', () => {
+  const yamlFile = join(cluster.dir, 'cluster.yaml');
+  const roles = async () =>
+    Object.fromEntries(
+      (JSON.parse((await cluster.hactl('status', '--json')).stdout) as { stores: { name: string; store: string; role?: string | null }[] }).stores
+        .filter((s) => s.store === 'redis')
+        .map((s) => [s.name, s.role]),
+    );
+  const color = async (jar: CookieJar) => (await request(`${cluster.url}/api/session`, { jar })).json<{ color: string | null }>().color;
+
+  it('memcached and Redis nodes and three Sentinels run as containers of the store image, named as in cluster.yaml', async () => {
+    writeFileSync(yamlFile, `${readFileSync(yamlFile, 'utf8')}memcached: [mc1, mc2]\nredis: [redis1, redis2]\n`);
+    const up = await cluster.hactl('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/started mc1, mc2, redis1, redis2, sentinel1, sentinel2, sentinel3\b/);
+    const ps = await execa('docker', ['ps', '--filter', 'label=com.docker.compose.project=test35', '--format', '{{.Names}} {{.Image}}']);
+    expect(ps.stdout.split('\n').filter((l) => / hactl\/store$/.test(l)).map((l) => l.split(' ')[0]).sort()).toEqual(['mc1', 'mc2', 'redis1', 'redis2', 'sentinel1', 'sentinel2', 'sentinel3'].map(c));
+    expect(await roles()).toEqual({ redis1: 'primary', redis2: 'replica' });
+    expect(JSON.parse((await cluster.hactl('test', 'redis2', '--json')).stdout)).toMatchObject({ ok: true, detail: "answers with the cluster's password, role replica" });
+  }, 300_000);
+
+  it('session-mode memcached under load (0 failed); docker kill of a memcached node keeps every session', async () => {
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    const r = await cluster.hactl('session-mode', 'memcached', '--json');
+    await sleep(300);
+    const { failures } = await load.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(failures).toEqual([]);
+    const jars = Array.from({ length: 6 }, () => new CookieJar());
+    for (const jar of jars) await request(`${cluster.url}/api/session`, { jar, method: 'POST', form: { color: 'plum' } });
+    await cluster.kill('mc1');
+    for (const jar of jars) expect(await color(jar)).toBe('plum');
+  }, 120_000);
+
+  it('session-mode redis under load (0 failed); docker kill of the primary under session writes: 0 failed, 0 lost, answered within 5 s; up brings it back as a replica', async () => {
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    const r = await cluster.hactl('session-mode', 'redis', '--json');
+    await sleep(300);
+    const { failures } = await load.stop();
+    expect(r.code, r.stderr).toBe(0);
+    expect(failures).toEqual([]);
+    const jar = new CookieJar();
+    await request(`${cluster.url}/api/session`, { jar, method: 'POST', form: { color: 'teal' } });
+    const writer = sessionWriter(cluster.url);
+    await sleep(500);
+    await cluster.kill('redis1');
+    await eventually('redis2 promoted', async () => (await roles()).redis2 === 'primary', 15_000);
+    await sleep(500);
+    const w = await writer.stop();
+    expect(w.failures).toEqual([]);
+    expect(w.lost).toBe(0);
+    expect(w.longestGapMs).toBeLessThan(5000);
+    expect(await color(jar)).toBe('teal');
+    const up = await cluster.hactl('up');
+    expect(up.code, up.stderr).toBe(0);
+    expect((await execa('docker', ['logs', c('redis1')], { all: true })).all).toContain('hactl: starting as replica of redis2 6379');
+    await eventually('redis1 a replica', async () => (await roles()).redis1 === 'replica', 15_000);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, TestCluster } from '../support/cluster.js';
 import { CookieJar, request } from '../support/http.js';
 import { startLoad } from '../support/load.js';
+import { sessionWriter } from '../support/session-writer.js';
 
 // session_mode: redis on the local runtime: entry points 127.0.6.1, web nodes 127.0.16.n,
 // DB node 127.0.26.n, Redis nodes 127.0.126.n, Sentinels 127.0.136.n (their own
@@ -34,40 +35,6 @@ const status = async () => JSON.parse((await cluster.hactl('status', '--json')).
 const roles = async () => Object.fromEntries((await status()).stores.filter((s) => s.store === 'redis').map((s) => [s.name, s.role]));
 const primary = async () => Object.entries(await roles()).find(([, role]) => role === 'primary')?.[0];
 const log = (name: string) => readFileSync(join(stateDir, 'log', `${name}.log`), 'utf8');
-
-/**
- * One session written every 50 ms (a counter): every answer, and the
- * longest time between two answers that were served.
- */
-function sessionWriter() {
-  const jar = new CookieJar();
-  const counters: number[] = [];
-  const failures: string[] = [];
-  let longestGapMs = 0;
-  let last = Date.now();
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const r = await request(`${cluster.url}/api/session/counter`, { jar, method: 'POST' }).catch((err: Error) => ({ status: 0, body: err.message, json: () => ({}) as ApiSession }));
-      const now = Date.now();
-      if (r.status === 200) {
-        counters.push(r.json<ApiSession>().counter);
-        longestGapMs = Math.max(longestGapMs, now - last);
-        last = now;
-      } else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
-      // Lost: the counter went back (a write the next primary never had).
-      const lost = counters.filter((c, i) => i > 0 && c <= counters[i - 1]!).length;
-      return { counters, failures, longestGapMs, lost };
-    },
-  };
-}
 
 beforeAll(async () => {
   const text = readFileSync(yamlFile, 'utf8').replace('  db: {host: "127.0.26.{n}"}\n', '  db: {host: "127.0.26.{n}"}\n  redis: {host: "127.0.126.{n}"}\n  sentinel: {host: "127.0.136.{n}"}\n');
@@ -142,7 +109,7 @@ describe('redis sessions', () => {
   it('kill -9 of the primary under session writes: served again within 5 s, no request failed, no session lost; up brings it back as a replica', async () => {
     const jars = Array.from({ length: 10 }, () => new CookieJar());
     for (const [i, jar] of jars.entries()) await api('/api/session', jar, 'POST', { color: i % 2 ? 'plum' : 'olive' });
-    const writer = sessionWriter();
+    const writer = sessionWriter(cluster.url);
     await new Promise((r) => setTimeout(r, 500));
     await cluster.kill('redis1');
     await eventually('redis2 promoted', async () => (await primary()) === 'redis2', 10_000);
@@ -177,7 +144,7 @@ describe('redis sessions', () => {
   }, 90_000);
 
   it('add redis redis3, then remove redis of the primary under session writes: no failed request, no write lost', async () => {
-    const writer = sessionWriter();
+    const writer = sessionWriter(cluster.url);
     const added = await cluster.hactl('add', 'redis', 'redis3', '--json');
     expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout)).toMatchObject({ node: { name: 'redis3', host: '127.0.126.3', port: 6379 }, started: ['redis3'] });

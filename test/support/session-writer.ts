@@ -1,0 +1,35 @@
+import { CookieJar, request } from './http.js';
+
+/**
+ * One session written every 50 ms (a counter): every answer, and the
+ * longest time between two answers that were served.
+ */
+export function sessionWriter(site: string) {
+  const jar = new CookieJar();
+  const counters: number[] = [];
+  const failures: string[] = [];
+  let longestGapMs = 0;
+  let last = Date.now();
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const r = await request(`${site}/api/session/counter`, { jar, method: 'POST' }).catch((err: Error) => ({ status: 0, body: err.message, json: () => ({}) as { counter: number } }));
+      const now = Date.now();
+      if (r.status === 200) {
+        counters.push(r.json<{ counter: number }>().counter);
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
+      } else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      // Lost: the counter went back (a write the next primary never had).
+      const lost = counters.filter((c, i) => i > 0 && c <= counters[i - 1]!).length;
+      return { counters, failures, longestGapMs, lost };
+    },
+  };
+}
