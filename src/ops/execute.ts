@@ -17,7 +17,7 @@ import type { OpContext } from './context.js';
 import { requireBinaries, storeNeeds } from './requirements.js';
 import { moveWriter, type WriterMove } from './move-writer.js';
 import { recordRuntime } from './runtime-record.js';
-import { redisFailover, resetSentinels } from './redis-failover.js';
+import { redisFailover } from './redis-ops.js';
 import { applyWebStates, lbWebOf } from './server-state.js';
 
 export interface Executed extends UpResult {
@@ -109,7 +109,6 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       done.told.push(`set ssl cert ${basename(action.file)}`);
     }
     else if (action.kind === 'redis-failover') await redisFailover(ctx, clusters.previous, action);
-    else if (action.kind === 'sentinel-reset') await resetSentinels(ctx, next);
     else {
       ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
       await ctx.driver.removeLeftover({ name: action.node, paths: action.paths, running: false });

@@ -126,12 +126,6 @@ export interface RedisFailoverAction {
   reason: string;
 }
 
-/** After a Redis node left: the Sentinels forget it (SENTINEL RESET) and learn the others again from the primary. */
-export interface SentinelResetAction {
-  kind: 'sentinel-reset';
-  reason: string;
-}
-
 /**
  * One step of a plan: data, with the reason a person reads in `--dry-run`.
  * The planner decides; the executor only carries an action out.
@@ -148,8 +142,7 @@ export type Action =
   | DetachAction
   | RemoveLeftoverAction
   | MoveWriterAction
-  | RedisFailoverAction
-  | SentinelResetAction;
+  | RedisFailoverAction;
 
 export function isProcessAction(action: Action): action is ProcessAction {
   return action.kind === 'start' || action.kind === 'restart' || action.kind === 'reload';
@@ -193,8 +186,6 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: 'lb-db', what: action.from ? `move the writer from ${action.from} to ${action.to}` : `make ${action.to} the writer` };
     case 'redis-failover':
       return { on: action.from, what: 'a replica becomes the Redis primary first (SENTINEL FAILOVER)' };
-    case 'sentinel-reset':
-      return { on: 'sentinels', what: 'forget the Redis nodes that left (SENTINEL RESET)' };
     case 'reload':
       return { on: action.process, what: 'reload (hitless)' };
     default:

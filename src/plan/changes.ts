@@ -93,8 +93,11 @@ export function planRemoveWeb(name: string, desired: Desired, observed: Observed
  * none is lost; the app puts back a second copy on the next request.
  *
  * remove redis: the primary hands over to a replica first (the Sentinels'
- * failover); then lb-db without it, it stops (with the Sentinels that
- * cluster.yaml no longer has), and the Sentinels forget it.
+ * failover); then lb-db without it, and it stops (with the Sentinels that
+ * cluster.yaml no longer has). The Sentinels go on listing it as a replica
+ * that is down, which costs nothing: SENTINEL RESET would clear it, but
+ * resetting them under load once made them turn the new primary round and
+ * lose writes (seen in tests).
  */
 export function planRemoveStore(name: string, previous: Cluster, desired: Desired, observed: Observed): Action[] {
   const converge = planConverge(desired, observed);
@@ -107,7 +110,6 @@ export function planRemoveStore(name: string, previous: Cluster, desired: Desire
     ...converge,
     { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; lb-db no longer sends it sessions' },
     ...leaving.map((s) => ({ kind: 'stop', process: s.name, reason: `one Redis node is left: nothing to promote, no Sentinel needed` }) as const),
-    ...(watched ? [{ kind: 'sentinel-reset', reason: `they would go on counting ${name} as a replica (down)` } as const] : []),
   ];
 }
 

@@ -12,8 +12,13 @@ import type { RenderTarget } from './layout.js';
  * target is 5 s.
  */
 export const SENTINEL_DOWN_AFTER_MS = 1000;
-/** How long a failover may take before another Sentinel tries: well above a promotion here (~0.2 s). */
-const SENTINEL_FAILOVER_TIMEOUT_MS = 5000;
+/**
+ * How long a failover may take before another Sentinel tries: well above a
+ * promotion here (~0.2 s). Twice this is also how long after one failover
+ * no Sentinel starts another (5000 ms kept a primary that died 5 s after a
+ * failover dead for 10 s).
+ */
+const SENTINEL_FAILOVER_TIMEOUT_MS = 2000;
 
 /** The rendered files of a Redis node or Sentinel, in its own folder. */
 export const REDIS_CONF = 'redis.conf';

@@ -122,6 +122,15 @@ describe('memcached sessions', () => {
     expect((JSON.parse((await cluster.hactl('ps', '--json')).stdout) as { name: string }[]).map((r) => r.name)).not.toContain('mc1');
   }, 90_000);
 
+  it('drill sessions: the color survives the web node\'s death and a memcached node\'s; what a request costs memcached', async () => {
+    const r = await cluster.hactl('drill', 'sessions', '--modes', 'memcached', '--reads', '10', '--reads-after', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = JSON.parse(r.stdout) as { store_killed: string; survived_store_death: { verdict: string; reads: number }; survived_death: { verdict: string }; store_ops_per_request: number; failed: number; errors: string[] }[];
+    expect(row!.failed, row!.errors.join('; ')).toBe(0);
+    expect(row).toMatchObject({ store_killed: 'mc2', survived_death: { verdict: 'yes' }, survived_store_death: { reads: 3, verdict: 'yes' } });
+    expect(row!.store_ops_per_request).toBeGreaterThan(2);
+  }, 120_000);
+
   it('refuses memcached sessions without memcached nodes, and back to none works', async () => {
     const back = await cluster.hactl('session-mode', 'none');
     expect(back.code, back.stderr).toBe(0);

@@ -134,13 +134,15 @@ describe('redis sessions', () => {
   it('a primary killed and started again before the Sentinels noticed waits for the failover and joins as a replica: never two primaries', async () => {
     const jar = new CookieJar();
     await api('/api/session', jar, 'POST', { color: 'gold' });
+    // Sentinels start no failover within twice failover-timeout (2 × 2 s) of the last one (the kill above).
+    await new Promise((r) => setTimeout(r, 4000));
     await cluster.kill('redis2');
     // At once: the Sentinels still name redis2, which starts empty (sessions are not persisted).
     const up = await cluster.hactl('up');
     expect(up.code, up.stderr).toBe(0);
     expect(log('redis2')).toContain('hactl: starting as replica of 127.0.126.1 6379');
     expect(await roles()).toEqual({ redis1: 'primary', redis2: 'replica' });
-    expect((await api('/api/session', jar)).color, `${log('redis2')}\n${log('sentinel1')}`).toBe('gold');
+    expect((await api('/api/session', jar)).color, `${log('redis1')}\n${log('redis2')}\n${log('sentinel1')}`).toBe('gold');
   }, 90_000);
 
   it('add redis redis3, then remove redis of the primary under session writes: no failed request, no write lost', async () => {
@@ -153,9 +155,9 @@ describe('redis sessions', () => {
     const removed = await cluster.hactl('remove', 'redis', was, '--json');
     expect(removed.code, removed.stderr).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
-    const { failures, lost, counters } = await writer.stop();
+    const { failures, lost, counters, drops } = await writer.stop();
     expect(failures).toEqual([]);
-    expect(lost).toBe(0);
+    expect(lost, `${drops.join('; ')}\n${removed.stderr}\n${log(was)}\n${log('sentinel1').split('\n').slice(-25).join('\n')}`).toBe(0);
     expect(counters.length).toBeGreaterThan(10);
     expect(Object.keys(await roles())).not.toContain(was);
     expect(Object.values(await roles()).sort()).toEqual(['primary', 'replica']);
@@ -165,6 +167,21 @@ describe('redis sessions', () => {
     const clean = await cluster.hactl('clean', '--json');
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toContain(was);
+  }, 120_000);
+
+  it('drill sessions: the color survives the web node\'s death and the primary\'s; what a request costs Redis', async () => {
+    // Sentinels start no failover within twice failover-timeout (2 × 2 s) of the last one: remove redis made one.
+    await new Promise((r) => setTimeout(r, 4000));
+    const was = await primary();
+    const r = await cluster.hactl('drill', 'sessions', '--modes', 'redis', '--reads', '10', '--reads-after', '3', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const [row] = JSON.parse(r.stdout) as { store_killed: string; survived_store_death: { verdict: string; reads: number }; survived_death: { verdict: string }; store_ops_per_request: number; failed: number; errors: string[] }[];
+    expect(row!.failed, `${row!.errors.join('; ')}\n${log('sentinel1').split('\n').slice(-30).join('\n')}`).toBe(0);
+    expect(row).toMatchObject({ store_killed: was, survived_death: { verdict: 'yes' }, survived_store_death: { reads: 3, verdict: 'yes' } });
+    // GET, SETEX, the lock's SET NX and its release, EXISTS for strict mode: a handful per request, not none.
+    expect(row!.store_ops_per_request).toBeGreaterThan(2);
+    expect(row!.store_ops_per_request).toBeLessThan(12);
+    expect((await status()).health).toBe('healthy');
   }, 120_000);
 
   it('refuses fewer than three Sentinels for two Redis nodes, naming the line; nothing changes', async () => {

@@ -7,6 +7,7 @@ import { CookieJar, request } from './http.js';
 export function sessionWriter(site: string) {
   const jar = new CookieJar();
   const counters: number[] = [];
+  const times: string[] = [];
   const failures: string[] = [];
   let longestGapMs = 0;
   let last = Date.now();
@@ -17,6 +18,7 @@ export function sessionWriter(site: string) {
       const now = Date.now();
       if (r.status === 200) {
         counters.push(r.json<{ counter: number }>().counter);
+        times.push(new Date(now).toISOString().slice(11, 23));
         longestGapMs = Math.max(longestGapMs, now - last);
         last = now;
       } else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
@@ -28,8 +30,8 @@ export function sessionWriter(site: string) {
       running = false;
       await done;
       // Lost: the counter went back (a write the next primary never had).
-      const lost = counters.filter((c, i) => i > 0 && c <= counters[i - 1]!).length;
-      return { counters, failures, longestGapMs, lost };
+      const drops = counters.flatMap((c, i) => (i > 0 && c <= counters[i - 1]! ? [`${counters[i - 1]} then ${c} at ${times[i]}`] : []));
+      return { counters, failures, longestGapMs, lost: drops.length, drops };
     },
   };
 }

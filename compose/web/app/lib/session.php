@@ -142,6 +142,10 @@ function start_redis_session(array $options, Request $request): bool
     $sent = $request->cookies[$options['name']] ?? null;
     $sent = is_string($sent) && preg_match('/^[A-Za-z0-9,-]{1,128}$/D', $sent) === 1 ? $sent : '';
     while (true) {
+        // A start that failed halfway (the primary went away between the read and the lock) may leave the session open.
+        if (session_status() === PHP_SESSION_ACTIVE) {
+            session_abort();
+        }
         session_id($sent);
         $warning = null;
         set_error_handler(function (int $severity, string $message) use (&$warning): bool {
