@@ -14,6 +14,8 @@ import { renderFor } from './render.js';
 export interface Change {
   previous: Cluster;
   next: Cluster;
+  /** cluster.yaml's text for NEXT, when it is not yet on disk (a live change writes it once applied). */
+  text?: string;
 }
 
 /** What an operation answers with --dry-run: the plan it would carry out; nothing was run or written. */
@@ -47,7 +49,7 @@ export async function changeCluster<T>(
     const edited = readClusterFile(project.file) === first.before ? first : editClusterFile(project.file, edit, { dryRun: true });
     let result: T;
     try {
-      result = await apply(ctx, { previous: edited.previous, next: edited.cluster });
+      result = await apply(ctx, { previous: edited.previous, next: edited.cluster, text: edited.text });
     } catch (err) {
       await restore(ctx, edited.previous).catch(() => undefined);
       throw err;

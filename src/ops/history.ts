@@ -1,0 +1,69 @@
+import { createTwoFilesPatch } from 'diff';
+import { listVersions, readVersion, redact, runningVersion, type Version } from '../history/store.js';
+import { badInput } from '../errors.js';
+import { loadOrCreateSecrets, SECRET_KEYS } from '../secrets/store.js';
+import { loadClusterFile } from '../spec/load.js';
+import { readClusterFile } from '../spec/read.js';
+import type { Runner } from '../util/runner.js';
+import { openContext, type OpOptions } from './context.js';
+import type { Project } from './project.js';
+import { renderFor } from './render.js';
+
+/** A version as `hactl history` lists it: who, what, when, how it ended; the contents stay in the file. */
+export type VersionSummary = Pick<Version, 'version' | 'at' | 'user' | 'command' | 'result' | 'error'> & { steps: number; running: boolean };
+
+export function listHistory(project: Project): VersionSummary[] {
+  const running = runningVersion(project.stateDir);
+  return listVersions(project.stateDir).map((n) => {
+    const v = readVersion(project.stateDir, n);
+    return { version: v.version, at: v.at, user: v.user, command: v.command, result: v.result, ...(v.error ? { error: v.error } : {}), steps: v.plan.length, running: n === running };
+  });
+}
+
+/** What one side of a diff holds: cluster.yaml and each rendered config. */
+interface Side {
+  label: string;
+  files: Record<string, string>;
+}
+
+/** cluster.yaml as it is now, rendered as up would (secrets redacted, certificates left out). */
+async function current(project: Project, options: OpOptions, runner: Runner): Promise<Side> {
+  const ctx = await openContext(project, { ...options, dryRun: true }, runner, () => undefined);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const values = Object.fromEntries(SECRET_KEYS.map((k) => [k, secrets[k].reveal()]));
+  const files = renderFor(ctx, loadClusterFile(project.file).cluster, secrets).filter((f) => f.kind !== 'cert');
+  return { label: 'cluster.yaml now', files: { 'cluster.yaml': redact(readClusterFile(project.file), values), ...Object.fromEntries(files.map((f) => [f.path, redact(f.content, values)])) } };
+}
+
+function recorded(project: Project, version: number): Side {
+  const v = readVersion(project.stateDir, version);
+  return { label: `version ${version}`, files: { 'cluster.yaml': v.cluster_yaml, ...v.files } };
+}
+
+export interface FileDiff {
+  path: string;
+  /** A unified diff (3 lines of context), or '' when the file is the same on both sides. */
+  diff: string;
+}
+
+/**
+ * hactl diff [A] [B]: cluster.yaml and every rendered config of version A
+ * against version B, as unified diffs. A defaults to the running version
+ * (the last applied), B to cluster.yaml as it is now: what up would change.
+ */
+export async function diffVersions(project: Project, a: number | undefined, b: number | undefined, options: OpOptions, runner: Runner): Promise<{ from: string; to: string; files: FileDiff[] }> {
+  const from = a ?? runningVersion(project.stateDir);
+  if (from === undefined) throw badInput('there is no applied version to compare with yet: the first up records one');
+  const left = recorded(project, from);
+  const right = b === undefined ? await current(project, options, runner) : recorded(project, b);
+  const paths = [...new Set([...Object.keys(left.files), ...Object.keys(right.files)])].sort((x, y) => (x === 'cluster.yaml' ? -1 : y === 'cluster.yaml' ? 1 : x.localeCompare(y)));
+  return {
+    from: left.label,
+    to: right.label,
+    files: paths.map((path) => {
+      const [old, now] = [left.files[path], right.files[path]];
+      const diff = old === now ? '' : createTwoFilesPatch(`${left.label}/${path}`, `${right.label}/${path}`, old ?? '', now ?? '', undefined, undefined, { context: 3 });
+      return { path, diff: diff.split('\n').slice(1).join('\n') };
+    }),
+  };
+}

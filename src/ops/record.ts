@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { recordVersion, redact } from '../history/store.js';
+import { describeAction, type Action } from '../plan/action.js';
+import type { RenderedFile } from '../render/index.js';
+import { loadOrCreateSecrets, SECRET_KEYS } from '../secrets/store.js';
+import type { OpContext } from './context.js';
+
+/** Who asked for an apply, and how: recorded with it. */
+export interface Actor {
+  user: string;
+  command: string;
+}
+
+/** The command line of this process, and the user running it: what the CLI records. */
+export function processActor(): Actor {
+  let user = process.env.SUDO_USER ?? '';
+  try {
+    user ||= userInfo().username;
+  } catch {
+    user ||= String(process.getuid?.() ?? 'unknown');
+  }
+  return { user, command: ['hactl', ...process.argv.slice(2)].join(' ') };
+}
+
+/**
+ * The record step of an apply (TEXT: cluster.yaml's, when not on disk yet): a version in the history with what was
+ * applied (cluster.yaml, the rendered configs with their secrets replaced
+ * by names, certificates left out) and how it ended. A plan with no step
+ * changed nothing and records nothing.
+ */
+export function recordApply(ctx: OpContext, text: string | undefined, files: readonly RenderedFile[], plan: readonly Action[], failure?: unknown): number | undefined {
+  if (plan.length === 0) return undefined;
+  const secrets = loadOrCreateSecrets(ctx.project.stateDir);
+  const values = Object.fromEntries(SECRET_KEYS.map((k) => [k, secrets[k].reveal()]));
+  return recordVersion(ctx.project.stateDir, {
+    at: new Date().toISOString(),
+    user: ctx.actor.user,
+    command: ctx.actor.command,
+    result: failure === undefined ? 'applied' : 'failed',
+    ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
+    plan: plan.map((a) => {
+      const { on, what } = describeAction(a);
+      return `${on}: ${what}`;
+    }),
+    cluster_yaml: redact(text ?? readFileSync(ctx.project.file, 'utf8'), values),
+    files: Object.fromEntries(files.filter((f) => f.kind !== 'cert').map((f) => [f.path, redact(f.content, values)])),
+  });
+}

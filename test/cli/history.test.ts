@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { recordVersion } from '../../src/history/store.js';
+import { tempDir } from '../support/temp.js';
+
+const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const hactl = async (cwd: string, ...args: string[]) => {
+  const r = await execa('node', [MAIN, ...args], { cwd, reject: false, env: { NO_COLOR: '1' } });
+  return { code: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+};
+
+const YAML = 'name: hist\nruntime: local\nlisten: 127.0.9.1\nweb: [web1, web2]\ndb: [mysql1]\n';
+
+/** A project with one applied version whose cluster.yaml had one web node fewer than the file now. */
+function project(): string {
+  const dir = tempDir('hactl-history-cli-');
+  writeFileSync(join(dir, 'cluster.yaml'), YAML);
+  recordVersion(join(dir, '.hactl'), {
+    at: '2026-12-03T10:00:00.000Z',
+    user: 'ana',
+    command: 'hactl up',
+    result: 'applied',
+    plan: ['web1: start'],
+    cluster_yaml: YAML.replace('[web1, web2]', '[web1]'),
+    files: {},
+  });
+  return dir;
+}
+
+describe('hactl history and hactl diff', () => {
+  it('history lists each version with who, what and how it ended; the running one is marked', async () => {
+    const dir = project();
+    const r = await hactl(dir, 'history', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ version: 1, at: '2026-12-03T10:00:00.000Z', user: 'ana', command: 'hactl up', result: 'applied', steps: 1, running: true }]);
+    expect((await hactl(dir, 'history')).stdout).toMatch(/1 \(running\) .* ana .* hactl up .* applied/);
+  });
+
+  it('diff: the running version against cluster.yaml now, as unified diffs, secrets never shown', async () => {
+    const dir = project();
+    const r = await hactl(dir, 'diff', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { from, to, files } = JSON.parse(r.stdout) as { from: string; to: string; files: { path: string; diff: string }[] };
+    expect([from, to]).toEqual(['version 1', 'cluster.yaml now']);
+    expect(files.find((f) => f.path === 'cluster.yaml')!.diff).toMatch(/^--- version 1\/cluster\.yaml\n\+\+\+ cluster\.yaml now\/cluster\.yaml\n@@ .* @@\n(.*\n)*-web: \[web1\]\n\+web: \[web1, web2\]/);
+    // The rendered configs of now, with their secrets named, not shown.
+    const lbWeb = files.find((f) => f.path === 'lb-web/haproxy.cfg')!.diff;
+    expect(lbWeb).toContain('<secret:stats_password>');
+    expect((await hactl(dir, 'diff')).stdout).toMatch(/files differ between version 1 and cluster\.yaml now$/);
+  });
+
+  it('refuses an unknown or malformed version (exit 2), and says when nothing was applied yet', async () => {
+    const dir = project();
+    expect(await hactl(dir, 'diff', '7')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no version 7: the history holds 1 to 1/) });
+    expect(await hactl(dir, 'diff', 'latest')).toMatchObject({ code: 2, stderr: expect.stringMatching(/diff: "latest" is not a version number/) });
+    const empty = tempDir('hactl-history-cli-');
+    writeFileSync(join(empty, 'cluster.yaml'), YAML);
+    expect(await hactl(empty, 'diff')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no applied version to compare with yet/) });
+    expect((await hactl(empty, 'history')).stdout).toMatch(/no history yet/);
+  });
+});
