@@ -233,7 +233,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     };
     if (op.changes) announce('started');
     try {
-      const result = await op.run({ params: c.req.param(), query: c.req.query(), body }, progress);
+      const result = await op.run({ params: c.req.param(), query: c.req.query(), body, actor: { user: c.var.session.user, command: `dashboard: ${label}` } }, progress);
       await settle('done');
       return typeof result === 'string' ? c.text(result) : c.json({ op: label, result });
     } catch (err) {

@@ -1,6 +1,7 @@
 import { badInput } from '../errors.js';
 import type { Progress } from '../util/progress.js';
 import type { Project } from '../ops/project.js';
+import type { Actor } from '../ops/record.js';
 import { SESSION_MODES, type NodeState, type Runtime, type SessionMode } from '../spec/model.js';
 import type { Runner } from '../util/runner.js';
 import { wholeNumber } from '../util/whole-number.js';
@@ -16,6 +17,8 @@ export interface OperationRequest {
   query: Record<string, string>;
   /** A JSON object: the app refuses any other body before an operation runs. */
   body: Record<string, unknown>;
+  /** The logged-in user and the action, recorded with each apply in the history. */
+  actor: Actor;
 }
 
 export interface Operation {
@@ -80,7 +83,7 @@ function nameIn(body: Record<string, unknown>): string {
 }
 
 export function operations({ project, runtime, runner }: Deps): Operation[] {
-  const opts = { runtime };
+  const optsOf = (req: OperationRequest) => ({ runtime, actor: req.actor });
   const name = (p: Record<string, string>) => p.name ?? '';
   return [
     {
@@ -88,11 +91,12 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/web',
       label: (_p, body) => `add web ${nameIn(body)}`,
       changes: true,
-      async run({ body }, progress) {
+      async run(req, progress) {
+        const { body } = req;
         const f = fields(body, ['name', 'host', 'port', 'cookie', 'weight']);
         const node = { name: text(f, 'name', true)!, host: text(f, 'host'), port: number(f, 'port', 1, 65535), cookie: text(f, 'cookie'), weight: number(f, 'weight', 0, 256) };
         const { addWeb } = await import('../ops/web-ops.js');
-        return addWeb(project, node, opts, runner, progress);
+        return addWeb(project, node, optsOf(req), runner, progress);
       },
     },
     {
@@ -100,11 +104,12 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/db',
       label: (_p, body) => `add db ${nameIn(body)}`,
       changes: true,
-      async run({ body }, progress) {
+      async run(req, progress) {
+        const { body } = req;
         const f = fields(body, ['name', 'host', 'port']);
         const node = { name: text(f, 'name', true)!, host: text(f, 'host'), port: number(f, 'port', 1, 65535) };
         const { addDb } = await import('../ops/db-ops.js');
-        return addDb(project, node, opts, runner, progress);
+        return addDb(project, node, optsOf(req), runner, progress);
       },
     },
     {
@@ -112,10 +117,11 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/web/:name',
       label: (p) => `remove ${name(p)}`,
       changes: true,
-      async run({ params, query }, progress) {
+      async run(req, progress) {
+        const { params, query } = req;
         const timeoutS = queryNumber(query, 'timeout', 0, 86400) ?? 30;
         const { removeWeb } = await import('../ops/web-ops.js');
-        return removeWeb(project, name(params), { ...opts, timeoutS }, runner, progress);
+        return removeWeb(project, name(params), { ...optsOf(req), timeoutS }, runner, progress);
       },
     },
     {
@@ -123,9 +129,10 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/db/:name',
       label: (p) => `remove ${name(p)}`,
       changes: true,
-      async run({ params, query }, progress) {
+      async run(req, progress) {
+        const { params, query } = req;
         const { removeDb } = await import('../ops/db-ops.js');
-        return removeDb(project, name(params), { ...opts, force: queryFlag(query, 'force') }, runner, progress);
+        return removeDb(project, name(params), { ...optsOf(req), force: queryFlag(query, 'force') }, runner, progress);
       },
     },
     {
@@ -133,9 +140,10 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/db/:name/switchover',
       label: (p) => `switchover ${name(p)}`,
       changes: true,
-      async run({ params }, progress) {
+      async run(req, progress) {
+        const { params } = req;
         const { switchover } = await import('../ops/db-ops.js');
-        return switchover(project, name(params), opts, runner, progress);
+        return switchover(project, name(params), optsOf(req), runner, progress);
       },
     },
     {
@@ -143,13 +151,14 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/web/:name/state',
       label: (p) => `set ${name(p)}`,
       changes: true,
-      async run({ params, body }, progress) {
+      async run(req, progress) {
+        const { params, body } = req;
         const f = fields(body, ['state']);
         const state = text(f, 'state', true)!;
         const states: NodeState[] = ['ready', 'drain', 'maint'];
         if (!(states as string[]).includes(state)) throw badInput(`state: ${JSON.stringify(state)} is not one of ${states.join(', ')}`);
         const { setWeb } = await import('../ops/web-ops.js');
-        return setWeb(project, name(params), { state: state as NodeState }, opts, runner, progress);
+        return setWeb(project, name(params), { state: state as NodeState }, optsOf(req), runner, progress);
       },
     },
     {
@@ -157,11 +166,12 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/session-mode',
       label: () => 'session mode',
       changes: true,
-      async run({ body }, progress) {
+      async run(req, progress) {
+        const { body } = req;
         const mode = text(fields(body, ['mode']), 'mode', true)!;
         if (!(SESSION_MODES as readonly string[]).includes(mode)) throw badInput(`mode: ${JSON.stringify(mode)} is not one of ${SESSION_MODES.join(', ')}`);
         const { switchSessionMode } = await import('../ops/web-ops.js');
-        return switchSessionMode(project, mode as SessionMode, opts, runner, progress);
+        return switchSessionMode(project, mode as SessionMode, optsOf(req), runner, progress);
       },
     },
     ...(['restart', 'stop', 'start'] as const).map(
@@ -170,10 +180,11 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
         path: `/api/nodes/:name/${verb}`,
         label: (p) => `${verb} ${name(p)}`,
         changes: true,
-        async run({ params }, progress) {
+        async run(req, progress) {
+        const { params } = req;
           const ops = await import('../ops/node-ops.js');
           const fn = { restart: ops.restartNode, stop: ops.stopNode, start: ops.startNode }[verb];
-          return fn(project, name(params), opts, runner, progress);
+          return fn(project, name(params), optsOf(req), runner, progress);
         },
       }),
     ),
@@ -184,7 +195,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       changes: false,
       async run({ params }) {
         const { probeNode } = await import('../ops/probe.js');
-        return probeNode(project, name(params), opts, runner);
+        return probeNode(project, name(params), { runtime }, runner);
       },
     },
     {
@@ -196,7 +207,7 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
         const lines = queryNumber(query, 'lines', 1, 5000) ?? 200;
         const { nodeLog } = await import('../ops/node-ops.js');
         let out = '';
-        await nodeLog(project, name(params), { ...opts, lines, follow: false }, runner, (chunk) => (out += chunk));
+        await nodeLog(project, name(params), { runtime, lines, follow: false }, runner, (chunk) => (out += chunk));
         return out;
       },
     },
@@ -205,9 +216,9 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
       path: '/api/reload',
       label: () => 'reload HAProxy',
       changes: true,
-      async run(_req, progress) {
+      async run(req, progress) {
         const { reloadBalancers } = await import('../ops/reload.js');
-        return reloadBalancers(project, opts, runner, progress);
+        return reloadBalancers(project, optsOf(req), runner, progress);
       },
     },
     // GET lists what would go (the page shows it before asking), POST removes it.
@@ -217,9 +228,9 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
         path: '/api/clean',
         label: () => (dryRun ? 'clean (dry run)' : 'clean'),
         changes: !dryRun,
-        async run(_req, progress) {
+        async run(req, progress) {
           const { clean } = await import('../ops/clean.js');
-          return clean(project, { ...opts, dryRun }, runner, progress);
+          return clean(project, { ...optsOf(req), dryRun }, runner, progress);
         },
       }),
     ),

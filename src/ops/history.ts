@@ -8,6 +8,11 @@ import type { Runner } from '../util/runner.js';
 import { openContext, type OpOptions } from './context.js';
 import type { Project } from './project.js';
 import { renderFor } from './render.js';
+import type { Progress } from '../drivers/driver.js';
+import { planRollback } from '../plan/changes.js';
+import { changeCluster, type DryRun } from './change.js';
+import type { Executed } from './execute.js';
+import { planChange, planThenCarryOut, type UpSummary } from './up.js';
 
 /** A version as `hactl history` lists it: who, what, when, how it ended; the contents stay in the file. */
 export type VersionSummary = Pick<Version, 'version' | 'at' | 'user' | 'command' | 'result' | 'error'> & { steps: number; running: boolean };
@@ -66,4 +71,27 @@ export async function diffVersions(project: Project, a: number | undefined, b: n
       return { path, diff: diff.split('\n').slice(1).join('\n') };
     }),
   };
+}
+
+/** The version before the running one that was applied: what rollback goes back to by default. */
+function previousApplied(project: Project): number {
+  const running = runningVersion(project.stateDir);
+  const before = listVersions(project.stateDir).filter((n) => running !== undefined && n < running).reverse();
+  for (const n of before) if (readVersion(project.stateDir, n).result === 'applied') return n;
+  throw badInput(running === undefined ? 'there is no applied version yet: nothing to roll back to' : `version ${running} runs, and no version before it was applied: nothing to roll back to`);
+}
+
+/**
+ * hactl rollback [N]: cluster.yaml of version N (by default the applied
+ * one before the running one) through the normal plan and apply, hitless
+ * (planRollback: nodes that leave are drained first), recorded as a new
+ * version. With DRY_RUN, the plan only.
+ */
+export async function rollback(project: Project, version: number | undefined, options: OpOptions & { timeoutS?: number | undefined }, runner: Runner, progress: Progress): Promise<((UpSummary & Executed) | DryRun) & { version: number }> {
+  const target = version ?? previousApplied(project);
+  const text = readVersion(project.stateDir, target).cluster_yaml;
+  const r = await changeCluster(project, options, runner, progress, (src) => src.replaceAll(text), async (ctx, change) =>
+    planThenCarryOut(ctx, change, await planChange(ctx, change, (desired, observed) => planRollback(change.previous, desired, observed, options.timeoutS ?? 30)), options.dryRun),
+  );
+  return { ...r, version: target };
 }

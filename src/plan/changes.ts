@@ -1,7 +1,7 @@
 import { badInput, type HactlError } from '../errors.js';
 import { WEB_BACKEND } from '../haproxy/server-admin.js';
 import type { ServerAdmin } from '../haproxy/servers-state.js';
-import type { Cluster, DbNode, NodeState, SessionMode } from '../spec/model.js';
+import { STORE_TIERS, type Cluster, type DbNode, type NodeState, type SessionMode } from '../spec/model.js';
 import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
 import { planConverge, type ConvergeOptions } from './converge.js';
 import type { Desired, Observed } from './observed.js';
@@ -111,6 +111,40 @@ export function planRemoveStore(name: string, previous: Cluster, desired: Desire
     { kind: 'stop', process: name, reason: 'no longer in cluster.yaml; lb-db no longer sends it sessions' },
     ...leaving.map((s) => ({ kind: 'stop', process: s.name, reason: `one Redis node is left: nothing to promote, no Sentinel needed` }) as const),
   ];
+}
+
+/**
+ * rollback to a version: every node the version does not have leaves as
+ * its own remove would make it: a web node drained, its visitors' end
+ * awaited and out of rotation, a Redis primary handing over first; then
+ * the converge to the version; then the nodes that left stop. A DB node
+ * cannot leave this way (remove db detaches it from replication, which
+ * the version does not say): refused, exit 2, before anything is done.
+ */
+export function planRollback(previous: Cluster, desired: Desired, observed: Observed, timeoutS: number): Action[] {
+  const next = desired.cluster;
+  const gone = <T extends { name: string }>(was: readonly T[], now: readonly T[]) => was.filter((n) => !now.some((m) => m.name === n.name)).map((n) => n.name);
+  const db = gone(previous.db, next.db);
+  if (db.length > 0) {
+    throw badInput(`that version has no ${db.join(', ')}: a DB node leaves with hactl remove db ${db[0]} (it detaches it from replication first); then roll back`);
+  }
+  const web = gone(previous.web, next.web);
+  const stores = STORE_TIERS.flatMap((tier) => gone(previous[tier], next[tier]));
+  const running = (n: string) => observed.processes.get(n)?.running === true;
+  const leaving = web.flatMap((name): Action[] =>
+    lbWebServer(observed, name)
+      ? [
+          setWebState(name, 'drain', 'not in that version: no new visitors, sticky ones may finish'),
+          { kind: 'wait-idle', node: name, timeoutS, quietS: QUIET_S, reason: `sticky visitors may finish (none for ${QUIET_S} s)` },
+          ...outOfRotation(name, 'not in that version: out of rotation', 'the reload'),
+        ]
+      : [],
+  );
+  const primary = observed.redisPrimary;
+  const handover: Action[] =
+    primary && stores.includes(primary) && next.sentinel.some((s) => running(s.name)) ? [{ kind: 'redis-failover', from: primary, reason: `${primary} is the primary: a replica takes the sessions first` }] : [];
+  const stops = [...web, ...stores].filter(running).map((name): Action => ({ kind: 'stop', process: name, reason: 'not in that version' }));
+  return [...leaving, ...handover, ...planConverge(desired, observed), ...stops];
 }
 
 /** A drained node is idle once no visitor came for this long (sticky ones come back within it). */

@@ -41,6 +41,11 @@ export class YamlSource {
     return this.#doc;
   }
 
+  /** The whole file replaced by TEXT (a version of the history rolled back to). */
+  replaceAll(text: string): void {
+    this.#splice(0, this.#text.length, text);
+  }
+
   static #parse(text: string): Document {
     const doc = parseDocument(text);
     if (doc.errors.length > 0) throw new NotYaml(doc.errors[0]!.message);

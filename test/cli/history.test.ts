@@ -59,5 +59,9 @@ describe('hactl history and hactl diff', () => {
     writeFileSync(join(empty, 'cluster.yaml'), YAML);
     expect(await hactl(empty, 'diff')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no applied version to compare with yet/) });
     expect((await hactl(empty, 'history')).stdout).toMatch(/no history yet/);
+    // Rollback: the same refusals, before anything is touched.
+    expect(await hactl(dir, 'rollback', '7')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no version 7/) });
+    expect(await hactl(dir, 'rollback')).toMatchObject({ code: 2, stderr: expect.stringMatching(/version 1 runs, and no version before it was applied: nothing to roll back to/) });
+    expect(await hactl(dir, 'rollback', 'x1')).toMatchObject({ code: 2, stderr: expect.stringMatching(/rollback: "x1" is not a version number/) });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterProcesses } from '../../src/drivers/driver.js';
 import type { ServerAdmin } from '../../src/haproxy/servers-state.js';
 import { describeAction, type Action } from '../../src/plan/action.js';
-import { planAddDb, planClean, planRemoveDb, planRemoveStore, planRemoveWeb, planRestart, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
+import { planAddDb, planClean, planRemoveDb, planRemoveStore, planRemoveWeb, planRestart, planRollback, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
 import type { Desired, Leftover, Observed, ObservedProcess, StalledLink } from '../../src/plan/observed.js';
 import { renderCluster, type RenderedFile } from '../../src/render/index.js';
 import { composeLayout, localLayout } from '../../src/render/layout.js';
@@ -127,6 +127,20 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
         ...compose,
         'mc3: stop',
       ]);
+    });
+
+    it('rollback to a version with a web node fewer: drained, its visitors awaited, out of rotation, the converge, then it stops; a version without a DB node is refused', () => {
+      const before = cluster({ web: '[web1, web2, web3]' });
+      const after = cluster({ web: '[web1, web2]' });
+      const { desired, observed } = view(after, runtime, running(before, runtime));
+      const plan = lines(planRollback(before, desired, observed, 30));
+      expect(plan.slice(0, 2)).toEqual(['lb-web: set server web/web3 state drain', 'web3: wait until its sessions end (at most 30 s)']);
+      expect(plan).toContain('lb-web: set server web/web3 state maint');
+      expect(plan.at(-1)).toBe('web3: stop');
+      expect(plan.indexOf('lb-web: reload (hitless)')).toBeGreaterThan(plan.indexOf('lb-web: set server web/web3 state maint'));
+      const fewerDb = cluster({ db: '[mysql1]' });
+      const v = view(fewerDb, runtime, running(cluster(), runtime));
+      expect(() => planRollback(cluster(), v.desired, v.observed, 30)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/that version has no mysql2: a DB node leaves with hactl remove db mysql2/) }));
     });
 
     it('remove redis of the primary: a replica takes over first, then lb-db without it, then it stops', () => {

@@ -294,4 +294,20 @@ export function register(program: Command): void {
       for (const l of r.removed) out.print(`${r.dryRun ? 'would remove' : 'removed'} ${l.name}: ${l.paths.join(', ')}`);
       for (const l of r.skipped) out.print(`${out.color.yellow('kept')} ${l.name}: still running (stop it, or add it back to cluster.yaml)`);
     });
+
+  program
+    .command('rollback')
+    .description('apply an earlier version again (hactl history lists them; by default the applied one before the running one) through the normal plan: nodes it does not have are drained and stopped, hitless; recorded as a new version')
+    .argument('[version]', 'the version to go back to')
+    .option('--timeout <seconds>', "longest wait for a leaving web node's sessions to end", wholeNumberOption('--timeout', 0, 86400), 30)
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples('hactl rollback', 'hactl rollback 12', 'hactl rollback 12 --dry-run'))
+    .action(async (version: string | undefined, opts: { timeout: number; dryRun?: boolean }, command: Command) => {
+      if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version)) throw badInput(`rollback: ${JSON.stringify(version)} is not a version number (hactl history lists them)`);
+      const { project, out, runner, runtime } = await contextOf(command);
+      const { rollback } = await import('../../ops/history.js');
+      const r = await rollback(project, version === undefined ? undefined : Number(version), { runtime, timeoutS: opts.timeout, dryRun: opts.dryRun }, runner, progressPrinter(out));
+      if (isDryRun(r)) return dryRun(out, `rollback ${r.version}`, r.actions);
+      done(out, r, `cluster.yaml is version ${r.version} again, and runs as it says`);
+    });
 }
