@@ -3,6 +3,9 @@ import { statSync } from 'node:fs';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/select.js';
 import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
+import { readVersion, runningVersion } from '../history/store.js';
+import { checkClusterText } from '../spec/check.js';
+import { toResolvedYamlShape } from '../spec/resolved.js';
 import { loadClusterModel } from '../spec/cached.js';
 import type { Cluster, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
@@ -18,7 +21,21 @@ import type { Project } from './project.js';
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  return withTls(await collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets), tlsStatus(project, cluster));
+  const status = withTls(await collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets), tlsStatus(project, cluster));
+  return { ...status, history: historyStatus(project, cluster) };
+}
+
+/**
+ * The running version (the last applied) and whether cluster.yaml says
+ * something else now: compared as the model it describes, so a comment or
+ * a reordered key is no change; null before the first apply.
+ */
+function historyStatus(project: Project, cluster: Cluster): ClusterStatus['history'] {
+  const running = runningVersion(project.stateDir);
+  if (running === undefined) return null;
+  const then = checkClusterText(readVersion(project.stateDir, running).cluster_yaml);
+  const same = then.problems.length === 0 && JSON.stringify(toResolvedYamlShape(then.cluster)) === JSON.stringify(toResolvedYamlShape(cluster));
+  return { running_version: running, cluster_yaml_changed: !same };
 }
 
 /** The certificate CLUSTER's lb-web serves, as status shows it. */

@@ -137,6 +137,8 @@ export interface ClusterStatus {
   /** The certificate lb-web serves (tls: in cluster.yaml); null without tls, or none made yet. */
   tls: TlsStatus | null;
   nodes: (WebNodeStatus | DbNodeStatus)[];
+  /** hactl status only: the running version of the history (the last applied) and whether cluster.yaml changed since; null before the first apply. */
+  history?: { running_version: number; cluster_yaml_changed: boolean } | null;
   /** Session store nodes (memcached:, redis:) and Sentinels (sentinel:); empty without them. */
   stores: StoreNodeStatus[];
   balancers: BalancerStatus[];

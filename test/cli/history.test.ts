@@ -51,6 +51,15 @@ describe('hactl history and hactl diff', () => {
     expect((await hactl(dir, 'diff')).stdout).toMatch(/files differ between version 1 and cluster\.yaml now$/);
   });
 
+  it('status says when cluster.yaml describes another cluster than the running version (a comment alone is no change)', async () => {
+    const dir = project();
+    const differs = JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: unknown };
+    expect(differs.history).toEqual({ running_version: 1, cluster_yaml_changed: true });
+    expect((await hactl(dir, 'status')).stdout).toContain('cluster.yaml differs from the running version 1: hactl diff shows how, hactl up applies it');
+    writeFileSync(join(dir, 'cluster.yaml'), `# the lab's cluster\n${YAML.replace('[web1, web2]', '[web1]')}`);
+    expect((JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: unknown }).history).toEqual({ running_version: 1, cluster_yaml_changed: false });
+  });
+
   it('refuses an unknown or malformed version (exit 2), and says when nothing was applied yet', async () => {
     const dir = project();
     expect(await hactl(dir, 'diff', '7')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no version 7: the history holds 1 to 1/) });

@@ -95,6 +95,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
   }
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
   if (s.tls) out.print(`certificate: ${s.tls.names[0] ?? s.tls.subject}${s.tls.names.length > 1 ? ` (+${s.tls.names.length - 1} names)` : ''}, ${CERT_SOURCE[s.tls.source]}, ${daysLeftText(out, s.tls)}`);
+  if (s.history?.cluster_yaml_changed) out.print(out.color.yellow(`cluster.yaml differs from the running version ${s.history.running_version}: hactl diff shows how, hactl up applies it`));
   for (const reason of s.health_reasons) for (const line of wrap(`${s.health}: ${reason}`, out.width)) out.print(s.health === 'down' ? out.color.red(line) : out.color.yellow(line));
 }
 
