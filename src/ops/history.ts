@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { listVersions, readVersion, redact, runningVersion, type Version } from '../history/store.js';
 import { badInput } from '../errors.js';
-import { loadOrCreateSecrets, SECRET_KEYS } from '../secrets/store.js';
+import { loadOrCreateSecrets, revealAll } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
 import { readClusterFile } from '../spec/read.js';
 import type { Runner } from '../util/runner.js';
@@ -35,7 +35,7 @@ interface Side {
 async function current(project: Project, options: OpOptions, runner: Runner): Promise<Side> {
   const ctx = await openContext(project, { ...options, dryRun: true }, runner, () => undefined);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  const values = Object.fromEntries(SECRET_KEYS.map((k) => [k, secrets[k].reveal()]));
+  const values = revealAll(secrets);
   const files = renderFor(ctx, loadClusterFile(project.file).cluster, secrets).filter((f) => f.kind !== 'cert');
   return { label: 'cluster.yaml now', files: { 'cluster.yaml': redact(readClusterFile(project.file), values), ...Object.fromEntries(files.map((f) => [f.path, redact(f.content, values)])) } };
 }

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { recordVersion, redact } from '../history/store.js';
 import { describeAction, type Action } from '../plan/action.js';
 import type { RenderedFile } from '../render/index.js';
-import { loadOrCreateSecrets, SECRET_KEYS } from '../secrets/store.js';
+import { loadOrCreateSecrets, revealAll } from '../secrets/store.js';
 import type { OpContext } from './context.js';
 
 /** Who asked for an apply, and how: recorded with it. */
@@ -32,7 +32,7 @@ export function processActor(): Actor {
 export function recordApply(ctx: OpContext, text: string | undefined, files: readonly RenderedFile[], plan: readonly Action[], failure?: unknown): number | undefined {
   if (plan.length === 0) return undefined;
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
-  const values = Object.fromEntries(SECRET_KEYS.map((k) => [k, secrets[k].reveal()]));
+  const values = revealAll(secrets);
   return recordVersion(ctx.project.stateDir, {
     at: new Date().toISOString(),
     user: ctx.actor.user,

@@ -20,17 +20,24 @@ const CATCH_UP_TIMEOUT_MS = 5000;
 /** Sentinels ask the primary for its replicas every 10 s. */
 const PROMOTABLE_TIMEOUT_MS = 15_000;
 
+/** Log in to NODE (a Redis node or Sentinel of the cluster), where this runtime reaches it, and send COMMAND: its reply. */
+function askNode(ctx: OpContext, node: StoreNode, command: string[]): Promise<RespValue> {
+  const password = loadOrCreateSecrets(ctx.project.stateDir).redis_password.reveal();
+  return ctx.driver
+    .webAddress(node)
+    .then(splitHostPort)
+    .then(({ host, port }) => redisCommand(host, port, password, command));
+}
+
 /** Send COMMAND to each running Sentinel of CLUSTER (with FIRST: until one takes it): who took it and its reply, and who did not, with why. */
 async function askSentinels(ctx: OpContext, cluster: Cluster, command: string[], first = false): Promise<{ asked: string[]; replies: RespValue[]; failed: string[] }> {
-  const password = loadOrCreateSecrets(ctx.project.stateDir).redis_password.reveal();
   const running = new Set((await ctx.driver.processes(cluster)).filter((p) => p.running).map((p) => p.name));
   const asked: string[] = [];
   const replies: RespValue[] = [];
   const failed: string[] = [];
   for (const s of cluster.sentinel.filter((n) => running.has(n.name))) {
     try {
-      const { host, port } = splitHostPort(await ctx.driver.webAddress(s));
-      replies.push(await redisCommand(host, port, password, command));
+      replies.push(await askNode(ctx, s, command));
       asked.push(s.name);
       if (first) break;
     } catch (err) {
@@ -81,15 +88,13 @@ export async function redisFailover(ctx: OpContext, cluster: Cluster, action: Re
   await driver.balancerCommand('lb-db', `set server ${server} state maint`);
   try {
     const node = cluster.redis.find((n) => n.name === action.from)!;
-    const password = loadOrCreateSecrets(ctx.project.stateDir).redis_password.reveal();
-    const { host, port } = splitHostPort(await ctx.driver.webAddress(node));
     // Requests under way finish on it (their writes reach the replicas); new ones wait for the new primary.
     const idle = await pollUntil(async () => {
       const row = parseShowStat(await driver.balancerCommand('lb-db', 'show stat')).find((r) => r.pxname === REDIS_BACKEND && r.svname === action.from);
       return row !== undefined && Number(row.scur) === 0;
     }, Date.now() + DRAIN_TIMEOUT_MS, 20);
     if (!idle) await driver.balancerCommand('lb-db', `shutdown sessions server ${server}`);
-    const caughtUp = await pollUntil(async () => replicasCaughtUp(String(await redisCommand(host, port, password, ['INFO', 'replication']))), Date.now() + CATCH_UP_TIMEOUT_MS, 20);
+    const caughtUp = await pollUntil(async () => replicasCaughtUp(String(await askNode(ctx, node, ['INFO', 'replication']))), Date.now() + CATCH_UP_TIMEOUT_MS, 20);
     if (!caughtUp) throw new HactlError(`the replicas of ${action.from} did not take in its last writes within ${CATCH_UP_TIMEOUT_MS / 1000} s, so it stays the primary`, 1, ['hactl logs NODE shows why']);
     ctx.progress(action.from, 'a replica becomes the Redis primary (SENTINEL FAILOVER)');
     // One Sentinel leads a failover: the first that takes the request.
@@ -104,11 +109,10 @@ export async function redisFailover(ctx: OpContext, cluster: Cluster, action: Re
     const promoted = cluster.redis.find((n) => n.name === primary)!;
     const others = cluster.redis.filter((n) => n.name !== action.from && n.name !== primary);
     for (const n of others) {
-      const at = splitHostPort(await ctx.driver.webAddress(n));
-      const info = String(await redisCommand(at.host, at.port, password, ['INFO', 'replication']).catch(() => ''));
+      const info = String(await askNode(ctx, n, ['INFO', 'replication']).catch(() => ''));
       if (replicatesFrom(info, former)) {
         ctx.progress(n.name, `the Sentinels did not know it yet: a replica of ${primary} now`);
-        await redisCommand(at.host, at.port, password, ['REPLICAOF', ctx.runtime === 'compose' ? promoted.name : promoted.host, String(promoted.port)]);
+        await askNode(ctx, n, ['REPLICAOF', ctx.runtime === 'compose' ? promoted.name : promoted.host, String(promoted.port)]);
       }
     }
     await waitRedisInSync(ctx, cluster, others.map((n) => n.name), FAILOVER_TIMEOUT_MS, former);
@@ -155,23 +159,17 @@ export async function waitRedisInSync(ctx: OpContext, cluster: Cluster, started:
   const nodes = cluster.redis.filter((n) => started.includes(n.name));
   const sentinels = cluster.sentinel.filter((n) => started.includes(n.name));
   if (nodes.length === 0 && sentinels.length === 0) return;
-  const password = loadOrCreateSecrets(ctx.project.stateDir).redis_password.reveal();
-  const ask = (node: StoreNode, command: string[]) =>
-    ctx.driver
-      .webAddress(node)
-      .then(splitHostPort)
-      .then(({ host, port }) => redisCommand(host, port, password, command));
   const behind = async () => {
     const out: string[] = [];
-    for (const n of nodes) if (!inSync(await ask(n, ['INFO', 'replication']).then(String, (err: Error) => `error: ${err.message}`), former)) out.push(n.name);
+    for (const n of nodes) if (!inSync(await askNode(ctx, n, ['INFO', 'replication']).then(String, (err: Error) => `error: ${err.message}`), former)) out.push(n.name);
     for (const s of sentinels) {
-      const known = fields(await ask(s, ['SENTINEL', 'MASTER', REDIS_MASTER_NAME]).catch(() => null));
+      const known = fields(await askNode(ctx, s, ['SENTINEL', 'MASTER', REDIS_MASTER_NAME]).catch(() => null));
       if (!(Number(known['num-other-sentinels']) >= cluster.sentinel.length - 1 && Number(known['num-slaves']) >= cluster.redis.length - 1)) out.push(s.name);
     }
     // A new replica the Sentinels have not learnt of yet (they ask the primary every 10 s) is one a failover would leave behind.
     if (nodes.length > 0) {
       for (const s of cluster.sentinel.filter((x) => !sentinels.includes(x))) {
-        const known = fields(await ask(s, ['SENTINEL', 'MASTER', REDIS_MASTER_NAME]).catch(() => null));
+        const known = fields(await askNode(ctx, s, ['SENTINEL', 'MASTER', REDIS_MASTER_NAME]).catch(() => null));
         if (known['num-slaves'] !== undefined && Number(known['num-slaves']) < cluster.redis.length - 1) out.push(`${s.name} (to learn of ${nodes.map((n) => n.name).join(', ')})`);
       }
     }

@@ -20,6 +20,11 @@ export type Secrets = Record<SecretKey, Secret>;
 
 export const SECRETS_FILE = 'secrets.json';
 
+/** Every secret's value by its key: for what must find them in text (the history's redaction). */
+export function revealAll(secrets: Secrets): Record<SecretKey, string> {
+  return Object.fromEntries(SECRET_KEYS.map((k) => [k, secrets[k].reveal()])) as Record<SecretKey, string>;
+}
+
 // Letters and digits only: a generated secret must be safe inside any config
 // file or option without quoting (haproxy.cfg, my.cnf, a DSN).
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
