@@ -77,6 +77,8 @@ export interface UpResult {
  */
 export interface Driver {
   readonly runtime: ConcreteRuntime;
+  /** Where writeConfig writes: rendered files' paths are relative to it. */
+  readonly configDir: string;
   /** Every process as it runs now and how it would be launched, and the files to write: what the planner decides from. */
   view(cluster: Cluster, files: RenderedFile[]): Promise<RuntimeView>;
   /** Refuse, before a plan's first action, to start what could not start: an address in use. */

@@ -5,6 +5,7 @@ import { checkApacheConfig, checkHaproxyConfig, type ConfigCheck } from '../rend
 import type { RenderedFile } from '../render/index.js';
 import type { Runner } from '../util/runner.js';
 import { makeDirs } from '../util/atomic-write.js';
+import { failpointSet } from '../util/failpoint.js';
 import { writeAllOrNothing } from '../util/write-all.js';
 
 export interface WriteResult {
@@ -81,7 +82,7 @@ async function checkAll(staging: string, files: RenderedFile[], runner: Runner):
       // Apache refuses a config whose runtime folder is missing, even to check it.
       for (const dir of f.runtimeDirs ?? []) makeDirs(dir);
       const staged = join(staging, f.path);
-      const check = await CHECKERS[f.kind].check(runner, staged);
+      const check = failpointSet('check') ? { ok: false, output: 'rejected (injected by HACTL_FAILPOINT)' } : await CHECKERS[f.kind].check(runner, staged);
       // The staging folder is gone by the time anyone reads this: name the file as rendered.
       return check && { ...check, kind: f.kind, file: f.path, output: check.output.replaceAll(staged, f.path) };
     }),

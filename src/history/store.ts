@@ -21,6 +21,10 @@ export interface Version {
   result: 'applied' | 'failed';
   /** Why it failed, as hactl said it. */
   error?: string;
+  /** The step of the plan that failed. */
+  step?: string;
+  /** After a failure: what was put back (the version that serves again), or why it could not be. */
+  restored?: string;
   /** The plan that ran, a line per step (describeAction's words). */
   plan: string[];
   /** cluster.yaml's text as it was applied. */
@@ -28,9 +32,6 @@ export interface Version {
   /** Each rendered config by its path, secrets redacted; certificates (keys) left out. */
   files: Record<string, string>;
 }
-
-/** How many versions are kept unless cluster.yaml says otherwise. */
-export const HISTORY_KEEP = 100;
 
 export function historyDir(stateDir: string): string {
   return join(stateDir, 'history');
@@ -71,7 +72,7 @@ export function readVersion(stateDir: string, version: number): Version {
   const versions = listVersions(stateDir);
   if (!versions.includes(version)) {
     const range = versions.length === 0 ? 'there is no history yet (every up, reload or live change records one)' : `the history holds ${versions[0]} to ${versions.at(-1)}`;
-    const pruned = versions.length > 0 && version < versions[0]! && version > 0 ? `; version ${version} was pruned (history keeps the last ${HISTORY_KEEP})` : '';
+    const pruned = versions.length > 0 && version < versions[0]! && version > 0 ? `; version ${version} was pruned (history.keep in cluster.yaml: how many are kept)` : '';
     throw badInput(`there is no version ${version}: ${range}${pruned}`);
   }
   const file = fileOf(stateDir, version);
@@ -87,8 +88,8 @@ export function readVersion(stateDir: string, version: number): Version {
   return parsed;
 }
 
-/** Record ENTRY as the next version (0600, folder 0700) and prune the oldest beyond KEEP: its number. */
-export function recordVersion(stateDir: string, entry: Omit<Version, 'version'>, keep = HISTORY_KEEP): number {
+/** Record ENTRY as the next version (0600, folder 0700) and prune the oldest beyond KEEP (history.keep): its number. */
+export function recordVersion(stateDir: string, entry: Omit<Version, 'version'>, keep: number): number {
   const dir = historyDir(stateDir);
   makeDirs(dir, 0o700);
   const versions = listVersions(stateDir);

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, rmSync } from 'node:fs';
+import { failpoint } from '../util/failpoint.js';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { HactlError } from '../errors.js';
 import type { Command, Runner } from '../util/runner.js';
@@ -48,6 +49,7 @@ export async function cloneFromDonor(runner: Runner, commands: CloneCommands, ta
   try {
     const dumped = await runner.run(commands.dump, { stdoutFile: dumpFile, timeoutMs: 600_000 });
     if (dumped.exitCode !== 0) throw new HactlError('mariadb-dump of the donor failed', 1, dumped.stderr.trim().split('\n').slice(-8));
+    failpoint('clone');
     const position = dumpGtidPosition(fileTail(dumpFile, 64 * 1024));
     const loaded = await runner.run(commands.load, { stdinFile: dumpFile, timeoutMs: 600_000 });
     if (loaded.exitCode !== 0) throw new HactlError('loading the dump into the new node failed', 1, loaded.stderr.trim().split('\n').slice(-8));

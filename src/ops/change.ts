@@ -8,8 +8,6 @@ import type { Runner } from '../util/runner.js';
 import { openContext, type OpContext, type OpOptions } from './context.js';
 import { withLock } from './lock.js';
 import type { Project } from './project.js';
-import { applyWebStates, lbWebOf } from './server-state.js';
-import { renderFor } from './render.js';
 
 export interface Change {
   previous: Cluster;
@@ -28,9 +26,9 @@ export interface DryRun {
  * The one path of every live change: edit cluster.yaml's text (comments
  * kept) and validate the result, then APPLY (which plans, and carries the
  * plan out unless DRY_RUN), and only then write cluster.yaml. Bad input
- * fails before anything is touched, even the lock. If APPLY fails, the
- * previous configuration files and lb-web's runtime state are put back and
- * cluster.yaml is left as it was. A dry run takes no lock and writes
+ * fails before anything is touched, even the lock. If APPLY fails,
+ * cluster.yaml is left as it was (and the apply has put back what served:
+ * src/ops/apply.ts). A dry run takes no lock and writes
  * nothing (but secrets.json, as render).
  */
 export async function changeCluster<T>(
@@ -47,19 +45,9 @@ export async function changeCluster<T>(
   return withLock(project.stateDir, 'change', async () => {
     // Again under the lock if the file changed while we waited for it.
     const edited = readClusterFile(project.file) === first.before ? first : editClusterFile(project.file, edit, { dryRun: true });
-    let result: T;
-    try {
-      result = await apply(ctx, { previous: edited.previous, next: edited.cluster, text: edited.text });
-    } catch (err) {
-      await restore(ctx, edited.previous).catch(() => undefined);
-      throw err;
-    }
+    const result = await apply(ctx, { previous: edited.previous, next: edited.cluster, text: edited.text });
     writeEdited(project.file, edited, edit);
     return result;
   });
 }
 
-async function restore(ctx: OpContext, previous: Cluster): Promise<void> {
-  await ctx.driver.writeConfig(renderFor(ctx, previous));
-  await applyWebStates(lbWebOf(ctx, previous), previous);
-}

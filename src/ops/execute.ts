@@ -3,10 +3,11 @@ import type { Connection } from 'mysql2/promise';
 import { swapSslCert } from '../haproxy/ssl-cert.js';
 import type { LbWebClient } from '../lb-web/index.js';
 import { detachMaster } from '../mysql/replication-setup.js';
-import { isProcessAction, isServerAction, runtimeCommand, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
+import { isProcessAction, isServerAction, runtimeCommand, stepLine, type Action, type DetachAction, type ProcessAction, type ReplicateAction, type WaitIdleAction } from '../plan/action.js';
 import { stepsOf } from '../plan/processes.js';
 import type { RenderedFile } from '../render/index.js';
-import { loadOrCreateSecrets } from '../secrets/store.js';
+import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
+import { failpoint } from '../util/failpoint.js';
 import { BALANCERS, type Cluster, type DbNode } from '../spec/model.js';
 import { pollUntil } from '../util/poll.js';
 import { clusterProcesses, type Balancer, type UpOptions, type UpResult } from '../drivers/driver.js';
@@ -58,12 +59,45 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {}, writerMoves: [] };
   const lbWeb = lbWebOf(ctx, next, clusters.previous);
+  let at: readonly Action[] = [];
+  try {
+    await carryOutSteps(ctx, clusters, files, plan, options, secrets, lbWeb, done, (run) => (at = run));
+  } catch (err) {
+    throw failedAt(err, at.map(stepLine).join('; '));
+  }
+  return done;
+}
+
+/** Which step of a plan an error came from, for the history's record of the failure. */
+const failedSteps = new WeakMap<object, string>();
+
+export function failedAt(err: unknown, step: string): unknown {
+  if (typeof err === 'object' && err !== null && !failedSteps.has(err)) failedSteps.set(err, step);
+  return err;
+}
+
+export function failedStep(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? failedSteps.get(err) : undefined;
+}
+
+async function carryOutSteps(
+  ctx: OpContext,
+  { previous, next }: PlanClusters,
+  files: RenderedFile[],
+  plan: readonly Action[],
+  options: UpOptions,
+  secrets: Secrets,
+  lbWeb: LbWebClient,
+  done: Executed,
+  starting: (run: readonly Action[]) => void,
+): Promise<void> {
   for (let i = 0; i < plan.length; ) {
     const action = plan[i]!;
     // Runs of writes and of process steps go to the runtime together: files are
     // checked all at once, and the runtime keeps its start order and bootstrap.
     if (action.kind === 'write' || isRuntimeStep(action)) {
       const run = takeWhile(plan, i, (a) => a.kind === action.kind || (isRuntimeStep(a) && isRuntimeStep(action)));
+      starting(run);
       i += run.length;
       if (action.kind === 'write') {
         const paths = new Set(run.map((a) => (a.kind === 'write' ? a.file : '')));
@@ -71,6 +105,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         done.written.push(...paths);
       } else {
         const steps = run.filter(isProcessAction);
+        if (steps.some((a) => a.kind === 'start' && !isBalancer(a.process))) failpoint('start');
         const gaps = steps
           .filter((a) => a.kind === 'restart')
           .map((a) => a.process)
@@ -86,9 +121,11 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
         recordApplied(ctx.project.stateDir, new Map(steps.map((a) => [a.process, { hash: a.hash, launch: a.launch }])), new Set(clusterProcesses(next).map((p) => p.name)));
         done.started.push(...result.started);
         done.reloaded.push(...result.reloaded);
+        if (steps.some((a) => a.kind === 'reload')) failpoint('reload');
       }
       continue;
     }
+    starting([action]);
     i++;
     if (isServerAction(action)) {
       ctx.progress(action.server, action.reason);
@@ -99,7 +136,7 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       // remove web waits twice (drained, then in maintenance): a timeout in either is not a clean drain.
       const idle = await waitIdle(ctx, lbWeb, action);
       done.idle[action.node] = (done.idle[action.node] ?? true) && idle;
-    } else if (action.kind === 'detach') await detach(ctx, clusters, action);
+    } else if (action.kind === 'detach') await detach(ctx, { previous, next }, action);
     else if (action.kind === 'stop') await ctx.driver.stop(action.process, ctx.progress);
     else if (action.kind === 'move-writer') done.writerMoves.push(await moveWriter(ctx, next, action));
     else if (action.kind === 'swap-cert') {
@@ -108,13 +145,12 @@ export async function execute(ctx: OpContext, clusters: PlanClusters, files: Ren
       await swapSslCert((command, payload) => ctx.driver.balancerCommand(action.lb, command, payload), basename(action.file), pem);
       done.told.push(`set ssl cert ${basename(action.file)}`);
     }
-    else if (action.kind === 'redis-failover') await redisFailover(ctx, clusters.previous, action);
+    else if (action.kind === 'redis-failover') await redisFailover(ctx, previous, action);
     else {
       ctx.progress(action.node, `removing what an earlier node of this name left behind: ${action.paths.join(', ')}`);
       await ctx.driver.removeLeftover({ name: action.node, paths: action.paths, running: false });
     }
   }
-  return done;
 }
 
 function isBalancer(process: string): process is Balancer {

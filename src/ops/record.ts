@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { recordVersion, redact } from '../history/store.js';
-import { describeAction, type Action } from '../plan/action.js';
+import { stepLine, type Action } from '../plan/action.js';
 import type { RenderedFile } from '../render/index.js';
 import { loadOrCreateSecrets, revealAll } from '../secrets/store.js';
+import type { Change } from './change.js';
 import type { OpContext } from './context.js';
 
 /** Who asked for an apply, and how: recorded with it. */
@@ -24,12 +25,18 @@ export function processActor(): Actor {
 }
 
 /**
- * The record step of an apply (TEXT: cluster.yaml's, when not on disk yet): a version in the history with what was
+ * The record step of an apply (CHANGE's text: cluster.yaml's, when not on disk yet): a version in the history with what was
  * applied (cluster.yaml, the rendered configs with their secrets replaced
  * by names, certificates left out) and how it ended. A plan with no step
  * changed nothing and records nothing.
  */
-export function recordApply(ctx: OpContext, text: string | undefined, files: readonly RenderedFile[], plan: readonly Action[], failure?: unknown): number | undefined {
+export interface Failure {
+  error: unknown;
+  step: string;
+  restored: string;
+}
+
+export function recordApply(ctx: OpContext, change: Change, files: readonly RenderedFile[], plan: readonly Action[], failure?: Failure): number | undefined {
   if (plan.length === 0) return undefined;
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const values = revealAll(secrets);
@@ -38,12 +45,13 @@ export function recordApply(ctx: OpContext, text: string | undefined, files: rea
     user: ctx.actor.user,
     command: ctx.actor.command,
     result: failure === undefined ? 'applied' : 'failed',
-    ...(failure === undefined ? {} : { error: failure instanceof Error ? failure.message : String(failure) }),
-    plan: plan.map((a) => {
-      const { on, what } = describeAction(a);
-      return `${on}: ${what}`;
-    }),
-    cluster_yaml: redact(text ?? readFileSync(ctx.project.file, 'utf8'), values),
+    ...(failure === undefined ? {} : { error: messageOf(failure.error), step: failure.step, restored: failure.restored }),
+    plan: plan.map(stepLine),
+    cluster_yaml: redact(change.text ?? readFileSync(ctx.project.file, 'utf8'), values),
     files: Object.fromEntries(files.filter((f) => f.kind !== 'cert').map((f) => [f.path, redact(f.content, values)])),
-  });
+  }, change.next.history.keep);
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,15 +1,17 @@
 import type { Connection } from 'mysql2/promise';
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readIfThereSync } from '../util/read-if-there.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/select.js';
-import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
-import { readVersion, runningVersion } from '../history/store.js';
-import { checkClusterText } from '../spec/check.js';
+import { loadOrCreateSecrets, revealAll, type Secrets } from '../secrets/store.js';
+import { readVersion, redact, runningVersion } from '../history/store.js';
+import { checkClusterText, type CheckedCluster } from '../spec/check.js';
 import { toResolvedYamlShape } from '../spec/resolved.js';
 import { loadClusterModel } from '../spec/cached.js';
 import type { Cluster, Runtime } from '../spec/model.js';
 import { collectStatus, readReplication, type NodeReplication, type ReplicationSource } from '../status/collect.js';
-import type { ClusterStatus, TlsStatus } from '../status/model.js';
+import type { ClusterStatus, HistoryStatus, TlsStatus } from '../status/model.js';
 import { withTls } from '../status/summarize.js';
 import { certReport } from '../tls/report.js';
 import { processRows, type ProcessRow } from '../status/processes.js';
@@ -21,21 +23,35 @@ import type { Project } from './project.js';
 export async function clusterStatus(project: Project, options: { runtime?: Runtime | undefined }, runner: Runner): Promise<ClusterStatus> {
   const { cluster, runtime } = await openProject(project, options.runtime, runner);
   const secrets = loadOrCreateSecrets(project.stateDir);
-  const status = withTls(await collectStatus(cluster, runtime, await driverFor(runtime, project.stateDir, runner, cluster), secrets), tlsStatus(project, cluster));
-  return { ...status, history: historyStatus(project, cluster) };
+  const driver = await driverFor(runtime, project.stateDir, runner, cluster);
+  const status = withTls(await collectStatus(cluster, runtime, driver, secrets), tlsStatus(project, cluster));
+  return { ...status, history: historyStatus(project, driver, secrets) };
 }
 
 /**
- * The running version (the last applied) and whether cluster.yaml says
- * something else now: compared as the model it describes, so a comment or
- * a reordered key is no change; null before the first apply.
+ * Drift from the running version (the last applied): whether cluster.yaml
+ * says something else now, compared as the model it describes (a comment
+ * or a reordered key is no change), and which rendered files on disk are
+ * not as it wrote them (compared with their secrets redacted, as
+ * recorded); null before the first apply.
  */
-function historyStatus(project: Project, cluster: Cluster): ClusterStatus['history'] {
+function historyStatus(project: Project, driver: Driver, secrets: Secrets): HistoryStatus | null {
   const running = runningVersion(project.stateDir);
   if (running === undefined) return null;
-  const then = checkClusterText(readVersion(project.stateDir, running).cluster_yaml);
-  const same = then.problems.length === 0 && JSON.stringify(toResolvedYamlShape(then.cluster)) === JSON.stringify(toResolvedYamlShape(cluster));
-  return { running_version: running, cluster_yaml_changed: !same };
+  const version = readVersion(project.stateDir, running);
+  const [then, now] = [version.cluster_yaml, readIfThereSync(project.file) ?? ''].map(checkClusterText) as [CheckedCluster, CheckedCluster];
+  const model = (c: CheckedCluster) => (c.problems.length === 0 ? JSON.stringify(toResolvedYamlShape(c.cluster)) : undefined);
+  const values = revealAll(secrets);
+  return {
+    running_version: running,
+    cluster_yaml_changed: model(then) === undefined || model(then) !== model(now),
+    files_changed: Object.entries(version.files)
+      .filter(([path, content]) => {
+        const onDisk = readIfThereSync(join(driver.configDir, path));
+        return onDisk === undefined || redact(onDisk, values) !== content;
+      })
+      .map(([path]) => path),
+  };
 }
 
 /** The certificate CLUSTER's lb-web serves, as status shows it. */
@@ -133,7 +149,8 @@ export async function statusReader(project: Project, runtimeOverride: Runtime | 
         configError = err;
       }
     }
-    return { status: withTls(await collectStatus(cluster, runtime, driver, secrets, replication.source), tlsStatus(project, cluster)), cluster, configError };
+    const status = withTls(await collectStatus(cluster, runtime, driver, secrets, replication.source), tlsStatus(project, cluster));
+    return { status: { ...status, history: historyStatus(project, driver, secrets) }, cluster, configError };
   };
   return { read, close: replication.close };
 }

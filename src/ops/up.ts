@@ -20,7 +20,7 @@ import type { Project } from './project.js';
 import { prepareCert, renderFor } from './render.js';
 import { lbWebOf } from './server-state.js';
 import { waitRedisInSync } from './redis-ops.js';
-import { recordApply } from './record.js';
+import { applyRecorded } from './apply.js';
 import { loadServingCert, tlsDir } from '../tls/store.js';
 
 export interface UpSummary extends UpResult {
@@ -55,16 +55,12 @@ export async function planChange(ctx: OpContext, change: Change, plan: (desired:
  * of NEXT that should be in rotation UP: the plan is done when they do.
  */
 export async function carryOut(ctx: OpContext, change: Change, planned: Planned, options: UpOptions = {}): Promise<UpSummary & Executed> {
-  let done: Executed;
-  try {
-    done = await execute(ctx, change, planned.files, planned.actions, options);
+  const done = await applyRecorded(ctx, change, planned.files, planned.actions, async () => {
+    const executed = await execute(ctx, change, planned.files, planned.actions, options);
     await waitInRotation(ctx.driver, lbWebOf(ctx, change.next), change.next, ctx.progress, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
-    await waitRedisInSync(ctx, change.next, done.started, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
-  } catch (err) {
-    recordApply(ctx, change.text, planned.files, planned.actions, err);
-    throw err;
-  }
-  recordApply(ctx, change.text, planned.files, planned.actions);
+    await waitRedisInSync(ctx, change.next, executed.started, options.readyTimeoutMs ?? IN_ROTATION_TIMEOUT_MS);
+    return executed;
+  });
   const ca = loadServingCert(ctx.project.stateDir, ctx.project.dir, change.next)?.source === 'own' ? tlsDir(ctx.project.stateDir).caCert : undefined;
   return { ...done, runtime: ctx.runtime, endpoints: endpointsOf(change.next), ...(ca ? { ca } : {}) };
 }

@@ -1,7 +1,7 @@
 import type { Progress } from '../drivers/driver.js';
 import { badInput } from '../errors.js';
 import { planRemoveWeb, planSessionMode, planSetWeb, planUp } from '../plan/changes.js';
-import type { ServerAction } from '../plan/action.js';
+import { isServerAction, type ServerAction } from '../plan/action.js';
 import { addNode, removeNode, setNodeState, setNodeWeight, setSessionMode, type NewWebNode } from '../spec/edit.js';
 import { nodeHost } from '../spec/endpoints.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -13,6 +13,8 @@ import type { OpOptions } from './context.js';
 import { execute, type Executed } from './execute.js';
 import type { Project } from './project.js';
 import { lbWebOf, readLbWebServers } from './server-state.js';
+import { applyRecorded } from './apply.js';
+import { renderFor } from './render.js';
 import { carryOut, planChange, planThenCarryOut, type UpSummary } from './up.js';
 
 /**
@@ -87,10 +89,12 @@ export async function setWeb(
 ): Promise<WebStateResult> {
   const edit = 'state' in change ? (src: Parameters<typeof setNodeState>[0]) => setNodeState(src, name, change.state) : (src: Parameters<typeof setNodeWeight>[0]) => setNodeWeight(src, name, change.weight);
   return changeCluster(project, options, runner, progress, edit, async (ctx, clusters) => {
-    const plan = planSetWeb(name, clusters.next, await readLbWebServers(lbWebOf(ctx, clusters.next)));
-    if (plan && !options.dryRun) await execute(ctx, clusters, [], plan);
+    const before = new Map(renderFor(ctx, clusters.previous).map((f) => [f.path, f.content]));
+    const files = renderFor(ctx, clusters.next);
+    const plan = planSetWeb(name, clusters.next, await readLbWebServers(lbWebOf(ctx, clusters.next)), files.filter((f) => before.get(f.path) !== f.content));
+    if (plan && !options.dryRun) await applyRecorded(ctx, clusters, files, plan, () => execute(ctx, clusters, files, plan));
     const node = clusters.next.web.find((n) => n.name === name)!;
-    return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: plan ?? [], dry_run: options.dryRun === true };
+    return { node: name, state: node.state, weight: node.weight, applied: plan !== undefined, actions: (plan ?? []).filter(isServerAction), dry_run: options.dryRun === true };
   });
 }
 

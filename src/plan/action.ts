@@ -192,3 +192,9 @@ export function describeAction(action: Action): { on: string; what: string } {
       return { on: action.process, what: action.kind };
   }
 }
+
+/** One line per step, as history records a plan and a failure names its step. */
+export function stepLine(action: Action): string {
+  const { on, what } = describeAction(action);
+  return `${on}: ${what}`;
+}

@@ -4,7 +4,8 @@ import type { ServerAdmin } from '../haproxy/servers-state.js';
 import { STORE_TIERS, type Cluster, type DbNode, type NodeState, type SessionMode } from '../spec/model.js';
 import { isProcessAction, type Action, type ServerAction, type WriteAction } from './action.js';
 import { planConverge, type ConvergeOptions } from './converge.js';
-import type { Desired, Observed } from './observed.js';
+import type { Desired, FileRef, Observed } from './observed.js';
+import { planWrites } from './processes.js';
 import { planWebStates } from './web-states.js';
 
 /**
@@ -147,6 +148,23 @@ export function planRollback(previous: Cluster, desired: Desired, observed: Obse
   return [...leaving, ...handover, ...planConverge(desired, observed), ...stops];
 }
 
+/**
+ * After a failed apply of FAILED, back to what served (DESIRED): its files
+ * written again, each balancer running them again (reloaded, or started if
+ * the failure left it stopped), a running node that read the failed files
+ * restarted with its own, lb-web's states and weights as they were; web
+ * and store nodes the failed apply started that DESIRED lacks, stopped. A
+ * new DB node stays: leaving replication is remove db's. Nothing else
+ * starts: what was down stays down until up.
+ */
+export function planRestore(failed: Cluster, desired: Desired, observed: Observed): Action[] {
+  const balancers = new Set(desired.processes.filter((p) => p.kind === 'lb').map((p) => p.name));
+  const running = (n: string) => observed.processes.get(n)?.running === true;
+  const back = planConverge(desired, observed).filter((a) => a.kind !== 'replicate' && !(a.kind === 'start' && !balancers.has(a.process)));
+  const gone = [failed.web, ...STORE_TIERS.map((t) => failed[t])].flatMap((nodes) => nodes.map((n) => n.name)).filter((n) => !desired.processes.some((p) => p.name === n) && running(n));
+  return [...back, ...gone.map((process): Action => ({ kind: 'stop', process, reason: 'started by the apply that failed' }))];
+}
+
 /** A drained node is idle once no visitor came for this long (sticky ones come back within it). */
 export const QUIET_S = 1;
 
@@ -226,9 +244,14 @@ export function planSessionMode(previous: Cluster, desired: Desired, observed: O
   return [...rest.slice(0, at), ...later, ...rest.slice(at)];
 }
 
-/** drain / enable / disable / weight: the runtime API commands for NAME alone; undefined when no lb-web answers. */
-export function planSetWeb(name: string, next: Cluster, lbWeb: Observed['lbWeb']): ServerAction[] | undefined {
-  return lbWeb && planWebStates(next.web.filter((n) => n.name === name), lbWeb, WEB_BACKEND);
+/**
+ * drain / enable / disable / weight: the runtime API commands for NAME
+ * alone, after the CHANGED files are written (lb-web's config says the
+ * state too, for its next start; no reload: RenderedFile.shape); undefined
+ * when no lb-web answers.
+ */
+export function planSetWeb(name: string, next: Cluster, lbWeb: Observed['lbWeb'], changed: readonly FileRef[]): Action[] | undefined {
+  return lbWeb && [...planWrites(changed), ...planWebStates(next.web.filter((n) => n.name === name), lbWeb, WEB_BACKEND)];
 }
 
 /** clean: what removed nodes left, but never what still runs. */

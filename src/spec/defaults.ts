@@ -9,6 +9,7 @@ export const DEFAULTS = {
   runtime: 'auto',
   balancer: { engine: 'haproxy', method: 'roundrobin', trace: false },
   compose: { container_prefix: '' },
+  history: { keep: 100 },
   session_mode: 'sticky',
   listen: '127.0.0.1',
   ports: { http: 8080, stats: 8404, db: 3307, dashboard: 9000, peers: 8405, db_peers: 8406, db_agent: 9200, https: 8443, redis: 6380 },

@@ -95,6 +95,8 @@ export interface Cluster {
   balancer: { engine: Engine; method: Method; trace: boolean };
   /** containerPrefix: put before every container's name (web1 is PREFIXweb1). */
   compose: { containerPrefix: string };
+  /** keep: how many versions of the history are kept. */
+  history: { keep: number };
   sessionMode: SessionMode;
   listen: string;
   ports: { http: number; stats: number; db: number; dashboard: number; peers: number; db_peers: number; db_agent: number; https: number; redis: number };

@@ -159,6 +159,7 @@ export function normalize(input: unknown): Cluster {
   return {
     name: str(raw.name, DEFAULTS.name),
     runtime: oneOf(raw.runtime, RUNTIMES, DEFAULTS.runtime),
+    history: { keep: int(obj(raw.history).keep, DEFAULTS.history.keep) },
     balancer: {
       engine: oneOf(obj(raw.balancer).engine, ENGINES, DEFAULTS.balancer.engine),
       method: oneOf(obj(raw.balancer).method, METHODS, DEFAULTS.balancer.method),

@@ -10,6 +10,7 @@ export function toResolvedYamlShape(c: Cluster): Record<string, unknown> {
     runtime: c.runtime,
     balancer: { engine: c.balancer.engine, method: c.balancer.method, trace: c.balancer.trace },
     compose: { container_prefix: c.compose.containerPrefix },
+    history: { keep: c.history.keep },
     session_mode: c.sessionMode,
     listen: c.listen,
     ports: { ...c.ports },

@@ -137,9 +137,18 @@ export interface ClusterStatus {
   /** The certificate lb-web serves (tls: in cluster.yaml); null without tls, or none made yet. */
   tls: TlsStatus | null;
   nodes: (WebNodeStatus | DbNodeStatus)[];
-  /** hactl status only: the running version of the history (the last applied) and whether cluster.yaml changed since; null before the first apply. */
-  history?: { running_version: number; cluster_yaml_changed: boolean } | null;
+  /** The running version of the history (the last applied) and what differs from it now; null before the first apply. */
+  history?: HistoryStatus | null;
   /** Session store nodes (memcached:, redis:) and Sentinels (sentinel:); empty without them. */
   stores: StoreNodeStatus[];
   balancers: BalancerStatus[];
+}
+
+/** Drift: what differs from the running version now. */
+export interface HistoryStatus {
+  running_version: number;
+  /** cluster.yaml describes another cluster (or is not valid): up would change something. */
+  cluster_yaml_changed: boolean;
+  /** Rendered files on disk that are not as the running version wrote them (changed by hand, or gone). */
+  files_changed: string[];
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants, copyFileSync, existsSync, linkSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { HactlError, badInput } from '../errors.js';
+import { failpoint } from './failpoint.js';
 import { makeDirs, writeFileAtomic, type Owner } from './atomic-write.js';
 import { kernelFilesystem, nearestExisting } from './kernel-fs.js';
 import { procStat } from './proc-stat.js';
@@ -125,6 +126,7 @@ function moveIntoPlace(staging: string, out: string, files: readonly FileToWrite
       }
       done.push({ target, backup });
     });
+    failpoint('write');
   } catch (err) {
     for (const { target, backup } of done.reverse()) {
       if (backup) renameSync(backup, target);

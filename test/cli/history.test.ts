@@ -25,7 +25,7 @@ function project(): string {
     plan: ['web1: start'],
     cluster_yaml: YAML.replace('[web1, web2]', '[web1]'),
     files: {},
-  });
+  }, 100);
   return dir;
 }
 

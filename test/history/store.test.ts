@@ -18,8 +18,8 @@ const entry = (result: Version['result'], text = 'web: [web1]\n'): Omit<Version,
 describe('the history of applies', () => {
   it('numbers versions in order, one 0600 file each in a 0700 folder, and reads them back', () => {
     const dir = tempDir('hactl-history-');
-    expect(recordVersion(dir, entry('applied'))).toBe(1);
-    expect(recordVersion(dir, entry('failed', 'web: [web1, web2]\n'))).toBe(2);
+    expect(recordVersion(dir, entry('applied'), 100)).toBe(1);
+    expect(recordVersion(dir, entry('failed', 'web: [web1, web2]\n'), 100)).toBe(2);
     expect(listVersions(dir)).toEqual([1, 2]);
     expect(statSync(historyDir(dir)).mode & 0o777).toBe(0o700);
     expect(statSync(join(historyDir(dir), '000002.json')).mode & 0o777).toBe(0o600);
@@ -39,8 +39,8 @@ describe('the history of applies', () => {
 
   it('refuses a version file that was changed by hand or damaged (exit 2), naming it', () => {
     const dir = tempDir('hactl-history-');
-    recordVersion(dir, entry('applied'));
-    recordVersion(dir, entry('applied'));
+    recordVersion(dir, entry('applied'), 100);
+    recordVersion(dir, entry('applied'), 100);
     const file = join(historyDir(dir), '000001.json');
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 40));
     expect(() => readVersion(dir, 1)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/000001\.json cannot be read as a version of the history/) }));

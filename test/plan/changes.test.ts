@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterProcesses } from '../../src/drivers/driver.js';
 import type { ServerAdmin } from '../../src/haproxy/servers-state.js';
 import { describeAction, type Action } from '../../src/plan/action.js';
-import { planAddDb, planClean, planRemoveDb, planRemoveStore, planRemoveWeb, planRestart, planRollback, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
+import { planAddDb, planClean, planRemoveDb, planRemoveStore, planRemoveWeb, planRestart, planRestore, planRollback, planSessionMode, planSetWeb, planUp } from '../../src/plan/changes.js';
 import type { Desired, Leftover, Observed, ObservedProcess, StalledLink } from '../../src/plan/observed.js';
 import { renderCluster, type RenderedFile } from '../../src/render/index.js';
 import { composeLayout, localLayout } from '../../src/render/layout.js';
@@ -141,6 +141,26 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       const fewerDb = cluster({ db: '[mysql1]' });
       const v = view(fewerDb, runtime, running(cluster(), runtime));
       expect(() => planRollback(cluster(), v.desired, v.observed, 30)).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/that version has no mysql2: a DB node leaves with hactl remove db mysql2/) }));
+    });
+
+    it('restore after a failed apply: files back, lb-web reloaded with them, the node it started stopped; nothing else starts', () => {
+      const failed = cluster({ web: '[web1, web2, web3]' });
+      const world = running(failed, runtime);
+      world.processes.set('web2', { running: false });
+      const { desired, observed } = view(base, runtime, world);
+      const plan = lines(planRestore(failed, desired, observed));
+      expect(plan).toContain('config: write lb-web/haproxy.cfg');
+      expect(plan.indexOf('lb-web: reload (hitless)')).toBeGreaterThan(plan.indexOf('config: write lb-web/haproxy.cfg'));
+      expect(plan.at(-1)).toBe('web3: stop');
+      expect(plan.filter((l) => /: start$|^replication/.test(l))).toEqual([]);
+      // A balancer the failure left stopped runs again, with what served.
+      world.processes.set('lb-web', { running: false });
+      expect(lines(planRestore(failed, ...(Object.values(view(base, runtime, world)) as [Desired, Observed])))).toContain('lb-web: start');
+    });
+
+    it('restore when nothing was changed yet (the check failed): no step', () => {
+      const { desired, observed } = view(base, runtime, running(base, runtime));
+      expect(planRestore(cluster({ web: '[web1, web2, web3]' }), desired, observed)).toEqual([]);
     });
 
     it('remove redis of the primary: a replica takes over first, then lb-db without it, then it stops', () => {
@@ -480,12 +500,17 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       ['disable', '{name: web1, state: maint}', ['lb-web: set server web/web1 state maint']],
       ['weight', '{name: web1, weight: 40}', ['lb-web: set weight web/web1 40']],
       ['enable, already in rotation', 'web1', []],
-    ])('%s: exactly the runtime API commands, nothing rendered, no reload', (_, yaml, expected) => {
-      expect(lines(planSetWeb('web1', edited(yaml), running(base, runtime).lbWeb)!)).toEqual(expected);
+    ])('%s: exactly the runtime API commands, no reload', (_, yaml, expected) => {
+      expect(lines(planSetWeb('web1', edited(yaml), running(base, runtime).lbWeb, [])!)).toEqual(expected);
+    });
+
+    it("lb-web's config, which says the state for its next start, is written first; still no reload", () => {
+      const plan = planSetWeb('web1', edited('{name: web1, state: drain}'), running(base, runtime).lbWeb, [{ path: 'lb-web/haproxy.cfg', kind: 'haproxy' }])!;
+      expect(lines(plan)).toEqual(['config: write lb-web/haproxy.cfg', 'lb-web: set server web/web1 state drain']);
     });
 
     it('lb-web down: no plan (cluster.yaml alone changes; the next start applies it)', () => {
-      expect(planSetWeb('web1', edited('{name: web1, state: drain}'), undefined)).toBeUndefined();
+      expect(planSetWeb('web1', edited('{name: web1, state: drain}'), undefined, [{ path: 'lb-web/haproxy.cfg', kind: 'haproxy' }])).toBeUndefined();
     });
   });
 

@@ -95,7 +95,7 @@ export function printStatus(out: Output, s: ClusterStatus): void {
   }
   for (const detail of replicationDetails(s)) for (const line of wrap(detail, out.width)) out.print(line);
   if (s.tls) out.print(`certificate: ${s.tls.names[0] ?? s.tls.subject}${s.tls.names.length > 1 ? ` (+${s.tls.names.length - 1} names)` : ''}, ${CERT_SOURCE[s.tls.source]}, ${daysLeftText(out, s.tls)}`);
-  if (s.history?.cluster_yaml_changed) out.print(out.color.yellow(`cluster.yaml differs from the running version ${s.history.running_version}: hactl diff shows how, hactl up applies it`));
+  for (const line of driftLines(s.history)) out.print(out.color.yellow(line));
   for (const reason of s.health_reasons) for (const line of wrap(`${s.health}: ${reason}`, out.width)) out.print(s.health === 'down' ? out.color.red(line) : out.color.yellow(line));
 }
 
@@ -145,4 +145,14 @@ export function register(program: Command): void {
         await sleep(interval * 1000);
       }
     });
+}
+
+/** What differs from the running version, and the way on from there. */
+function driftLines(history: ClusterStatus['history']): string[] {
+  if (!history) return [];
+  const v = history.running_version;
+  return [
+    ...(history.cluster_yaml_changed ? [`cluster.yaml differs from the running version ${v}: hactl diff shows how, hactl up applies it`] : []),
+    ...(history.files_changed.length > 0 ? [`changed on disk since version ${v} wrote them: ${history.files_changed.join(', ')} (hactl up writes them again)`] : []),
+  ];
 }

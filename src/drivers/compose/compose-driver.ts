@@ -63,6 +63,10 @@ export class ComposeDriver implements Driver {
     return join(this.stateDir, 'compose');
   }
 
+  get configDir(): string {
+    return this.dir;
+  }
+
   #file(): string {
     return join(this.dir, 'compose.yaml');
   }
