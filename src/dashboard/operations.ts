@@ -76,13 +76,40 @@ function queryFlag(query: Record<string, string>, key: string): boolean {
   throw badInput(`${key}: ${JSON.stringify(v)} is not true or false`);
 }
 
+/** A version of the history, as the CLI takes it (at most nine digits): hactl history lists them. */
+const MAX_VERSION = 999_999_999;
+
+/** The version a rollback names: a number, in the query for its dry run (a GET), in the body for the real one. */
+function rollbackVersion(req: OperationRequest, dryRun: boolean): number {
+  const version = dryRun ? queryNumber(req.query, 'version', 1, MAX_VERSION) : number(fields(req.body, ['version']), 'version', 1, MAX_VERSION);
+  if (version === undefined) throw badInput('version: required');
+  return version;
+}
+
+/**
+ * What VERSION changed: the diff from the version before it that history
+ * still holds. The oldest one kept has nothing before it (diffVersions has
+ * no empty side): its answer says so with FROM null and no file.
+ */
+async function changedBy({ project, runtime, runner }: Deps, version: number) {
+  const [{ diffVersions }, { listVersions, readVersion }] = await Promise.all([import('../ops/history.js'), import('../history/store.js')]);
+  const before = listVersions(project.stateDir)
+    .filter((n) => n < version)
+    .at(-1);
+  if (before !== undefined) return diffVersions(project, before, version, { runtime }, runner);
+  // Refused as diff refuses it when it is not there at all.
+  readVersion(project.stateDir, version);
+  return { from: null, to: `version ${version}`, files: [] };
+}
+
 /** The node name a form names, for the activity list only (it is validated where it is used). */
 function nameIn(body: Record<string, unknown>): string {
   const name = body.name;
   return typeof name === 'string' ? name : '';
 }
 
-export function operations({ project, runtime, runner }: Deps): Operation[] {
+export function operations(deps: Deps): Operation[] {
+  const { project, runtime, runner } = deps;
   const optsOf = (req: OperationRequest) => ({ runtime, actor: req.actor });
   const name = (p: Record<string, string>) => p.name ?? '';
   return [
@@ -221,6 +248,46 @@ export function operations({ project, runtime, runner }: Deps): Operation[] {
         return reloadBalancers(project, optsOf(req), runner, progress);
       },
     },
+    {
+      method: 'GET',
+      path: '/api/history',
+      label: () => 'history',
+      changes: false,
+      async run() {
+        const { listHistory } = await import('../ops/history.js');
+        return listHistory(project);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/history/:version/diff',
+      label: (p) => `diff ${p.version ?? ''}`,
+      changes: false,
+      async run({ params, query }) {
+        const version = wholeNumber('version', params.version ?? '', 1, MAX_VERSION);
+        const against = query.against;
+        if (against !== undefined && against !== 'now') throw badInput(`against: ${JSON.stringify(against)} is not now (or absent: the version before)`);
+        if (against !== 'now') return changedBy(deps, version);
+        const { diffVersions } = await import('../ops/history.js');
+        return diffVersions(project, version, undefined, { runtime }, runner);
+      },
+    },
+    // GET shows the plan (the page asks with it), POST carries it out.
+    ...[true, false].map(
+      (dryRun): Operation => ({
+        method: dryRun ? 'GET' : 'POST',
+        path: '/api/rollback',
+        label: (_p, body) => (dryRun ? 'rollback (dry run)' : `rollback to version ${JSON.stringify(body.version) ?? ''}`),
+        changes: !dryRun,
+        async run(req, progress) {
+          const version = rollbackVersion(req, dryRun);
+          const [{ rollback }, { describeAction }] = await Promise.all([import('../ops/history.js'), import('../plan/action.js')]);
+          const r = await rollback(project, version, { ...optsOf(req), dryRun }, runner, progress);
+          // The page cannot load describeAction: each step in the CLI's words (on, action, why) beside the actions.
+          return 'dry_run' in r ? { ...r, steps: r.actions.map((a) => ({ ...describeAction(a), why: a.reason })) } : r;
+        },
+      }),
+    ),
     // GET lists what would go (the page shows it before asking), POST removes it.
     ...[true, false].map(
       (dryRun): Operation => ({

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { recordVersion } from '../../src/history/store.js';
+import { recordVersion, type Version } from '../../src/history/store.js';
 import { tempDir } from '../support/temp.js';
 
 const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -17,17 +17,19 @@ const YAML = 'name: hist\nruntime: local\nlisten: 127.0.9.1\nweb: [web1, web2]\n
 function project(): string {
   const dir = tempDir('hactl-history-cli-');
   writeFileSync(join(dir, 'cluster.yaml'), YAML);
-  recordVersion(join(dir, '.hactl'), {
-    at: '2026-12-03T10:00:00.000Z',
-    user: 'ana',
-    command: 'hactl up',
-    result: 'applied',
-    plan: ['web1: start'],
-    cluster_yaml: YAML.replace('[web1, web2]', '[web1]'),
-    files: {},
-  }, 100);
+  recordVersion(join(dir, '.hactl'), VERSION, 100);
   return dir;
 }
+
+const VERSION: Omit<Version, 'version'> = {
+  at: '2026-12-03T10:00:00.000Z',
+  user: 'ana',
+  command: 'hactl up',
+  result: 'applied',
+  plan: ['web1: start'],
+  cluster_yaml: YAML.replace('[web1, web2]', '[web1]'),
+  files: {},
+};
 
 describe('hactl history and hactl diff', () => {
   it('history lists each version with who, what and how it ended; the running one is marked', async () => {
@@ -54,10 +56,26 @@ describe('hactl history and hactl diff', () => {
   it('status says when cluster.yaml describes another cluster than the running version (a comment alone is no change)', async () => {
     const dir = project();
     const differs = JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: unknown };
-    expect(differs.history).toEqual({ running_version: 1, cluster_yaml_changed: true });
+    expect(differs.history).toEqual({ running_version: 1, cluster_yaml_changed: true, files_changed: [] });
     expect((await hactl(dir, 'status')).stdout).toContain('cluster.yaml differs from the running version 1: hactl diff shows how, hactl up applies it');
     writeFileSync(join(dir, 'cluster.yaml'), `# the lab's cluster\n${YAML.replace('[web1, web2]', '[web1]')}`);
-    expect((JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: unknown }).history).toEqual({ running_version: 1, cluster_yaml_changed: false });
+    expect((JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: unknown }).history).toEqual({ running_version: 1, cluster_yaml_changed: false, files_changed: [] });
+  });
+
+  it('status says which rendered files on disk are not as the running version wrote them (secrets compared by name)', async () => {
+    const dir = project();
+    const state = join(dir, '.hactl');
+    const app = '{"password": "s3cret"}\n';
+    writeFileSync(join(state, 'secrets.json'), JSON.stringify({ app_password: 's3cret' }), { mode: 0o600 });
+    recordVersion(state, { ...VERSION, files: { 'web1/app.json': '{"password": "<secret:app_password>"}\n' } }, 100);
+    const drift = async () => (JSON.parse((await hactl(dir, 'status', '--json')).stdout) as { history: { files_changed: string[] } }).history.files_changed;
+    expect(await drift()).toEqual(['web1/app.json']);
+    mkdirSync(join(state, 'config/web1'), { recursive: true });
+    writeFileSync(join(state, 'config/web1/app.json'), app);
+    expect(await drift()).toEqual([]);
+    writeFileSync(join(state, 'config/web1/app.json'), app.replace('s3cret', 'changed by hand'));
+    expect(await drift()).toEqual(['web1/app.json']);
+    expect((await hactl(dir, 'status')).stdout).toContain('changed on disk since version 2 wrote them: web1/app.json (hactl up writes them again)');
   });
 
   it('refuses an unknown or malformed version (exit 2), and says when nothing was applied yet', async () => {

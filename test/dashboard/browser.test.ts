@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readState } from '../../src/drivers/local/state.js';
@@ -318,10 +318,83 @@ describe('dashboard in a browser', () => {
     await page.locator('#info-dialog').waitFor({ state: 'hidden' });
   });
 
+  it('lists the history, shows what a version changed, and rolls back to it after showing the plan', async () => {
+    const rows = page.locator('#history-table tbody tr');
+    await until('the history listed', async () => (await rows.count()) > 0);
+    // Newest first, the running one marked.
+    const numbers = (await page.locator('#history-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-version'))))) as number[];
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(await page.locator('#history-table tr.running td.version .badge').allTextContents()).toEqual(['running']);
+    const added = page.locator('#history-table tbody tr', { has: page.locator('td', { hasText: /^dashboard: add web web3$/ }) });
+    expect(await added.count()).toBe(1);
+    const version = Number(await added.getAttribute('data-version'));
+    expect(await added.locator('td.result').textContent()).toBe('applied');
+    expect(await added.locator('td').nth(2).textContent()).toBe('admin');
+
+    await added.locator('button[data-action=diff-before]').click();
+    await until('the diff of the add', async () => (await page.locator('#history-diff details[data-path="cluster.yaml"]').count()) === 1);
+    expect(await text('#history-diff h3')).toBe(`What version ${version} changed (against version ${version - 1})`);
+    expect(await page.locator('#history-diff details[data-path="cluster.yaml"] pre span.add').allTextContents()).toContainEqual(expect.stringMatching(/^\+.*web3, cookie: S3/));
+    // Only files that changed are shown, each with its lines.
+    for (const file of await page.locator('#history-diff details.file-diff').all()) expect(await file.locator('span.add, span.del').count()).toBeGreaterThan(0);
+    expect(await page.locator('#history-table tr.selected').getAttribute('data-version')).toBe(String(version));
+    // A long diff (a new node's whole config) starts folded, the rest open.
+    const folding = await page.locator('#history-diff details.file-diff').evaluateAll((ds) => ds.map((d) => [d.querySelectorAll('pre .lines > span').length > 60, !(d as HTMLDetailsElement).open]));
+    expect(folding.every(([long, folded]) => long === folded)).toBe(true);
+    expect(await page.locator('#history-diff details[data-path="cluster.yaml"]').getAttribute('open')).toBe('');
+    await page.locator('#history-card').screenshot({ path: join(SHOTS, 'dashboard-history.png') });
+
+    // Back to sessions in the database: the first of the two switches (to db, then back to sticky).
+    const switches = page.locator('#history-table tbody tr', { has: page.locator('td.mono', { hasText: /^dashboard: session mode$/ }) });
+    const toDb = Math.min(...((await switches.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-version'))))) as number[]));
+    await page.click(`#history-table button[data-action=rollback][data-version="${toDb}"]`);
+    await until('the rollback plan', async () => (await infoOpen()) && (await text('#info-title')) === `Roll back to version ${toDb}`);
+    expect(await text('#info-ok')).toBe('Confirm');
+    expect(await text('#info-body p')).toMatch(new RegExp(`^cluster\\.yaml becomes version ${toDb} again`));
+    expect(await page.locator('#info-body table.plan tbody tr').allTextContents()).toContainEqual(expect.stringMatching(/^lb-webreload \(hitless\)/));
+    await shot('dashboard-rollback-plan', false);
+    await page.click('#info-ok');
+    await until('the rollback done', async () => (await finished(`rollback to version ${toDb}`)) > 0, 30_000);
+    expect(await page.locator(`#activity li.failed[data-op="rollback to version ${toDb}"]`).count()).toBe(0);
+    await until('the rollback outcome', async () => (await infoOpen()) && (await text('#info-body')).startsWith(`cluster.yaml is version ${toDb} again`));
+    await page.click('#info-ok');
+    expect(/^session_mode: (\w+)$/m.exec(yaml())?.[1]).toBe('db');
+    // The list is read again: the rollback is the newest version, and runs.
+    await until('the rollback listed', async () => (await text('#history-table tbody tr:first-child td.mono')) === `dashboard: rollback to version ${toDb}`);
+    expect(await page.locator('#history-table tbody tr:first-child td.version .badge').textContent()).toBe('running');
+    await until('every web node UP', async () => Object.entries(await badges()).every(([, s]) => s === 'UP'));
+  }, 60_000);
+
+  it('warns when what runs differs from cluster.yaml or the files on disk, and shows the difference from cluster.yaml now', async () => {
+    const running = Number(await page.locator('#history-table tr.running').getAttribute('data-version'));
+    const [file, cfg] = [join(cluster.dir, 'cluster.yaml'), join(cluster.dir, '.hactl/config/lb-web/haproxy.cfg')];
+    const [yamlBefore, cfgBefore] = [yaml(), readFileSync(cfg, 'utf8')];
+    // Hand edits, applied by nobody: cluster.yaml says other sessions, and lb-web's config on disk has a line more.
+    writeFileSync(file, yamlBefore.replace(/^session_mode: db$/m, 'session_mode: none'));
+    writeFileSync(cfg, `${cfgBefore}# edited by hand\n`);
+    try {
+      await until('the drift warning', async () => (await page.locator('#drift p').count()) === 2);
+      expect(await page.locator('#drift p').allTextContents()).toEqual([
+        `cluster.yaml differs from running version ${running}.`,
+        `Rendered files changed on disk since version ${running}: lb-web/haproxy.cfg`,
+      ]);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot('dashboard-drift', false);
+      await page.click('#drift button');
+      await until('the diff against now', async () => (await text('#history-diff h3')) === `Version ${running} against cluster.yaml now`);
+      expect(await page.locator('#history-diff details[data-path="cluster.yaml"] span.add').allTextContents()).toContain('+session_mode: none');
+    } finally {
+      writeFileSync(file, yamlBefore);
+      writeFileSync(cfg, cfgBefore);
+    }
+    await page.locator('#drift').waitFor({ state: 'hidden' });
+  });
+
   it('a row button answers a click held like a person holds it (150 ms), while snapshots keep arriving', async () => {
     // The rows are re-read several times a second; a button replaced between
     // mouse down and mouse up receives no click (app.ts renderRows says so).
     const opened: boolean[] = [];
+    await page.locator('#web-table button[data-action=logs][data-node=web2]').scrollIntoViewIfNeeded();
     for (let i = 0; i < 5; i++) {
       const box = await page.locator('#web-table button[data-action=logs][data-node=web2]').boundingBox();
       expect(box).not.toBeNull();

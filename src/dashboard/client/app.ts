@@ -1,5 +1,6 @@
 import { ApiError, call, setCsrf } from './api.js';
 import { $, h } from './dom.js';
+import { diffView, driftLines, planBody, versionRows, type Against, type DiffAnswer, type Drift, type PlanStep, type VersionRow } from './history.js';
 import { language, setLanguage, t, translate, type Key, type Language } from './i18n.js';
 import type { DashboardSnapshot, Problem } from '../snapshot-model.js';
 import type { DbNodeStatus, NodeStatusWord, WebNodeStatus } from '../../status/model.js';
@@ -22,6 +23,14 @@ let snapshot: Snapshot | undefined;
 let clockSkew = 0;
 let events: EventSource | undefined;
 let modeChanging = false;
+/** The recorded versions, oldest first, as GET /api/history answered last. */
+let versions: VersionRow[] = [];
+/** Which read of the history is the newest: an older one that answers later is dropped. */
+let historyReads = 0;
+/** The diff on show, if any. */
+let shownDiff: { version: number; against: Against; answer: DiffAnswer } | undefined;
+/** The running version the snapshots named last: when it moves (an apply from the CLI too), the history is read again. */
+let lastRunning: number | undefined;
 
 // ---- start ---------------------------------------------------------------
 
@@ -32,6 +41,7 @@ async function start(): Promise<void> {
     setLanguage(lang.value as Language);
     translate(document);
     if (snapshot) render(snapshot);
+    renderHistory();
   });
   translate(document);
   $('#login').addEventListener('submit', (e) => void login(e));
@@ -82,6 +92,8 @@ async function showApp(status = call<Snapshot>('GET', '/api/status')): Promise<v
   $('#logout').hidden = false;
   $('#live').hidden = false;
   connect();
+  lastRunning = undefined;
+  void loadHistory();
   const first = await status;
   // The live feed may have brought a newer one meanwhile.
   if (!snapshot || snapshot.observed_at < first.observed_at) render(first);
@@ -111,7 +123,12 @@ function connect(): void {
     render(JSON.parse((e as MessageEvent<string>).data) as Snapshot);
   });
   events.addEventListener('progress', (e) => activity(JSON.parse((e as MessageEvent<string>).data) as OpEvent));
-  events.addEventListener('op', (e) => activity(JSON.parse((e as MessageEvent<string>).data) as OpEvent));
+  events.addEventListener('op', (e) => {
+    const op = JSON.parse((e as MessageEvent<string>).data) as OpEvent;
+    activity(op);
+    // A failed apply is recorded too.
+    if (op.state === 'done' || op.state === 'failed') void loadHistory();
+  });
 }
 
 // ---- rendering -----------------------------------------------------------
@@ -265,6 +282,7 @@ function render(s: Snapshot): void {
   reasons.hidden = s.health_reasons.length === 0;
   reasons.replaceChildren(...s.health_reasons.map((r) => h('li', {}, r)));
   renderCert(s.tls);
+  followHistory((s.history ?? null) as Drift | null);
   const https = $('#link-https') as HTMLAnchorElement;
   $('#link-https-item').hidden = s.links.https === null;
   https.href = s.links.https === null ? '#' : safeHref(s.links.https);
@@ -310,6 +328,85 @@ function tick(): void {
   }
 }
 setInterval(tick, 1000);
+
+// ---- history ---------------------------------------------------------------
+
+async function loadHistory(): Promise<void> {
+  const read = ++historyReads;
+  try {
+    const r = await call<{ result: VersionRow[] }>('GET', '/api/history');
+    if (read !== historyReads) return;
+    versions = r.result;
+    $('#history-error').textContent = '';
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin();
+    $('#history-error').textContent = problemText(err as ApiError);
+  }
+  renderHistory();
+}
+
+function renderHistory(): void {
+  $('#history-empty').hidden = versions.length > 0;
+  $('#history-table').hidden = versions.length === 0;
+  $('#history-table tbody').replaceChildren(...versionRows(versions, shownDiff?.version));
+  const box = $('#history-diff');
+  box.hidden = shownDiff === undefined;
+  box.replaceChildren(...(shownDiff ? [diffView(shownDiff.version, shownDiff.against, shownDiff.answer)] : []));
+}
+
+/**
+ * The drift warning, rebuilt only when its words change (a snapshot comes
+ * several times a second, and its button must keep its click), and the
+ * history read again when the running version moves.
+ */
+function followHistory(drift: Drift | null): void {
+  const lines = driftLines(drift);
+  const banner = $('#drift');
+  const key = JSON.stringify([language(), lines]);
+  if (banner.dataset.key !== key) {
+    banner.dataset.key = key;
+    banner.hidden = lines.length === 0;
+    const show = drift && lines.length > 0 ? [h('button', { type: 'button', class: 'small', 'data-action': 'diff-now', 'data-version': String(drift.running_version) }, t('drift_show'))] : [];
+    banner.replaceChildren(...lines.map((l) => h('p', {}, l)), ...show);
+  }
+  const running = drift?.running_version;
+  if (running === undefined || running === lastRunning) return;
+  // The first one is what showApp's read already has.
+  if (lastRunning !== undefined) void loadHistory();
+  lastRunning = running;
+}
+
+async function showDiff(el: HTMLButtonElement, version: number, against: Against): Promise<void> {
+  const query = against === 'now' ? '?against=now' : '';
+  const r = await operation(el, t('history'), () => call<{ result: DiffAnswer }>('GET', `/api/history/${version}/diff${query}`));
+  if (!r) return;
+  shownDiff = { version, against, answer: r.result };
+  renderHistory();
+  $('#history-diff').scrollIntoView({ block: 'nearest' });
+}
+
+/** The plan first, as a question (a dry run, nothing changed); then the rollback itself. */
+async function rollbackTo(el: HTMLButtonElement, version: number): Promise<void> {
+  const title = t('rollback_title', { n: version });
+  const plan = await operation(el, title, () => call<{ result: { steps: PlanStep[] } }>('GET', `/api/rollback?version=${version}`));
+  if (!plan || !(await dialog(title, planBody(version, plan.result.steps), true))) return;
+  const done = await operation(el, title, () => call('POST', '/api/rollback', { version }));
+  if (done) await dialog(title, t('rollback_done', { n: version }));
+}
+
+async function historyAction(el: HTMLButtonElement): Promise<void> {
+  const version = Number(el.dataset.version);
+  switch (el.dataset.action) {
+    case 'diff-before':
+    case 'diff-now':
+      return showDiff(el, version, el.dataset.action === 'diff-now' ? 'now' : 'before');
+    case 'diff-close':
+      shownDiff = undefined;
+      return renderHistory();
+    case 'rollback':
+      return rollbackTo(el, version);
+  }
+}
 
 // ---- activity --------------------------------------------------------------
 
@@ -438,16 +535,25 @@ function replicationBody(n: DbNodeStatus): Node {
 
 // ---- actions -------------------------------------------------------------
 
+/** Clicks on AREA's buttons that name their action: the area listens, since its rows are rebuilt. */
+function onAction(area: string, act: (el: HTMLButtonElement) => Promise<void>): void {
+  $(area).addEventListener('click', (e) => {
+    const el = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    if (el) void act(el);
+  });
+}
+
 function wireActions(): void {
   formDialog('web');
   formDialog('db');
-  for (const table of ['#web-table', '#db-table']) {
-    $(table).addEventListener('click', (e) => {
-      const el = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
-      if (el) void nodeAction(el);
-    });
-  }
-  $('#refresh').addEventListener('click', (e) => void operation(e.currentTarget as HTMLButtonElement, t('refresh'), async () => render(await call<Snapshot>('POST', '/api/refresh'))));
+  for (const table of ['#web-table', '#db-table']) onAction(table, nodeAction);
+  for (const area of ['#history-card', '#drift']) onAction(area, historyAction);
+  $('#refresh').addEventListener('click', (e) =>
+    void operation(e.currentTarget as HTMLButtonElement, t('refresh'), async () => {
+      render(await call<Snapshot>('POST', '/api/refresh'));
+      await loadHistory();
+    }),
+  );
   $('#reload').addEventListener('click', (e) => void reload(e.currentTarget as HTMLButtonElement));
   $('#clean').addEventListener('click', (e) => void clean(e.currentTarget as HTMLButtonElement));
   for (const radio of document.querySelectorAll<HTMLInputElement>('#session-mode input')) {
