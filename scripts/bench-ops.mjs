@@ -437,6 +437,9 @@ const OPERATIONS = [
   { name: 'session-mode sticky', args: ['session-mode', 'sticky'], losesSessions: true },
   ...[1, 2, 3, 4, 5].map((i) => ({ name: `reload ${i}/5`, args: ['reload'] })),
   { name: 'remove web web3', args: ['remove', 'web', 'web3', '--timeout', '5'], losesSessions: true },
+  // The version before the running one: web3 back, then (from there) the version without it again.
+  { name: 'rollback (web3 back)', args: ['rollback', '--timeout', '5'] },
+  { name: 'rollback (web3 gone again)', args: ['rollback', '--timeout', '5'], losesSessions: true },
   { name: 'add db mysql3', args: ['add', 'db', 'mysql3'], db: true },
 ];
 

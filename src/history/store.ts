@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { badInput } from '../errors.js';
 import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import { isObject } from '../util/json-records.js';
+import type { Version } from './version.js';
+
+export type { Version } from './version.js';
 
 /**
  * Every apply, recorded: cluster.yaml as it was applied, every rendered
@@ -11,27 +14,6 @@ import { isObject } from '../util/json-records.js';
  * atomically; the oldest beyond KEEP are pruned.
  */
 
-export interface Version {
-  version: number;
-  /** ISO 8601. */
-  at: string;
-  user: string;
-  /** What was asked: the command line, or the dashboard's action. */
-  command: string;
-  result: 'applied' | 'failed';
-  /** Why it failed, as hactl said it. */
-  error?: string;
-  /** The step of the plan that failed. */
-  step?: string;
-  /** After a failure: what was put back (the version that serves again), or why it could not be. */
-  restored?: string;
-  /** The plan that ran, a line per step (describeAction's words). */
-  plan: string[];
-  /** cluster.yaml's text as it was applied. */
-  cluster_yaml: string;
-  /** Each rendered config by its path, secrets redacted; certificates (keys) left out. */
-  files: Record<string, string>;
-}
 
 export function historyDir(stateDir: string): string {
   return join(stateDir, 'history');

@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import { listVersions, readVersion, redact, runningVersion, type Version } from '../history/store.js';
+import { listVersions, readVersion, redact, runningVersion } from '../history/store.js';
+import type { VersionSummary } from '../history/version.js';
 import { badInput } from '../errors.js';
 import { loadOrCreateSecrets, revealAll } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -14,8 +15,6 @@ import { changeCluster, type DryRun } from './change.js';
 import type { Executed } from './execute.js';
 import { planChange, planThenCarryOut, type UpSummary } from './up.js';
 
-/** A version as `hactl history` lists it: who, what, when, how it ended; the contents stay in the file. */
-export type VersionSummary = Pick<Version, 'version' | 'at' | 'user' | 'command' | 'result' | 'error'> & { steps: number; running: boolean };
 
 export function listHistory(project: Project): VersionSummary[] {
   const running = runningVersion(project.stateDir);

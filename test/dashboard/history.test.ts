@@ -14,7 +14,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace('127.0.180.', '127.0.171.
 const URL_ = `http://${cluster.listen}:19000`;
 const yaml = () => readFileSync(file, 'utf8');
 
-interface VersionRow {
+interface VersionSummary {
   version: number;
   user: string;
   command: string;
@@ -38,7 +38,7 @@ let applied = '';
 // TOKEN null: no X-CSRF-Token header at all.
 const call = (method: string, path: string, json?: unknown, token: string | null = csrf) =>
   request(`${URL_}${path}`, { method, json, jar, headers: token === null ? {} : { 'x-csrf-token': token } });
-const history = async () => (await call('GET', '/api/history')).json<{ result: VersionRow[] }>().result;
+const history = async () => (await call('GET', '/api/history')).json<{ result: VersionSummary[] }>().result;
 const diffOf = async (path: string) => {
   const r = await call('GET', path);
   expect(r.status, r.body).toBe(200);

@@ -1,6 +1,7 @@
 import { ApiError, call, setCsrf } from './api.js';
 import { $, h } from './dom.js';
-import { diffView, driftLines, planBody, versionRows, type Against, type DiffAnswer, type Drift, type PlanStep, type VersionRow } from './history.js';
+import { diffView, driftLines, planBody, versionRows, type Against, type DiffAnswer, type Drift, type PlanStep } from './history.js';
+import type { VersionSummary } from '../../history/version.js';
 import { language, setLanguage, t, translate, type Key, type Language } from './i18n.js';
 import type { DashboardSnapshot, Problem } from '../snapshot-model.js';
 import type { DbNodeStatus, NodeStatusWord, WebNodeStatus } from '../../status/model.js';
@@ -24,7 +25,7 @@ let clockSkew = 0;
 let events: EventSource | undefined;
 let modeChanging = false;
 /** The recorded versions, oldest first, as GET /api/history answered last. */
-let versions: VersionRow[] = [];
+let versions: VersionSummary[] = [];
 /** Which read of the history is the newest: an older one that answers later is dropped. */
 let historyReads = 0;
 /** The diff on show, if any. */
@@ -334,7 +335,7 @@ setInterval(tick, 1000);
 async function loadHistory(): Promise<void> {
   const read = ++historyReads;
   try {
-    const r = await call<{ result: VersionRow[] }>('GET', '/api/history');
+    const r = await call<{ result: VersionSummary[] }>('GET', '/api/history');
     if (read !== historyReads) return;
     versions = r.result;
     $('#history-error').textContent = '';

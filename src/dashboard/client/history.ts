@@ -1,23 +1,11 @@
 import { h } from './dom.js';
 import { language, t } from './i18n.js';
+import type { VersionSummary } from '../../history/version.js';
 
 /**
  * The History panel's pieces: the versions, a version's diff, a rollback's
- * plan, the drift warning. The answers' types are written out here because
- * the page cannot load src/ops (it pulls in Node's modules, even for types).
+ * plan, the drift warning.
  */
-
-/** GET /api/history: one version, as hactl history --json lists it. */
-export interface VersionRow {
-  version: number;
-  at: string;
-  user: string;
-  command: string;
-  result: 'applied' | 'failed';
-  error?: string;
-  steps: number;
-  running: boolean;
-}
 
 /** GET /api/history/N/diff: FROM is null for the oldest version kept, which has nothing before it. */
 export interface DiffAnswer {
@@ -46,12 +34,12 @@ export interface Drift {
 /** A diff is of what a version changed (against the one before it) or of the version against cluster.yaml now. */
 export type Against = 'before' | 'now';
 
-function resultCell(v: VersionRow): HTMLTableCellElement {
+function resultCell(v: VersionSummary): HTMLTableCellElement {
   if (v.result === 'applied') return h('td', { class: 'result' }, h('span', { class: 'badge ok' }, t('result_applied')));
   return h('td', { class: 'result' }, h('span', { class: 'badge bad', title: v.error }, t('result_failed')), v.error ? h('small', { class: 'error' }, v.error) : null);
 }
 
-function versionRow(v: VersionRow, selected: number | undefined): HTMLTableRowElement {
+function versionRow(v: VersionSummary, selected: number | undefined): HTMLTableRowElement {
   const classes = [v.running ? 'running' : '', v.version === selected ? 'selected' : ''].filter(Boolean).join(' ');
   return h(
     'tr',
@@ -77,7 +65,7 @@ function versionRow(v: VersionRow, selected: number | undefined): HTMLTableRowEl
 }
 
 /** The versions, newest first; SELECTED is the one whose diff is shown. */
-export function versionRows(rows: readonly VersionRow[], selected: number | undefined): HTMLTableRowElement[] {
+export function versionRows(rows: readonly VersionSummary[], selected: number | undefined): HTMLTableRowElement[] {
   return [...rows].reverse().map((v) => versionRow(v, selected));
 }
 
