@@ -26,7 +26,13 @@ const fileOf = (stateDir: string, version: number) => join(historyDir(stateDir),
 export function listVersions(stateDir: string): number[] {
   const dir = historyDir(stateDir);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    throw badInput(`${dir} cannot be read as the history's folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); move it away to start a new history`);
+  }
+  return names
     .flatMap((f) => {
       const m = NAME.exec(f);
       return m ? [Number(m[1])] : [];

@@ -27,4 +27,9 @@ export interface Version {
 }
 
 /** A version as `hactl history` lists it: who, what, when, how it ended; the contents stay in the file. */
-export type VersionSummary = Pick<Version, 'version' | 'at' | 'user' | 'command' | 'result' | 'error'> & { steps: number; running: boolean };
+export type VersionSummary = Pick<Version, 'version' | 'at' | 'user' | 'command' | 'error'> & {
+  /** damaged: its file was changed by hand or is unreadable (error says why); it is listed, never used. */
+  result: Version['result'] | 'damaged';
+  steps: number;
+  running: boolean;
+};

@@ -25,16 +25,30 @@ export async function applyRecorded<T>(ctx: OpContext, change: Change, files: re
   } catch (err) {
     const step = failedStep(err) ?? 'waiting for the balancers to see every node UP';
     const restored = await restoreServing(ctx, change).catch((e: unknown) => `putting back what served failed too: ${messageOf(e)}`);
-    recordApply(ctx, change, files, plan, { error: err, step, restored });
+    record(ctx, () => recordApply(ctx, change, files, plan, { error: err, step, restored }));
     throw withRestored(err, restored);
   }
-  recordApply(ctx, change, files, plan);
+  record(ctx, () => recordApply(ctx, change, files, plan));
   return result;
+}
+
+/** What was applied stays applied when its record cannot be written (a damaged history folder): said, not thrown. */
+function record(ctx: OpContext, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    ctx.progress('history', `this apply was not recorded: ${messageOf(err)}`);
+  }
 }
 
 /** What served before CHANGE: the running version of the history, else the cluster.yaml a live change edited. */
 function serving(ctx: OpContext, change: Change): { cluster: Cluster; label: string } | undefined {
-  const running = runningVersion(ctx.project.stateDir);
+  let running: number | undefined;
+  try {
+    running = runningVersion(ctx.project.stateDir);
+  } catch {
+    // A history folder that cannot be read: what a live change edited is the next best.
+  }
   if (running !== undefined) {
     const checked = checkClusterText(readVersion(ctx.project.stateDir, running).cluster_yaml);
     if (checked.problems.length === 0) return { cluster: checked.cluster, label: `version ${running}` };

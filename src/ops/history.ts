@@ -1,6 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { listVersions, readVersion, redact, runningVersion } from '../history/store.js';
-import type { VersionSummary } from '../history/version.js';
+import type { Version, VersionSummary } from '../history/version.js';
+import { messageOf } from './record.js';
 import { badInput } from '../errors.js';
 import { loadOrCreateSecrets, revealAll } from '../secrets/store.js';
 import { loadClusterFile } from '../spec/load.js';
@@ -18,8 +19,13 @@ import { planChange, planThenCarryOut, type UpSummary } from './up.js';
 
 export function listHistory(project: Project): VersionSummary[] {
   const running = runningVersion(project.stateDir);
-  return listVersions(project.stateDir).map((n) => {
-    const v = readVersion(project.stateDir, n);
+  return listVersions(project.stateDir).map((n): VersionSummary => {
+    let v: Version;
+    try {
+      v = readVersion(project.stateDir, n);
+    } catch (err) {
+      return { version: n, at: '', user: '', command: '', result: 'damaged', error: messageOf(err), steps: 0, running: false };
+    }
     return { version: v.version, at: v.at, user: v.user, command: v.command, result: v.result, ...(v.error ? { error: v.error } : {}), steps: v.plan.length, running: n === running };
   });
 }

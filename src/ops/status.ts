@@ -36,7 +36,13 @@ export async function clusterStatus(project: Project, options: { runtime?: Runti
  * recorded); null before the first apply.
  */
 function historyStatus(project: Project, driver: Driver, secrets: Secrets): HistoryStatus | null {
-  const running = runningVersion(project.stateDir);
+  let running: number | undefined;
+  try {
+    running = runningVersion(project.stateDir);
+  } catch {
+    // A history folder that cannot be read says nothing of drift; hactl history says what is wrong with it.
+    return null;
+  }
   if (running === undefined) return null;
   const version = readVersion(project.stateDir, running);
   const [then, now] = [version.cluster_yaml, readIfThereSync(project.file) ?? ''].map(checkClusterText) as [CheckedCluster, CheckedCluster];

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -90,5 +90,27 @@ describe('hactl history and hactl diff', () => {
     expect(await hactl(dir, 'rollback', '7')).toMatchObject({ code: 2, stderr: expect.stringMatching(/there is no version 7/) });
     expect(await hactl(dir, 'rollback')).toMatchObject({ code: 2, stderr: expect.stringMatching(/version 1 runs, and no version before it was applied: nothing to roll back to/) });
     expect(await hactl(dir, 'rollback', 'x1')).toMatchObject({ code: 2, stderr: expect.stringMatching(/rollback: "x1" is not a version number/) });
+  });
+
+  it('a damaged history: a version changed by hand is listed as damaged and refused by diff and rollback (exit 2); a history folder that is not one, exit 2', async () => {
+    const dir = project();
+    const state = join(dir, '.hactl');
+    recordVersion(state, VERSION, 100);
+    recordVersion(state, VERSION, 100);
+    writeFileSync(join(state, 'history/000002.json'), '{"version": 2, "at": "hand-made"');
+    const rows = JSON.parse((await hactl(dir, 'history', '--json')).stdout) as { version: number; result: string; error?: string; running: boolean }[];
+    expect(rows.map((r) => [r.version, r.result, r.running])).toEqual([
+      [1, 'applied', false],
+      [2, 'damaged', false],
+      [3, 'applied', true],
+    ]);
+    expect(rows[1]!.error).toMatch(/000002\.json cannot be read as a version of the history .*changed by hand or damaged/);
+    expect((await hactl(dir, 'history')).stdout).toMatch(/damaged: .*000002\.json/);
+    for (const args of [['diff', '2'], ['rollback', '2'], ['diff', '1', '2']]) {
+      expect(await hactl(dir, ...args)).toMatchObject({ code: 2, stderr: expect.stringMatching(/000002\.json cannot be read as a version of the history/) });
+    }
+    rmSync(join(state, 'history'), { recursive: true });
+    writeFileSync(join(state, 'history'), 'not a folder');
+    expect(await hactl(dir, 'history')).toMatchObject({ code: 2, stderr: expect.stringMatching(/history cannot be read as the history's folder \(ENOTDIR\); move it away/) });
   });
 });

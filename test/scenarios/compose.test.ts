@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, sleep, TestCluster } from '../support/cluster.js';
+import { eventually, MAIN, sleep, TestCluster } from '../support/cluster.js';
 import { startLoad } from '../support/load.js';
 import { CookieJar, request } from '../support/http.js';
 import { sessionWriter } from '../support/session-writer.js';
@@ -108,6 +108,27 @@ describe('live operations on compose', () => {
     // Where lb-web reaches it: the container, not cluster.yaml's local-runtime address.
     expect(added.stdout).toMatch(/added web3 \(web3:8000, cookie S3\)/);
     expect((await execa('docker', ['ps', '-a', '--filter', `name=^${c('web3')}$`, '--format', '{{.Names}}'])).stdout).toBe('');
+  }, 180_000);
+
+  it('add web whose lb-web reload fails after it reloaded (HACTL_FAILPOINT): lb-web runs the old config again, the web3 container is stopped, 0 failed requests', async () => {
+    const cfg = () => readFileSync(join(cluster.dir, '.hactl/compose/lb-web/haproxy.cfg'), 'utf8');
+    const before = cfg();
+    const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+    await sleep(300);
+    const r = await execa('node', [MAIN, 'add', 'web', 'web3'], { cwd: cluster.dir, reject: false, env: { NO_COLOR: '1', HACTL_FAILPOINT: 'reload' } });
+    await sleep(500);
+    const traffic = await load.stop();
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/reload failed[\s\S]*version \d+ is back on disk and in the balancers/);
+    expect(cfg()).toBe(before);
+    expect(readFileSync(join(cluster.dir, 'cluster.yaml'), 'utf8')).not.toContain('web3');
+    expect(traffic.failures).toEqual([]);
+    const running = await execa('docker', ['ps', '--filter', `name=^${c('web3')}$`, '--format', '{{.Names}}']);
+    expect(running.stdout).toBe('');
+    // What lb-web runs: the stats page lists the servers of the config it was reloaded with.
+    const stats = await request(`http://${cluster.listen}:18404/;csv`, { headers: { authorization: `Basic ${Buffer.from(`admin:${cluster.secrets().stats_password}`).toString('base64')}` } });
+    expect(stats.body).not.toMatch(/^web,web3,/m);
+    expect(stats.body).toMatch(/^web,web1,/m);
   }, 180_000);
 
   it('adds mysql3 (cloned from a live master), then removes it and cleans its volume', async () => {

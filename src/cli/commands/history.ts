@@ -36,10 +36,10 @@ export function register(program: Command): void {
         ['version', 'at', 'user', 'command', 'result', 'steps'],
         rows.map((r) => [
           `${r.version}${r.running ? ' (running)' : ''}`,
-          localDateTime(new Date(r.at)),
+          r.at === '' ? '' : localDateTime(new Date(r.at)),
           r.user,
           r.command,
-          r.result === 'applied' ? out.color.green('applied') : out.color.red(`failed: ${r.error ?? ''}`),
+          r.result === 'applied' ? out.color.green('applied') : r.result === 'failed' ? out.color.red(`failed: ${r.error ?? ''}`) : out.color.yellow(`damaged: ${r.error ?? ''}`),
           String(r.steps),
         ]),
       );

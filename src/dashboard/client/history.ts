@@ -36,7 +36,8 @@ export type Against = 'before' | 'now';
 
 function resultCell(v: VersionSummary): HTMLTableCellElement {
   if (v.result === 'applied') return h('td', { class: 'result' }, h('span', { class: 'badge ok' }, t('result_applied')));
-  return h('td', { class: 'result' }, h('span', { class: 'badge bad', title: v.error }, t('result_failed')), v.error ? h('small', { class: 'error' }, v.error) : null);
+  const label = v.result === 'failed' ? t('result_failed') : t('result_damaged');
+  return h('td', { class: 'result' }, h('span', { class: 'badge bad', title: v.error }, label), v.error ? h('small', { class: 'error' }, v.error) : null);
 }
 
 function versionRow(v: VersionSummary, selected: number | undefined): HTMLTableRowElement {
@@ -45,7 +46,7 @@ function versionRow(v: VersionSummary, selected: number | undefined): HTMLTableR
     'tr',
     { 'data-version': String(v.version), class: classes || undefined },
     h('td', { class: 'version' }, h('strong', {}, v.version), v.running ? h('span', { class: 'badge ok' }, t('running')) : null),
-    h('td', { title: v.at }, new Date(v.at).toLocaleString(language())),
+    h('td', { title: v.at }, v.at === '' ? '' : new Date(v.at).toLocaleString(language())),
     h('td', {}, v.user),
     h('td', { class: 'mono' }, v.command),
     resultCell(v),
