@@ -24,7 +24,7 @@ export async function applyRecorded<T>(ctx: OpContext, change: Change, files: re
     result = await run();
   } catch (err) {
     const step = failedStep(err) ?? 'waiting for the balancers to see every node UP';
-    const restored = await restoreServing(ctx, change).catch((e: unknown) => `putting back what served failed too: ${messageOf(e)}`);
+    const restored = await restoreServing(ctx, change, plan).catch((e: unknown) => `putting back what served failed too: ${messageOf(e)}`);
     record(ctx, () => recordApply(ctx, change, files, plan, { error: err, step, restored }));
     throw withRestored(err, restored);
   }
@@ -56,13 +56,13 @@ function serving(ctx: OpContext, change: Change): { cluster: Cluster; label: str
   return change.previous === change.next ? undefined : { cluster: change.previous, label: 'the cluster.yaml before this change' };
 }
 
-/** After a failed CHANGE: the plan back to what served (planRestore), carried out; what was done, in a sentence. */
-async function restoreServing(ctx: OpContext, change: Change): Promise<string> {
+/** After CHANGE's FAILED_PLAN failed: the plan back to what served (planRestore), carried out; what was done, in a sentence. */
+async function restoreServing(ctx: OpContext, change: Change, failedPlan: readonly Action[]): Promise<string> {
   const to = serving(ctx, change);
   if (!to) return 'nothing to put back: no version was applied before';
   const files = renderFor(ctx, to.cluster);
   const { desired, observed } = await observe(ctx, to.cluster, files, { previous: change.next });
-  const plan = planRestore(change.next, desired, observed);
+  const plan = planRestore(change.next, failedPlan, desired, observed);
   if (plan.length === 0) return `nothing had changed: ${to.label} serves as before`;
   ctx.progress('restore', `putting back ${to.label}: ${plan.map(stepLine).join('; ')}`);
   await execute(ctx, { previous: change.next, next: to.cluster }, files, plan);

@@ -149,18 +149,20 @@ export function planRollback(previous: Cluster, desired: Desired, observed: Obse
 }
 
 /**
- * After a failed apply of FAILED, back to what served (DESIRED): its files
- * written again, each balancer running them again (reloaded, or started if
- * the failure left it stopped), a running node that read the failed files
- * restarted with its own, lb-web's states and weights as they were; web
- * and store nodes the failed apply started that DESIRED lacks, stopped. A
- * new DB node stays: leaving replication is remove db's. Nothing else
- * starts: what was down stays down until up.
+ * After a failed apply of FAILED's PLAN, back to what served (DESIRED): its
+ * files written again, each balancer running them again (reloaded, or
+ * started if the failure left it stopped), a node that read the failed
+ * files restarted with its own, one the failed plan stopped or restarted
+ * started again (a restart that failed leaves it stopped), lb-web's states
+ * and weights as they were; web and store nodes the failed apply started
+ * that DESIRED lacks, stopped. A new DB node stays: leaving replication is
+ * remove db's. Nothing else starts: what was down before stays down until up.
  */
-export function planRestore(failed: Cluster, desired: Desired, observed: Observed): Action[] {
-  const balancers = new Set(desired.processes.filter((p) => p.kind === 'lb').map((p) => p.name));
+export function planRestore(failed: Cluster, plan: readonly Action[], desired: Desired, observed: Observed): Action[] {
+  const touched = new Set(plan.flatMap((a) => (a.kind === 'restart' || a.kind === 'stop' ? [a.process] : [])));
+  const startable = new Set([...desired.processes.filter((p) => p.kind === 'lb').map((p) => p.name), ...touched]);
   const running = (n: string) => observed.processes.get(n)?.running === true;
-  const back = planConverge(desired, observed).filter((a) => a.kind !== 'replicate' && !(a.kind === 'start' && !balancers.has(a.process)));
+  const back = planConverge(desired, observed).filter((a) => a.kind !== 'replicate' && !(a.kind === 'start' && !startable.has(a.process)));
   const gone = [failed.web, ...STORE_TIERS.map((t) => failed[t])].flatMap((nodes) => nodes.map((n) => n.name)).filter((n) => !desired.processes.some((p) => p.name === n) && running(n));
   return [...back, ...gone.map((process): Action => ({ kind: 'stop', process, reason: 'started by the apply that failed' }))];
 }

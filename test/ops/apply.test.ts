@@ -7,7 +7,7 @@ import { socketCommand } from '../../src/haproxy/socket-cli.js';
 import { parseShowStat } from '../../src/haproxy/stat.js';
 import type { Version } from '../../src/history/store.js';
 import { startLoad } from '../support/load.js';
-import { MAIN, TestCluster } from '../support/cluster.js';
+import { eventually, MAIN, TestCluster } from '../support/cluster.js';
 
 // A failure at each step of an apply (HACTL_FAILPOINT, src/util/failpoint.ts)
 // on a running local cluster (127.0.181.1, 127.0.191.x, 127.0.201.x), under
@@ -62,6 +62,28 @@ describe('a failed apply leaves what served', () => {
       writeFileSync(yamlFile, original);
     }
   }, 60_000);
+
+  it('a hand edit whose web nodes never pass their new check (health.path: /nope): the node whose restart failed runs again with what served, every node UP, 0 failed requests', async () => {
+    const original = readFileSync(yamlFile, 'utf8');
+    const before = configs();
+    writeFileSync(yamlFile, `${original}health: {path: /nope}\n`);
+    try {
+      const load = startLoad(cluster.url, { keepAlive: 2, fresh: 2 });
+      const r = await cluster.hactl('up');
+      const traffic = await load.stop();
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/did not start[\s\S]*version \d+ is back on disk and in the balancers/);
+      expect(configs()).toEqual(before);
+      expect(traffic.failures).toEqual([]);
+      expect(lastVersion().restored).toMatch(/is back on disk/);
+      await eventually('every node UP again', async () => {
+        const s = JSON.parse((await cluster.hactl('status', '--json')).stdout) as { nodes: { name: string; status: string }[] };
+        return s.nodes.every((n) => n.status === 'UP');
+      }, 15_000);
+    } finally {
+      writeFileSync(yamlFile, original);
+    }
+  }, 120_000);
 
   it('add web whose lb-web reload fails after it reloaded: lb-web runs the old config again, the new node is stopped, cluster.yaml unchanged', async () => {
     const yaml = readFileSync(yamlFile, 'utf8');

@@ -148,19 +148,23 @@ describe.each(['local', 'compose'] as const)('plans on %s', (runtime) => {
       const world = running(failed, runtime);
       world.processes.set('web2', { running: false });
       const { desired, observed } = view(base, runtime, world);
-      const plan = lines(planRestore(failed, desired, observed));
+      const plan = lines(planRestore(failed, [], desired, observed));
       expect(plan).toContain('config: write lb-web/haproxy.cfg');
       expect(plan.indexOf('lb-web: reload (hitless)')).toBeGreaterThan(plan.indexOf('config: write lb-web/haproxy.cfg'));
       expect(plan.at(-1)).toBe('web3: stop');
       expect(plan.filter((l) => /: start$|^replication/.test(l))).toEqual([]);
       // A balancer the failure left stopped runs again, with what served.
       world.processes.set('lb-web', { running: false });
-      expect(lines(planRestore(failed, ...(Object.values(view(base, runtime, world)) as [Desired, Observed])))).toContain('lb-web: start');
+      expect(lines(planRestore(failed, [], ...(Object.values(view(base, runtime, world)) as [Desired, Observed])))).toContain('lb-web: start');
+      // A node the failed plan restarted, left stopped by its failed restart, starts again; web2 (down before) does not.
+      const restarted = lines(planRestore(failed, [{ kind: 'restart', process: 'web1', hash: 'h', launch: 'l', reason: 'its settings changed' }], ...(Object.values(view(base, runtime, { ...world, processes: new Map(world.processes).set('web1', { running: false }) })) as [Desired, Observed])));
+      expect(restarted).toContain('web1: start');
+      expect(restarted).not.toContain('web2: start');
     });
 
     it('restore when nothing was changed yet (the check failed): no step', () => {
       const { desired, observed } = view(base, runtime, running(base, runtime));
-      expect(planRestore(cluster({ web: '[web1, web2, web3]' }), desired, observed)).toEqual([]);
+      expect(planRestore(cluster({ web: '[web1, web2, web3]' }), [], desired, observed)).toEqual([]);
     });
 
     it('remove redis of the primary: a replica takes over first, then lb-db without it, then it stops', () => {
