@@ -266,10 +266,10 @@ export function operations(deps: Deps): Operation[] {
       async run({ params, query }) {
         const version = wholeNumber('version', params.version ?? '', 1, MAX_VERSION);
         const against = query.against;
-        if (against !== undefined && against !== 'now') throw badInput(`against: ${JSON.stringify(against)} is not now (or absent: the version before)`);
-        if (against !== 'now') return changedBy(deps, version);
+        if (against !== undefined && against !== 'now' && against !== 'disk') throw badInput(`against: ${JSON.stringify(against)} is not now or disk (or absent: the version before)`);
+        if (against === undefined) return changedBy(deps, version);
         const { diffVersions } = await import('../ops/history.js');
-        return diffVersions(project, version, undefined, { runtime }, runner);
+        return diffVersions(project, version, against, { runtime }, runner);
       },
     },
     // GET shows the plan (the page asks with it), POST carries it out.

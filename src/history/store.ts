@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { badInput } from '../errors.js';
+import { revealAll, type Secrets } from '../secrets/store.js';
+import { readIfThereSync } from '../util/read-if-there.js';
 import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import { isObject } from '../util/json-records.js';
 import type { Version } from './version.js';
@@ -108,4 +110,18 @@ export function redact(content: string, secrets: Readonly<Record<string, string>
     if (value !== '') out = out.replaceAll(value, `<secret:${name}>`);
   }
   return out;
+}
+
+/**
+ * Each of PATHS under CONFIG_DIR as it is on disk (hand edits included),
+ * secrets redacted as history records them; undefined where it is gone.
+ */
+export function renderedOnDisk(configDir: string, paths: readonly string[], secrets: Secrets): Record<string, string | undefined> {
+  const values = revealAll(secrets);
+  return Object.fromEntries(
+    paths.map((path) => {
+      const content = readIfThereSync(join(configDir, path));
+      return [path, content === undefined ? undefined : redact(content, values)];
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import { listVersions, readVersion, redact, runningVersion } from '../history/store.js';
+import { listVersions, readVersion, redact, renderedOnDisk, runningVersion } from '../history/store.js';
 import type { Version, VersionSummary } from '../history/version.js';
 import { messageOf } from './record.js';
 import { badInput } from '../errors.js';
@@ -45,6 +45,14 @@ async function current(project: Project, options: OpOptions, runner: Runner): Pr
   return { label: 'cluster.yaml now', files: { 'cluster.yaml': redact(readClusterFile(project.file), values), ...Object.fromEntries(files.map((f) => [f.path, redact(f.content, values)])) } };
 }
 
+/** cluster.yaml and the rendered files that VERSION wrote, as they are on disk now. */
+async function onDisk(project: Project, version: Version, options: OpOptions, runner: Runner): Promise<Side> {
+  const ctx = await openContext(project, { ...options, dryRun: true }, runner, () => undefined);
+  const secrets = loadOrCreateSecrets(project.stateDir);
+  const files = Object.entries(renderedOnDisk(ctx.driver.configDir, Object.keys(version.files), secrets)).flatMap(([path, content]) => (content === undefined ? [] : [[path, content]]));
+  return { label: 'on disk', files: { 'cluster.yaml': redact(readClusterFile(project.file), revealAll(secrets)), ...Object.fromEntries(files) } };
+}
+
 function recorded(project: Project, version: number): Side {
   const v = readVersion(project.stateDir, version);
   return { label: `version ${version}`, files: { 'cluster.yaml': v.cluster_yaml, ...v.files } };
@@ -58,14 +66,16 @@ export interface FileDiff {
 
 /**
  * hactl diff [A] [B]: cluster.yaml and every rendered config of version A
- * against version B, as unified diffs. A defaults to the running version
- * (the last applied), B to cluster.yaml as it is now: what up would change.
+ * against B, as unified diffs. A defaults to the running version (the last
+ * applied); B is another version, 'now' (the default: cluster.yaml as up
+ * would render it, what up would change) or 'disk' (the files as they are
+ * on disk, hand edits included).
  */
-export async function diffVersions(project: Project, a: number | undefined, b: number | undefined, options: OpOptions, runner: Runner): Promise<{ from: string; to: string; files: FileDiff[] }> {
+export async function diffVersions(project: Project, a: number | undefined, b: number | 'now' | 'disk', options: OpOptions, runner: Runner): Promise<{ from: string; to: string; files: FileDiff[] }> {
   const from = a ?? runningVersion(project.stateDir);
   if (from === undefined) throw badInput('there is no applied version to compare with yet: the first up records one');
   const left = recorded(project, from);
-  const right = b === undefined ? await current(project, options, runner) : recorded(project, b);
+  const right = b === 'now' ? await current(project, options, runner) : b === 'disk' ? await onDisk(project, readVersion(project.stateDir, from), options, runner) : recorded(project, b);
   const paths = [...new Set([...Object.keys(left.files), ...Object.keys(right.files)])].sort((x, y) => (x === 'cluster.yaml' ? -1 : y === 'cluster.yaml' ? 1 : x.localeCompare(y)));
   return {
     from: left.label,

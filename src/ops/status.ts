@@ -1,11 +1,10 @@
 import type { Connection } from 'mysql2/promise';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { readIfThereSync } from '../util/read-if-there.js';
 import type { Driver } from '../drivers/driver.js';
 import { driverFor } from '../drivers/select.js';
-import { loadOrCreateSecrets, revealAll, type Secrets } from '../secrets/store.js';
-import { readVersion, redact, runningVersion } from '../history/store.js';
+import { loadOrCreateSecrets, type Secrets } from '../secrets/store.js';
+import { readVersion, renderedOnDisk, runningVersion } from '../history/store.js';
 import { checkClusterText, type CheckedCluster } from '../spec/check.js';
 import { toResolvedYamlShape } from '../spec/resolved.js';
 import { loadClusterModel } from '../spec/cached.js';
@@ -47,15 +46,12 @@ function historyStatus(project: Project, driver: Driver, secrets: Secrets): Hist
   const version = readVersion(project.stateDir, running);
   const [then, now] = [version.cluster_yaml, readIfThereSync(project.file) ?? ''].map(checkClusterText) as [CheckedCluster, CheckedCluster];
   const model = (c: CheckedCluster) => (c.problems.length === 0 ? JSON.stringify(toResolvedYamlShape(c.cluster)) : undefined);
-  const values = revealAll(secrets);
+  const onDisk = renderedOnDisk(driver.configDir, Object.keys(version.files), secrets);
   return {
     running_version: running,
     cluster_yaml_changed: model(then) === undefined || model(then) !== model(now),
     files_changed: Object.entries(version.files)
-      .filter(([path, content]) => {
-        const onDisk = readIfThereSync(join(driver.configDir, path));
-        return onDisk === undefined || redact(onDisk, values) !== content;
-      })
+      .filter(([path, content]) => onDisk[path] !== content)
       .map(([path]) => path),
   };
 }

@@ -75,7 +75,11 @@ describe('hactl history and hactl diff', () => {
     expect(await drift()).toEqual([]);
     writeFileSync(join(state, 'config/web1/app.json'), app.replace('s3cret', 'changed by hand'));
     expect(await drift()).toEqual(['web1/app.json']);
-    expect((await hactl(dir, 'status')).stdout).toContain('changed on disk since version 2 wrote them: web1/app.json (hactl up writes them again)');
+    expect((await hactl(dir, 'status')).stdout).toContain('changed on disk since version 2 wrote them: web1/app.json (hactl diff --on-disk shows how, hactl up writes them again)');
+    const onDisk = await hactl(dir, 'diff', '--on-disk');
+    expect(onDisk.stdout).toContain('--- version 2/web1/app.json\n+++ on disk/web1/app.json');
+    expect(onDisk.stdout).toContain('-{"password": "<secret:app_password>"}\n+{"password": "changed by hand"}');
+    expect(await hactl(dir, 'diff', '--on-disk', '1', '2')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--on-disk compares one version with what is on disk/) });
   });
 
   it('refuses an unknown or malformed version (exit 2), and says when nothing was applied yet', async () => {

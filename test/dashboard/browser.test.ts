@@ -365,7 +365,7 @@ describe('dashboard in a browser', () => {
     await until('every web node UP', async () => Object.entries(await badges()).every(([, s]) => s === 'UP'));
   }, 60_000);
 
-  it('warns when what runs differs from cluster.yaml or the files on disk, and shows the difference from cluster.yaml now', async () => {
+  it('warns when what runs differs from cluster.yaml or the files on disk, and shows the difference on disk (the hand edits)', async () => {
     const running = Number(await page.locator('#history-table tr.running').getAttribute('data-version'));
     const [file, cfg] = [join(cluster.dir, 'cluster.yaml'), join(cluster.dir, '.hactl/config/lb-web/haproxy.cfg')];
     const [yamlBefore, cfgBefore] = [yaml(), readFileSync(cfg, 'utf8')];
@@ -381,8 +381,9 @@ describe('dashboard in a browser', () => {
       await page.evaluate(() => window.scrollTo(0, 0));
       await shot('dashboard-drift', false);
       await page.click('#drift button');
-      await until('the diff against now', async () => (await text('#history-diff h3')) === `Version ${running} against cluster.yaml now`);
+      await until('the diff against the files on disk', async () => (await text('#history-diff h3')) === `Version ${running} against the files on disk now (hand edits included)`);
       expect(await page.locator('#history-diff details[data-path="cluster.yaml"] span.add').allTextContents()).toContain('+session_mode: none');
+      expect(await page.locator('#history-diff details[data-path="lb-web/haproxy.cfg"] span.add').allTextContents()).toContain('+# edited by hand');
     } finally {
       writeFileSync(file, yamlBefore);
       writeFileSync(cfg, cfgBefore);

@@ -50,12 +50,14 @@ export function register(program: Command): void {
     .description('cluster.yaml and every rendered config of one version against another, as unified diffs; by default the running version against cluster.yaml now (what up would change)')
     .argument('[a]', 'a version (default: the running one)')
     .argument('[b]', 'another version (default: cluster.yaml as it is now)')
-    .addHelpText('after', examples('hactl diff', 'hactl diff 3', 'hactl diff 3 5', 'hactl diff --json | jq -r \'.files[] | select(.diff != "") | .path\''))
-    .action(async (a: string | undefined, b: string | undefined, _opts, command: Command) => {
+    .option('--on-disk', 'against the rendered files as they are on disk (hand edits included) instead of cluster.yaml now')
+    .addHelpText('after', examples('hactl diff', 'hactl diff 3', 'hactl diff 3 5', 'hactl diff --on-disk', 'hactl diff --json | jq -r \'.files[] | select(.diff != "") | .path\''))
+    .action(async (a: string | undefined, b: string | undefined, opts: { onDisk?: boolean }, command: Command) => {
       const [from, to] = [versionArg('diff', a), versionArg('diff', b)];
+      if (opts.onDisk && to !== undefined) throw badInput('diff: --on-disk compares one version with what is on disk; give at most one version');
       const { project, out, runner, runtime } = await contextOf(command);
       const { diffVersions } = await import('../../ops/history.js');
-      const r = await diffVersions(project, from, to, { runtime }, runner);
+      const r = await diffVersions(project, from, to ?? (opts.onDisk ? 'disk' : 'now'), { runtime }, runner);
       if (out.json) return out.printJson(r);
       const changed = r.files.filter((f) => f.diff !== '');
       if (changed.length === 0) return out.print(`no difference between ${r.from} and ${r.to}`);

@@ -153,6 +153,6 @@ function driftLines(history: ClusterStatus['history']): string[] {
   const v = history.running_version;
   return [
     ...(history.cluster_yaml_changed ? [`cluster.yaml differs from the running version ${v}: hactl diff shows how, hactl up applies it`] : []),
-    ...(history.files_changed.length > 0 ? [`changed on disk since version ${v} wrote them: ${history.files_changed.join(', ')} (hactl up writes them again)`] : []),
+    ...(history.files_changed.length > 0 ? [`changed on disk since version ${v} wrote them: ${history.files_changed.join(', ')} (hactl diff --on-disk shows how, hactl up writes them again)`] : []),
   ];
 }

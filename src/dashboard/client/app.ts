@@ -1,6 +1,6 @@
 import { ApiError, call, setCsrf } from './api.js';
 import { $, h } from './dom.js';
-import { diffView, driftLines, planBody, versionRows, type Against, type DiffAnswer, type Drift, type PlanStep } from './history.js';
+import { diffView, driftAgainst, driftLines, planBody, versionRows, type Against, type DiffAnswer, type Drift, type PlanStep } from './history.js';
 import type { VersionSummary } from '../../history/version.js';
 import { language, setLanguage, t, translate, type Key, type Language } from './i18n.js';
 import type { DashboardSnapshot, Problem } from '../snapshot-model.js';
@@ -367,7 +367,7 @@ function followHistory(drift: Drift | null): void {
   if (banner.dataset.key !== key) {
     banner.dataset.key = key;
     banner.hidden = lines.length === 0;
-    const show = drift && lines.length > 0 ? [h('button', { type: 'button', class: 'small', 'data-action': 'diff-now', 'data-version': String(drift.running_version) }, t('drift_show'))] : [];
+    const show = drift && lines.length > 0 ? [h('button', { type: 'button', class: 'small', 'data-action': `diff-${driftAgainst(drift)}`, 'data-version': String(drift.running_version) }, t('drift_show'))] : [];
     banner.replaceChildren(...lines.map((l) => h('p', {}, l)), ...show);
   }
   const running = drift?.running_version;
@@ -378,7 +378,7 @@ function followHistory(drift: Drift | null): void {
 }
 
 async function showDiff(el: HTMLButtonElement, version: number, against: Against): Promise<void> {
-  const query = against === 'now' ? '?against=now' : '';
+  const query = against === 'before' ? '' : `?against=${against}`;
   const r = await operation(el, t('history'), () => call<{ result: DiffAnswer }>('GET', `/api/history/${version}/diff${query}`));
   if (!r) return;
   shownDiff = { version, against, answer: r.result };
@@ -400,7 +400,8 @@ async function historyAction(el: HTMLButtonElement): Promise<void> {
   switch (el.dataset.action) {
     case 'diff-before':
     case 'diff-now':
-      return showDiff(el, version, el.dataset.action === 'diff-now' ? 'now' : 'before');
+    case 'diff-disk':
+      return showDiff(el, version, el.dataset.action.slice('diff-'.length) as Against);
     case 'diff-close':
       shownDiff = undefined;
       return renderHistory();

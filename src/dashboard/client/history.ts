@@ -31,8 +31,8 @@ export interface Drift {
   files_changed?: string[];
 }
 
-/** A diff is of what a version changed (against the one before it) or of the version against cluster.yaml now. */
-export type Against = 'before' | 'now';
+/** A diff is of what a version changed (against the one before it), or of the version against cluster.yaml now, or against the files on disk (hand edits included). */
+export type Against = 'before' | 'now' | 'disk';
 
 function resultCell(v: VersionSummary): HTMLTableCellElement {
   if (v.result === 'applied') return h('td', { class: 'result' }, h('span', { class: 'badge ok' }, t('result_applied')));
@@ -96,6 +96,7 @@ function fileDiff(path: string, diff: string): HTMLDetailsElement {
 
 function diffTitle(version: number, against: Against, answer: DiffAnswer): string {
   if (against === 'now') return t('diff_now', { n: version });
+  if (against === 'disk') return t('diff_disk', { n: version });
   return answer.from === null ? t('diff_oldest', { n: version }) : t('diff_changed', { n: version, from: answer.from });
 }
 
@@ -104,7 +105,7 @@ export function diffView(version: number, against: Against, answer: DiffAnswer):
   const changed = answer.files.filter((f) => f.diff !== '');
   const other: Against = against === 'now' ? 'before' : 'now';
   // The oldest version's title already says there is nothing to compare.
-  const compared = against === 'now' || answer.from !== null;
+  const compared = against !== 'before' || answer.from !== null;
   return h(
     'div',
     { 'data-version': String(version), 'data-against': against },
@@ -138,6 +139,11 @@ export function planBody(version: number, steps: readonly PlanStep[]): HTMLEleme
       h('tbody', {}, ...steps.map((s) => h('tr', {}, h('td', {}, s.on), h('td', { class: 'mono' }, s.what), h('td', {}, s.why)))),
     ),
   );
+}
+
+/** What the drift banner's button shows: the files as they are on disk when one was changed there, else cluster.yaml now. */
+export function driftAgainst(drift: Drift): Against {
+  return (drift.files_changed ?? []).length > 0 ? 'disk' : 'now';
 }
 
 /** The warning lines when what runs is no longer what cluster.yaml or the files on disk say; none when they agree. */
