@@ -36,6 +36,8 @@ describe('a reload that HAProxy refuses', () => {
           expect.stringMatching(/^ {2}Binding \[.*lb-web\/haproxy\.cfg:\d+\] for frontend stats: cannot bind socket \(Address already in use\) for \[127\.0\.66\.1:18405\]$/),
           '  [haproxy.main()] Some protocols failed to start their listeners! Exiting.',
           `  see ${join(cluster.dir, '.hactl/log/lb-web.log')}`,
+          // The config that serves is back on disk too (src/ops/apply.ts).
+          expect.stringMatching(/^ {2}version \d+ is back on disk and in the balancers \(1 step\)$/),
         ]);
       }
       expect(await status(cluster.url)).toBe(200);

@@ -155,9 +155,9 @@ describe('drain, enable, disable, weight', () => {
     expect(yaml()).toMatch(/name: web1, state: drain/);
     for (let i = 0; i < 6; i++) expect((await request(`${cluster.url}/health`)).headers['x-served-by']).not.toBe('web1');
     expect((await request(`${cluster.url}/api/session`, { jar })).headers['x-served-by']).toBe('web1');
-    // The next up writes lb-web's file for a later start, and says that nothing needed a reload.
+    // The drain wrote lb-web's file for a later start: the next up has nothing to do.
     const next = await cluster.hactl('up');
-    expect(next.stdout).toMatch(/^✓ nothing to start or reload \(local runtime\); wrote lb-web\/haproxy\.cfg$/m);
+    expect(next.stdout).toMatch(/^✓ up to date \(local runtime\)$/m);
     expect((await master('show proc')).match(/^(\d+)\s+worker/m)?.[1]).toBe(workerBefore);
     // A state set by hand on the admin socket does not last: up tells lb-web what cluster.yaml says, and says so.
     await admin('set server web/web1 state ready');
