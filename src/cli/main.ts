@@ -9,6 +9,7 @@ import { register as registerConfig } from './commands/config.js';
 import { register as registerDashboard } from './commands/dashboard.js';
 import { register as registerDrill } from './commands/drill.js';
 import { register as registerHistory } from './commands/history.js';
+import { register as registerEvents } from './commands/events.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerLive } from './commands/live.js';
 import { register as registerNodes } from './commands/nodes.js';
@@ -47,7 +48,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) })
     .addHelpText('after', examples('hactl init', 'hactl validate', 'hactl render --runtime local', 'hactl config --json'));
-  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerPs, registerNodes, registerLive, registerDrill, registerCert, registerHistory, registerDashboard]) register(program);
+  for (const register of [registerInit, registerValidate, registerRender, registerConfig, registerUp, registerStatus, registerPs, registerNodes, registerLive, registerDrill, registerCert, registerHistory, registerEvents, registerDashboard]) register(program);
   const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
   for (const c of all(program)) addGlobalOptions(c, false).exitOverride();
   return program;

@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 import { clientNetworks } from './client-networks.js';
 import { dashboardCredentials } from './credentials.js';
 import { LiveFeed } from './live.js';
+import { startMonitor } from './monitor.js';
 import { servedAs } from './served-as.js';
 import { snapshotReader } from './snapshot.js';
 import { loadStaticFiles } from './static-files.js';
@@ -69,6 +70,8 @@ export async function startDashboard(project: Project, options: DashboardOptions
       ),
     );
   });
+  // Only once it serves: a dashboard that cannot listen leaves nothing running.
+  const monitor = startMonitor(() => feed.current(), project.stateDir);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   let servedPem = pem;
@@ -89,6 +92,7 @@ export async function startDashboard(project: Project, options: DashboardOptions
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(recheck);
+        monitor.stop();
         // Open event streams would keep close() waiting for ever.
         server.closeAllConnections();
         server.close(() => {

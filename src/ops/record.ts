@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { appendEvents } from '../events/log.js';
 import { recordVersion, redact } from '../history/store.js';
 import { stepLine, type Action } from '../plan/action.js';
 import type { RenderedFile } from '../render/index.js';
@@ -28,7 +29,7 @@ export function processActor(): Actor {
  * The record step of an apply (CHANGE's text: cluster.yaml's, when not on disk yet): a version in the history with what was
  * applied (cluster.yaml, the rendered configs with their secrets replaced
  * by names, certificates left out) and how it ended. A plan with no step
- * changed nothing and records nothing.
+ * changed nothing and records nothing. The event log gets a line of it.
  */
 export interface Failure {
   error: unknown;
@@ -40,16 +41,24 @@ export function recordApply(ctx: OpContext, change: Change, files: readonly Rend
   if (plan.length === 0) return undefined;
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const values = revealAll(secrets);
-  return recordVersion(ctx.project.stateDir, {
-    at: new Date().toISOString(),
-    user: ctx.actor.user,
-    command: ctx.actor.command,
-    result: failure === undefined ? 'applied' : 'failed',
-    ...(failure === undefined ? {} : { error: messageOf(failure.error), step: failure.step, restored: failure.restored }),
-    plan: plan.map(stepLine),
-    cluster_yaml: redact(change.text ?? readFileSync(ctx.project.file, 'utf8'), values),
-    files: Object.fromEntries(files.filter((f) => f.kind !== 'cert').map((f) => [f.path, redact(f.content, values)])),
-  }, change.next.history.keep);
+  const at = new Date().toISOString();
+  const outcome = failure === undefined ? ({ result: 'applied' } as const) : ({ result: 'failed', error: redact(messageOf(failure.error), values), step: failure.step } as const);
+  const version = recordVersion(
+    ctx.project.stateDir,
+    {
+      at,
+      user: ctx.actor.user,
+      command: ctx.actor.command,
+      ...outcome,
+      ...(failure === undefined ? {} : { restored: failure.restored }),
+      plan: plan.map(stepLine),
+      cluster_yaml: redact(change.text ?? readFileSync(ctx.project.file, 'utf8'), values),
+      files: Object.fromEntries(files.filter((f) => f.kind !== 'cert').map((f) => [f.path, redact(f.content, values)])),
+    },
+    change.next.history.keep,
+  );
+  appendEvents(ctx.project.stateDir, [{ at, type: 'operation', user: ctx.actor.user, command: ctx.actor.command, ...outcome, version }]);
+  return version;
 }
 
 export function messageOf(err: unknown): string {

@@ -358,6 +358,19 @@ describe('with a login', () => {
     await eventually('web2 UP again', async () => nodeIn((await call('GET', '/api/status')).json(), 'web2')?.status === 'UP', 15_000);
   });
 
+  it("the event log: the dashboard's monitor saw web2 go down and come back, between them the up that brought it back; hactl events shows them", async () => {
+    const r = await cluster.hactl('events', '--json', '-n', '1000');
+    expect(r.code, r.stderr).toBe(0);
+    const seen = (JSON.parse(r.stdout) as { type: string; subject?: string; from?: string; to?: string; command?: string; result?: string }[]).map((e) =>
+      e.type === 'state' ? `${e.subject}: ${e.from} → ${e.to}` : `${e.command}: ${e.result}`,
+    );
+    const down = seen.lastIndexOf('web2: up → down');
+    expect(down).toBeGreaterThanOrEqual(0);
+    expect(seen.indexOf('hactl up: applied', down)).toBeGreaterThan(down);
+    expect(seen.indexOf('web2: down → up', down)).toBeGreaterThan(down);
+    expect((await cluster.hactl('events')).stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}web2: up → down$/m);
+  });
+
   it('tests a node directly, and shows its log', async () => {
     // No body at all, as the page sends it.
     const t = await call('POST', '/api/nodes/web1/test');
