@@ -359,11 +359,18 @@ describe('with a login', () => {
   });
 
   it("the event log: the dashboard's monitor saw web2 go down and come back, between them the up that brought it back; hactl events shows them", async () => {
-    const r = await cluster.hactl('events', '--json', '-n', '1000');
-    expect(r.code, r.stderr).toBe(0);
-    const seen = (JSON.parse(r.stdout) as { type: string; subject?: string; from?: string; to?: string; command?: string; result?: string }[]).map((e) =>
-      e.type === 'state' ? `${e.subject}: ${e.from} → ${e.to}` : `${e.command}: ${e.result}`,
-    );
+    const read = async () => {
+      const r = await cluster.hactl('events', '--json', '-n', '1000');
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { type: string; subject?: string; from?: string; to?: string; command?: string; result?: string }[]).map((e) =>
+        e.type === 'state' ? `${e.subject}: ${e.from} → ${e.to}` : `${e.command}: ${e.result}`,
+      );
+    };
+    // The monitor reads once a second: its last line may come a moment after the page saw web2 UP.
+    const seen = await eventually('web2 back up in the log', async () => {
+      const lines = await read();
+      return lines.lastIndexOf('web2: down → up') > lines.lastIndexOf('web2: up → down') && lines;
+    }, 5000);
     const down = seen.lastIndexOf('web2: up → down');
     expect(down).toBeGreaterThanOrEqual(0);
     expect(seen.indexOf('hactl up: applied', down)).toBeGreaterThan(down);
