@@ -43,15 +43,12 @@ function record(ctx: OpContext, write: () => void): void {
 
 /** What served before CHANGE: the running version of the history, else the cluster.yaml a live change edited. */
 function serving(ctx: OpContext, change: Change): { cluster: Cluster; label: string } | undefined {
-  let running: number | undefined;
   try {
-    running = runningVersion(ctx.project.stateDir);
+    const running = runningVersion(ctx.project.stateDir);
+    const checked = running === undefined ? undefined : checkClusterText(readVersion(ctx.project.stateDir, running).cluster_yaml);
+    if (checked?.problems.length === 0) return { cluster: checked.cluster, label: `version ${running}` };
   } catch {
-    // A history folder that cannot be read: what a live change edited is the next best.
-  }
-  if (running !== undefined) {
-    const checked = checkClusterText(readVersion(ctx.project.stateDir, running).cluster_yaml);
-    if (checked.problems.length === 0) return { cluster: checked.cluster, label: `version ${running}` };
+    // A history that cannot be read: what a live change edited is the next best.
   }
   return change.previous === change.next ? undefined : { cluster: change.previous, label: 'the cluster.yaml before this change' };
 }
@@ -71,7 +68,7 @@ async function restoreServing(ctx: OpContext, change: Change, failedPlan: readon
 
 /** ERR as it was, with what was put back after it as the last line of its details. */
 function withRestored(err: unknown, restored: string): unknown {
-  if (!(err instanceof HactlError)) return new HactlError(`${messageOf(err)}`, undefined, [restored]);
+  if (!(err instanceof HactlError)) return new HactlError(messageOf(err), undefined, [restored]);
   const out = new HactlError(err.message, err.exitCode, [...err.details, restored]);
   out.stack = err.stack;
   return out;

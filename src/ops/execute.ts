@@ -52,10 +52,14 @@ export interface PlanClusters {
 export async function execute(ctx: OpContext, clusters: PlanClusters, files: RenderedFile[], plan: readonly Action[], options: UpOptions = {}): Promise<Executed> {
   const { next } = clusters;
   const processes = plan.filter(isProcessAction);
-  if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress, undefined, undefined, storeNeeds(next));
-  // A node the plan stops first (restart) holds its own address until then.
-  const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
-  await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);
+  try {
+    if (processes.some((a) => a.kind !== 'reload')) await requireBinaries(ctx.runtime, ctx.runner, ctx.install, ctx.progress, undefined, undefined, storeNeeds(next));
+    // A node the plan stops first (restart) holds its own address until then.
+    const stopsFirst = new Set(plan.filter((a) => a.kind === 'stop').map((a) => a.process));
+    await ctx.driver.checkStarts(next, new Set(processes.filter((a) => a.kind === 'start' && !stopsFirst.has(a.process)).map((a) => a.process)), ctx.progress);
+  } catch (err) {
+    throw failedAt(err, 'before the first step, where what it needs (programs, free addresses) is checked');
+  }
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
   const done: Executed = { started: [], reloaded: [], outages: [], written: [], told: [], idle: {}, writerMoves: [] };
   const lbWeb = lbWebOf(ctx, next, clusters.previous);

@@ -25,18 +25,19 @@ export function processActor(): Actor {
   return { user, command: ['hactl', ...process.argv.slice(2)].join(' ') };
 }
 
-/**
- * The record step of an apply (CHANGE's text: cluster.yaml's, when not on disk yet): a version in the history with what was
- * applied (cluster.yaml, the rendered configs with their secrets replaced
- * by names, certificates left out) and how it ended. A plan with no step
- * changed nothing and records nothing. The event log gets a line of it.
- */
+/** How an apply failed: the error, the step it failed at, what was put back after it. */
 export interface Failure {
   error: unknown;
   step: string;
   restored: string;
 }
 
+/**
+ * The record step of an apply (CHANGE's text: cluster.yaml's, when not on disk yet): a version in the history with what was
+ * applied (cluster.yaml, the rendered configs with their secrets replaced
+ * by names, certificates left out) and how it ended. A plan with no step
+ * changed nothing and records nothing. The event log gets a line of it.
+ */
 export function recordApply(ctx: OpContext, change: Change, files: readonly RenderedFile[], plan: readonly Action[], failure?: Failure): number | undefined {
   if (plan.length === 0) return undefined;
   const secrets = loadOrCreateSecrets(ctx.project.stateDir);
