@@ -404,10 +404,20 @@ function peek_session(Settings $settings, Request $request): SessionView
  */
 function update_session(Settings $settings, Request $request, string $key, Closure $next): array
 {
-    start_session($settings, $request, false);
-    $old = $_SESSION[$key] ?? null;
-    $new = $next($old);
-    $_SESSION[$key] = $new;
-    save_session($settings->session);
-    return [$old, $new];
+    for ($attempt = 1; ; $attempt++) {
+        start_session($settings, $request, false);
+        $old = $_SESSION[$key] ?? null;
+        $new = $next($old);
+        $_SESSION[$key] = $new;
+        try {
+            save_session($settings->session);
+            return [$old, $new];
+        } catch (SessionUnavailable $e) {
+            // Redis: the primary died between this read and its write (seen once in a
+            // compose run). Once more from the read: the start waits for the new primary.
+            if (!$settings->session->usesRedis() || $attempt > 1) {
+                throw $e;
+            }
+        }
+    }
 }
